@@ -1,0 +1,42 @@
+"""The command line: click commands only. Each module parses options and calls the core."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from replaykit import __version__
+from replaykit.errors import BadInputError, ReplaykitError
+
+
+class _Group(click.Group):
+    """Turns replaykit's own errors into one line on stderr: exit 2 for bad input, 1 otherwise."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BadInputError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+        except ReplaykitError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="replaykit")
+def main() -> None:
+    """Record and replay LLM providers' tool calling, and score it offline."""
+
+
+def _register() -> None:
+    from replaykit.cli import importing, providers, scenarios
+
+    main.add_command(scenarios.scenarios)
+    main.add_command(providers.providers)
+    main.add_command(importing.import_)
+
+
+_register()

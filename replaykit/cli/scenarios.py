@@ -1,0 +1,58 @@
+"""`replaykit scenarios list|validate|show`."""
+
+from __future__ import annotations
+
+import click
+import orjson
+
+from replaykit.cli.options import scenario_filters
+from replaykit.errors import ScenarioError
+from replaykit.scenarios import load_scenarios, validate_paths
+
+DEFAULT_PATH = "scenarios"
+
+
+@click.group()
+def scenarios() -> None:
+    """List, validate and show tool-calling scenarios."""
+
+
+@scenarios.command("list")
+@click.argument("paths", nargs=-1, type=click.Path())
+@scenario_filters
+def list_(paths: tuple[str, ...], filter_: str | None, category: str | None, tag: tuple[str, ...]) -> None:
+    """One line per scenario: id, category, tools offered, expected calls, tags."""
+    chosen = load_scenarios(paths or [DEFAULT_PATH]).select(pattern=filter_, category=category, tags=tag)
+    width = max((len(s.id) for s in chosen), default=2)
+    for s in chosen:
+        calls = sum(len(step.calls) for step in s.steps)
+        click.echo(f"{s.id:<{width}}  {s.category:<17}  tools={len(s.tools):<3} calls={calls:<2} "
+                   f"{','.join(s.tags)}")
+    click.echo(f"{len(chosen)} scenarios", err=True)
+
+
+@scenarios.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+def validate(paths: tuple[str, ...]) -> None:
+    """Check every scenario file; list every bad file and exit 2 if any."""
+    count, errors = validate_paths(paths or [DEFAULT_PATH])
+    for err in errors:
+        click.echo(f"error: {err}", err=True)
+    click.echo(f"{count} valid scenarios, {len(errors)} errors")
+    if errors:
+        raise SystemExit(2)
+
+
+@scenarios.command()
+@click.argument("scenario_id")
+@click.option("--scenarios", "path", default=DEFAULT_PATH, show_default=True, type=click.Path(),
+              help="Scenario file or folder.")
+def show(scenario_id: str, path: str) -> None:
+    """Print one scenario as JSON, with its source file and content hash."""
+    found = load_scenarios(path).get(scenario_id)
+    if found is None:
+        raise ScenarioError(f"no scenario with id {scenario_id!r}", source=path)
+    data = {"id": found.id, "hash": found.hash, "source": found.source, "category": found.category,
+            "tags": list(found.tags), "tools": list(found.tools), "messages": list(found.messages),
+            "expected_calls": [[c.name for c in step.calls] for step in found.steps]}
+    click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())

@@ -1,0 +1,65 @@
+"""The provider config model: one endpoint + model + routing, as the recorder will call it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MODES = ("native", "prompt")
+
+
+@dataclass(frozen=True)
+class Price:
+    input_per_mtok: float
+    output_per_mtok: float
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (prompt_tokens * self.input_per_mtok + completion_tokens * self.output_per_mtok) / 1e6
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One provider to record against. `api_key_env` names the variable; the key never lives here."""
+
+    name: str
+    base_url: str
+    model: str
+    api_key_env: str | None = None
+    temperature: float | None = 0.0
+    max_tokens: int | None = None
+    stream: bool = True
+    mode: str = "native"
+    routing: dict[str, Any] | None = None
+    quantization: str | None = None
+    price: Price | None = None
+    data_policy: str | None = None
+    max_concurrency: int = 4
+    timeout: float = 120.0
+    usage_accounting: bool = False
+    context_length: int | None = None
+    extra_body: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def chat_url(self) -> str:
+        return self.base_url.rstrip("/") + "/chat/completions"
+
+    def api_key(self) -> str | None:
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+    def key_status(self) -> str:
+        if not self.api_key_env:
+            return "no key needed"
+        return f"${self.api_key_env} ({'set' if os.environ.get(self.api_key_env) else 'not set'})"
+
+    def with_overrides(self, **changes: Any) -> Provider:
+        data = {**self.__dict__, **{k: v for k, v in changes.items() if v is not None}}
+        return Provider(**data)
+
+    def sanitized(self) -> dict[str, Any]:
+        """The config as stored in run.json: everything but secrets (there are none by construction)."""
+        data = asdict(self)
+        data.pop("source")
+        return {k: v for k, v in data.items() if v not in (None, {}, "")}

@@ -1,0 +1,9 @@
+"""Scenarios: the model, the loader, matchers and the canonical hash."""
+
+from replaykit.scenarios.loader import ScenarioSet, load_file, load_scenarios, scenario_files, validate_paths
+from replaykit.scenarios.model import CATEGORIES, Expectation, ExpectedCall, Scenario, ToolResult
+
+__all__ = [
+    "CATEGORIES", "Expectation", "ExpectedCall", "Scenario", "ScenarioSet", "ToolResult", "load_file",
+    "load_scenarios", "scenario_files", "validate_paths",
+]

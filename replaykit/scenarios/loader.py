@@ -1,0 +1,125 @@
+"""Reads scenario files (PyYAML's safe loader only) into validated `Scenario`s."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from replaykit.errors import ScenarioError
+from replaykit.scenarios.model import Scenario
+from replaykit.scenarios.validate import build_scenario
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+SUFFIXES = (".yaml", ".yml")
+
+
+def scenario_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every scenario file under the given files or folders, in a stable order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file()))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise ScenarioError("no such file or folder", source=str(p))
+    return out
+
+
+def load_file(path: Path) -> list[Scenario]:
+    """All scenarios in one file (a mapping, or a list of mappings)."""
+    source = str(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"file is larger than {MAX_FILE_BYTES} bytes", source=source)
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"cannot read: {getattr(err, 'strerror', None) or err}", source=source) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ScenarioError(f"invalid YAML: {where}{problem}", source=source) from None
+    if data is None:
+        return []
+    if isinstance(data, list):
+        return [build_scenario(item, source, i) for i, item in enumerate(data)]
+    return [build_scenario(data, source)]
+
+
+@dataclass(frozen=True)
+class ScenarioSet:
+    """Scenarios by id, in file order."""
+
+    scenarios: tuple[Scenario, ...]
+
+    def __iter__(self) -> Iterator[Scenario]:
+        return iter(self.scenarios)
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    def get(self, scenario_id: str) -> Scenario | None:
+        return self._by_id.get(scenario_id)
+
+    @property
+    def _by_id(self) -> dict[str, Scenario]:
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = {s.id: s for s in self.scenarios}
+            object.__setattr__(self, "_cache", cache)
+        return cache
+
+    def select(self, *, pattern: str | None = None, category: str | None = None,
+               tags: Sequence[str] = ()) -> ScenarioSet:
+        """Scenarios whose id matches the glob, of the category, carrying every tag."""
+        chosen = [
+            s for s in self.scenarios
+            if (pattern is None or fnmatch.fnmatchcase(s.id, pattern))
+            and (category is None or s.category == category)
+            and all(t in s.tags for t in tags)
+        ]
+        return ScenarioSet(tuple(chosen))
+
+
+def load_scenarios(paths: str | Path | Iterable[str | Path]) -> ScenarioSet:
+    """Load and validate every scenario under `paths`; the first mistake raises ScenarioError."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    scenarios: list[Scenario] = []
+    seen: dict[str, str] = {}
+    for path in scenario_files(paths):
+        for scenario in load_file(path):
+            if scenario.id in seen:
+                raise ScenarioError(f"duplicate id (also in {seen[scenario.id]})", source=str(path),
+                                    item=scenario.id, field="id")
+            seen[scenario.id] = str(path)
+            scenarios.append(scenario)
+    return ScenarioSet(tuple(scenarios))
+
+
+def validate_paths(paths: Iterable[str | Path]) -> tuple[int, list[ScenarioError]]:
+    """Check every file, collecting one error per bad file: (valid scenarios, errors)."""
+    errors: list[ScenarioError] = []
+    seen: dict[str, str] = {}
+    count = 0
+    for path in scenario_files(paths):
+        try:
+            loaded = load_file(path)
+        except ScenarioError as err:
+            errors.append(err)
+            continue
+        for scenario in loaded:
+            if scenario.id in seen:
+                errors.append(ScenarioError(f"duplicate id (also in {seen[scenario.id]})", source=str(path),
+                                            item=scenario.id, field="id"))
+                continue
+            seen[scenario.id] = str(path)
+            count += 1
+    return count, errors
