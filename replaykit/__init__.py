@@ -5,17 +5,26 @@ The public Python API is what this module exports; everything else is private an
 
 __version__ = "0.1.0"
 
+from replaykit.cassettes import Attempt, Cassette, Run, load_run  # noqa: E402
 from replaykit.errors import (  # noqa: E402
     BadInputError,
     CassetteError,
+    ProfileError,
     ProviderConfigError,
+    RecordError,
     ReplaykitError,
     ScenarioError,
 )
+from replaykit.normalize import Call, Outcome, normalize  # noqa: E402
 from replaykit.providers import Provider, ProviderSet, load_providers  # noqa: E402
+from replaykit.record import RecordOptions, record, resume  # noqa: E402
+from replaykit.record.capture import Recording, recording  # noqa: E402
 from replaykit.scenarios import Scenario, ScenarioSet, load_scenarios  # noqa: E402
+from replaykit.score import ScoreOptions, ScoreResult, score_runs  # noqa: E402
 
 __all__ = [
-    "BadInputError", "CassetteError", "Provider", "ProviderConfigError", "ProviderSet", "ReplaykitError",
-    "Scenario", "ScenarioError", "ScenarioSet", "__version__", "load_providers", "load_scenarios",
+    "Attempt", "BadInputError", "Call", "Cassette", "CassetteError", "Outcome", "ProfileError", "Provider",
+    "ProviderConfigError", "ProviderSet", "RecordError", "RecordOptions", "Recording", "ReplaykitError", "Run",
+    "Scenario", "ScenarioError", "ScenarioSet", "ScoreOptions", "ScoreResult", "__version__", "load_providers",
+    "load_run", "load_scenarios", "normalize", "record", "recording", "resume", "score_runs",
 ]

@@ -32,11 +32,16 @@ def main() -> None:
 
 
 def _register() -> None:
-    from replaykit.cli import importing, providers, scenarios
+    from replaykit.cli import demo, importing, inspect, providers, record, scenarios, score, sim
 
     main.add_command(scenarios.scenarios)
     main.add_command(providers.providers)
     main.add_command(importing.import_)
+    main.add_command(record.record)
+    main.add_command(score.score)
+    main.add_command(inspect.inspect)
+    main.add_command(demo.demo)
+    main.add_command(sim.sim)
 
 
 _register()

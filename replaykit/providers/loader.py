@@ -135,6 +135,8 @@ def _check_routing(routing: Any, fail: Any) -> dict[str, Any] | None:
             raise fail(f"routing.{key}", f"unknown OpenRouter routing key (allowed: {', '.join(ROUTING_KEYS)})")
         if not isinstance(value, ROUTING_KEYS[key]):
             raise fail(f"routing.{key}", f"must be a {ROUTING_KEYS[key].__name__}")  # type: ignore[union-attr]
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            raise fail(f"routing.{key}", "must be a list of strings (provider slugs or precisions)")
     if routing.get("data_collection", "allow") not in ("allow", "deny"):
         raise fail("routing.data_collection", "must be allow or deny")
     if routing.get("sort", "price") not in ("price", "throughput", "latency"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,17 @@ from replaykit.scenarios.validate import build_scenario
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 SUFFIXES = (".yaml", ".yml")
+
+
+class _JSONSafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without implicit timestamps: `date: 2024-05-01` stays the string a model returns
+    (a `datetime.date` would never equal it, fail `type: string` schemas, and change across a JSON snapshot)."""
+
+
+_JSONSafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def scenario_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -40,7 +52,7 @@ def load_file(path: Path) -> list[Scenario]:
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(f"cannot read: {getattr(err, 'strerror', None) or err}", source=source) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_JSONSafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -86,6 +98,13 @@ class ScenarioSet:
             and all(t in s.tags for t in tags)
         ]
         return ScenarioSet(tuple(chosen))
+
+
+def scenarios_from_snapshot(data: list[Any], source: str) -> ScenarioSet:
+    """Scenarios stored in a run folder (`scenarios.json`: the raw mappings the run used)."""
+    if not isinstance(data, list):
+        raise ScenarioError("must be a JSON list of scenarios", source=source)
+    return ScenarioSet(tuple(build_scenario(item, source, i) for i, item in enumerate(data)))
 
 
 def load_scenarios(paths: str | Path | Iterable[str | Path]) -> ScenarioSet:

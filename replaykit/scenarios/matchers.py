@@ -65,9 +65,16 @@ class Rules:
 
 def _default_literal_equal(expected: Any, actual: Any, ignore_case: bool) -> bool:
     if _is_number(expected):
-        return _is_number(actual) and float(actual) == float(expected)
+        return _is_number(actual) and actual == expected
     if isinstance(expected, str) and isinstance(actual, str) and ignore_case:
         return expected.casefold() == actual.casefold()
+    # Containers compare item by item with these rules: Python's == would take `true` for `1` inside them.
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(actual) == len(expected) and all(
+            _default_literal_equal(e, a, ignore_case) for e, a in zip(expected, actual))
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and actual.keys() == expected.keys() and all(
+            _default_literal_equal(v, actual[k], ignore_case) for k, v in expected.items())
     return type(expected) is type(actual) and expected == actual
 
 
@@ -298,7 +305,8 @@ class Compound(Matcher):
         if self.range is not None:
             return _range_example(self.range, self.type, schema)
         if self.contains is not None:
-            return self.contains if self.type == "array" else " ".join(map(str, self.contains))
+            wants_array = self.type == "array" or (isinstance(schema, dict) and schema.get("type") == "array")
+            return list(self.contains) if wants_array else " ".join(map(str, self.contains))
         return schema_example(schema, self.type)
 
 
@@ -308,7 +316,7 @@ def _range_example(bounds: tuple[float | None, float | None], type_: str | None,
     if low is not None and high is not None:
         mid = (low + high) / 2
     else:
-        mid = low if low is not None else high
+        mid = low if low is not None else high if high is not None else 0  # [null, null]: any number
     wants_int = type_ == "integer" or (isinstance(schema, dict) and schema.get("type") == "integer")
     if wants_int or (isinstance(mid, float) and mid.is_integer() and all(
             isinstance(b, int) for b in bounds if b is not None)):

@@ -48,6 +48,7 @@ class Scenario:
     tool_choice: Any = None
     tool_results: tuple[ToolResult, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # as written, for snapshots
 
     @property
     def expect(self) -> Expectation:

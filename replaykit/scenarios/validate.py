@@ -52,7 +52,7 @@ def build_scenario(raw: Any, source: str, index: int | None = None) -> Scenario:
         hash=content_hash(raw), source=source, tags=_check_tags(raw.get("tags"), ctx),
         description=_opt_str(raw, "description", ctx), tool_choice=_check_tool_choice(raw, tools, ctx),
         tool_results=_check_results(raw.get("tool_results"), category, tools, ctx),
-        meta=_check_meta(raw.get("meta"), ctx),
+        meta=_check_meta(raw.get("meta"), ctx), raw=raw,
     )
     _check_category_shape(scenario, ctx)
     return scenario

@@ -1,0 +1,130 @@
+"""Cassette ⇄ dict: replaykit's cassettes (vcrpy JSON + a `replaykit` key) and foreign vcrpy cassettes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import yaml
+
+from replaykit.cassettes.model import FORMAT_VERSION, VCR_VERSION, Attempt, Cassette, SampleId
+from replaykit.errors import CassetteError
+
+_ATTEMPT_KEYS = ("error", "timing", "step", "provider", "retry", "wait_ms")
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def encode(cassette: Cassette) -> bytes:
+    """The file bytes: interactions for vcrpy, then replaykit's per-attempt record."""
+    interactions = []
+    attempts = []
+    for attempt in cassette.attempts:
+        meta: dict[str, Any] = {k: getattr(attempt, k) for k in _ATTEMPT_KEYS}
+        if attempt.status is not None:
+            meta["interaction"] = len(interactions)
+            interactions.append({"request": attempt.request, "response": _response(attempt)})
+        else:
+            meta["interaction"] = None
+            meta["request"] = attempt.request
+        attempts.append(meta)
+    sample = cassette.sample
+    data = {
+        "version": VCR_VERSION,
+        "interactions": interactions,
+        "replaykit": {
+            "format": FORMAT_VERSION,
+            "sample": {"provider": sample.provider, "scenario": sample.scenario,
+                       "repetition": sample.repetition, "scenario_hash": sample.scenario_hash,
+                       "mode": sample.mode},
+            "complete": cassette.complete,
+            "attempts": attempts,
+            **cassette.extra,
+        },
+    }
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2)
+
+
+def _response(attempt: Attempt) -> dict[str, Any]:
+    return {"status": {"code": attempt.status, "message": attempt.reason},
+            "headers": attempt.response_headers, "body": {"string": attempt.body or ""}}
+
+
+def decode(data: bytes, source: str) -> Cassette:
+    """Parse a cassette file: replaykit's own, or any vcrpy cassette (JSON or YAML, safe loader only)."""
+    raw = _parse(data, source)
+    if not isinstance(raw, dict) or not isinstance(raw.get("interactions"), list):
+        raise CassetteError("not a vcrpy cassette (no `interactions` list)", source=source)
+    own = raw.get("replaykit")
+    if isinstance(own, dict):
+        return _decode_own(raw, own, source)
+    return _decode_foreign(raw, source)
+
+
+def _parse(data: bytes, source: str) -> Any:
+    stripped = data.lstrip()
+    if stripped[:1] == b"{":
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as err:
+            raise CassetteError(f"invalid JSON: {err}", source=source) from None
+    try:
+        return yaml.load(data, Loader=_SafeLoader)  # noqa: S506 - a safe loader: tags like !!python refused
+    except yaml.YAMLError as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise CassetteError(f"invalid or unsafe YAML: {first}", source=source) from None
+
+
+def _decode_own(raw: dict[str, Any], own: dict[str, Any], source: str) -> Cassette:
+    version = own.get("format")
+    if not isinstance(version, int) or version < 1:
+        raise CassetteError(f"unknown replaykit cassette format {version!r}", source=source, field="replaykit.format")
+    if version > FORMAT_VERSION:
+        raise CassetteError(f"cassette format {version} is newer than this replaykit reads ({FORMAT_VERSION}); "
+                            "upgrade replaykit", source=source, field="replaykit.format")
+    sample = own.get("sample")
+    attempts_raw = own.get("attempts")
+    if not isinstance(sample, dict) or not isinstance(attempts_raw, list):
+        raise CassetteError("missing sample or attempts", source=source, field="replaykit")
+    try:
+        sid = SampleId(str(sample["provider"]), str(sample["scenario"]), int(sample["repetition"]),
+                       str(sample.get("scenario_hash", "")), str(sample.get("mode", "native")))
+        attempts = [_attempt(a, raw["interactions"]) for a in attempts_raw]
+    except (KeyError, TypeError, ValueError, IndexError) as err:
+        raise CassetteError(f"malformed replaykit data ({type(err).__name__}: {err})", source=source,
+                            field="replaykit") from None
+    extra = {k: v for k, v in own.items() if k not in ("format", "sample", "complete", "attempts")}
+    return Cassette(sid, attempts, bool(own.get("complete", False)), source, extra=extra)
+
+
+def _attempt(meta: dict[str, Any], interactions: list[Any]) -> Attempt:
+    index = meta.get("interaction")
+    kwargs = {k: meta[k] for k in _ATTEMPT_KEYS if k in meta}
+    if index is None:
+        return Attempt(request=meta.get("request") or {}, **kwargs)
+    return _from_interaction(interactions[index], **kwargs)
+
+
+def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
+    request = inter["request"]
+    response = inter["response"]
+    status = response.get("status") or {}
+    body = response.get("body") or {}
+    text = body.get("string") if isinstance(body, dict) else body
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    headers = response.get("headers") or {}
+    headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
+    return Attempt(request=request, status=int(status.get("code", 0)), reason=str(status.get("message") or ""),
+                   response_headers=headers, body=text if isinstance(text, str) else None, **kwargs)
+
+
+def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:
+    attempts = []
+    for i, inter in enumerate(raw["interactions"]):
+        try:
+            attempts.append(_from_interaction(inter, step=i))
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise CassetteError(f"malformed interaction ({type(err).__name__}: {err})", source=source,
+                                field=f"interactions[{i}]") from None
+    name = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return Cassette(SampleId("foreign", name, 0), attempts, True, source, foreign=True)

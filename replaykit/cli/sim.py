@@ -1,0 +1,44 @@
+"""`replaykit sim serve`: the provider simulator in the foreground."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+
+@click.group()
+def sim() -> None:
+    """The provider simulator: an OpenAI/OpenRouter-compatible server on loopback (no key needed)."""
+
+
+@sim.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it loopback).")
+@click.option("--port", default=8377, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0: any free port). providers/sim.toml expects 8377.")
+@click.option("--profiles", "profiles", default="providers/sim-profiles.toml", show_default=True,
+              type=click.Path(), help="Simulated provider profiles (TOML).")
+@click.option("--scenarios", "scenarios", default="scenarios", show_default=True, type=click.Path(),
+              help="Scenario folder the simulator answers from.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of every random decision.")
+@click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.0),
+              help="Multiplies every simulated delay (0: none; 0.01: a hundred times faster).")
+def serve(host: str, port: int, profiles: str, scenarios: str, seed: int, time_scale: float) -> None:
+    """Serve /api/v1/chat/completions (and /v1/...) until Ctrl-C."""
+    from replaykit.sim import SimServer
+
+    server = SimServer(profiles=profiles, scenarios=scenarios, seed=seed, time_scale=time_scale, host=host,
+                       port=port).start()
+    names = ", ".join(server.engine.profiles.names())
+    click.echo(f"replaykit simulator on {server.base_url}  (profiles: {names}; "
+               f"{len(server.engine.index)} scenarios; seed {seed}; time scale {time_scale:g})")
+    click.echo("Ctrl-C to stop.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        counts = ", ".join(f"{k}={v}" for k, v in server.counts().items())
+        click.echo(f"stopped; requests served: {counts}")

@@ -1,0 +1,55 @@
+"""`replaykit demo`: the simulator, a recording of the shipped scenarios, the score and a report, in one go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from replaykit.cassettes.run import Run
+from replaykit.errors import BadInputError
+from replaykit.providers import load_providers
+from replaykit.record import RecordOptions, record
+from replaykit.record.api import ProgressSink
+from replaykit.scenarios import load_scenarios
+from replaykit.score import ScoreResult, score_runs
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def shipped(relative: str) -> Path:
+    """A file shipped with the repository: from the current folder, else beside the package."""
+    for base in (Path.cwd(), _REPO):
+        if (base / relative).exists():
+            return base / relative
+    raise BadInputError(f"cannot find {relative} (run from the replaykit repository, or pass the path)")
+
+
+@dataclass
+class DemoResult:
+    run: Run
+    score: ScoreResult
+    report: Path | None
+
+
+def run_demo(out: Path, *, repeat: int = 3, seed: int = 0, time_scale: float = 0.05, concurrency: int = 8,
+             scenarios: str | None = None, providers: str | None = None, profiles: str | None = None,
+             progress: ProgressSink | None = None, report: Path | None = None) -> DemoResult:
+    from replaykit.sim import SimServer
+
+    scenario_path = scenarios or str(shipped("scenarios"))
+    chosen = load_scenarios(scenario_path)
+    provider_set = load_providers(providers or shipped("providers/sim.toml"))
+    with SimServer(profiles=profiles or str(shipped("providers/sim-profiles.toml")), scenarios=chosen,
+                   seed=seed, time_scale=time_scale) as sim:
+        live = [p.with_overrides(base_url=sim.base_url) for p in provider_set]
+        opts = RecordOptions(repeat=repeat, seed=seed, concurrency=concurrency, max_retries=2,
+                             backoff_base=0.05, timeout=20.0, scenarios_path=[scenario_path],
+                             providers_file=str(provider_set.source))
+        run = record(list(chosen), live, out, options=opts, progress=progress)
+    result = score_runs([run.root])
+    written = None
+    if report is not None:
+        from replaykit.report.files import write_report
+
+        written = write_report(result.data, report)
+    return DemoResult(run, result, written)

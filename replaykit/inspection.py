@@ -1,0 +1,42 @@
+"""What `inspect` shows of a cassette: each attempt normalized, without needing its scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from replaykit.cassettes.model import Attempt, Cassette
+from replaykit.normalize import normalize
+
+
+def _request_tools(attempt: Attempt) -> list[dict[str, Any]] | None:
+    body = attempt.request.get("body")
+    if not isinstance(body, str) or not body.startswith("{"):
+        return None
+    try:
+        tools = orjson.loads(body).get("tools")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    return tools if isinstance(tools, list) else None
+
+
+def attempt_lines(cassette: Cassette) -> list[dict[str, Any]]:
+    lines = []
+    for index, attempt in enumerate(cassette.attempts):
+        outcome = normalize(attempt, tools=_request_tools(attempt), mode=cassette.sample.mode)
+        calls = outcome.effective_calls(cassette.sample.mode)
+        lines.append({
+            "attempt": index, "sample": {"provider": cassette.sample.provider, "scenario": cassette.sample.scenario,
+                                         "repetition": cassette.sample.repetition},
+            "step": attempt.step, "retry": attempt.retry, "routed_to": attempt.provider or None,
+            "status": attempt.status, "error_class": outcome.error_class, "error": outcome.error_message,
+            "faults": outcome.faults, "calls": [c.to_json() for c in calls],
+            "text_calls": [c.to_json() for c in outcome.text_calls] if calls is not outcome.text_calls else [],
+            "text": outcome.text, "finish_reason": outcome.finish_reason,
+            "native_finish_reason": outcome.native_finish_reason, "provider": outcome.provider,
+            "model": outcome.model, "usage": outcome.usage, "cost": outcome.cost,
+            "timing": {k: v for k, v in (attempt.timing or {}).items() if k != "events_ms"}
+            | {"events": len((attempt.timing or {}).get("events_ms") or [])},
+        })
+    return lines

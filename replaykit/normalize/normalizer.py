@@ -1,0 +1,123 @@
+"""One recorded attempt → its `Outcome`: the pipeline that ties transport facts, status and body together.
+
+Order of judgement: an HTTP error status says the most (a 429 is a 429 even if reading its body then
+failed); with no response at all, the transport fact is all there is; otherwise the body is read, and a
+transport fact (the recorder saw the connection break) overrides the body's own verdict unless the provider
+stated an error in the body. Answer faults are judged only for attempts that did not fail. A failed attempt
+keeps what was read of its answer (partial text and calls) for `inspect`; the scorer must look at
+`error_class` before the calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from replaykit.cassettes.model import Attempt
+from replaykit.normalize.body import body_text, sniff
+from replaykit.normalize.classify import PROVIDER_SAID, body_error_info, clip, status_class, transport_class
+from replaykit.normalize.json_body import read_json
+from replaykit.normalize.outcome import Outcome
+from replaykit.normalize.stream import read_stream
+from replaykit.normalize.textcalls import extract_text_calls
+
+INTERNAL_ERROR = "normalizer internal error: "  # the prefix of the message when the safety net caught a bug
+MODES = ("native", "prompt")
+
+
+def normalize(attempt: Attempt, *, tools: list[dict[str, Any]] | None = None,
+              mode: str = "native") -> Outcome:
+    """The attempt's outcome. `tools` (OpenAI tool objects) type the values of calls written as XML text;
+    `mode="prompt"` expects calls as text, so finding them there is no fault. Never raises."""
+    try:
+        return _normalize(attempt, tools, mode, with_text_calls=True)
+    except Exception as err:  # a scoring run over 50,000 attempts must not die on one; tests keep this unused
+        return Outcome(status=_status(attempt), error_class="malformed_body",
+                       error_message=clip(f"{INTERNAL_ERROR}{type(err).__name__}: {err}"))
+
+
+def error_class_of(attempt: Attempt) -> str | None:
+    """Whether the attempt failed and how (one of ERROR_CLASSES), None when the provider answered: what the
+    recorder needs to decide on a retry. Skips the search for calls written as text. Never raises."""
+    try:
+        return _normalize(attempt, None, "native", with_text_calls=False).error_class
+    except Exception:  # same safety net as normalize
+        return "malformed_body"
+
+
+def _normalize(attempt: Attempt, tools: list[dict[str, Any]] | None, mode: str, *,
+               with_text_calls: bool) -> Outcome:
+    status = _status(attempt)
+    out = Outcome(status=status)
+    text = body_text(attempt.body, attempt.response_headers)
+    error = attempt.error if isinstance(attempt.error, dict) and attempt.error else None
+    http_class = status_class(status) if status is not None else None
+    if http_class is not None:
+        info = body_error_info(text)
+        out.error_class = http_class
+        out.error_message = info.message or attempt.reason or f"HTTP {status}"
+        out.provider = info.provider
+        return out
+    if status is None:  # no response: connection refused, timeout before headers...
+        out.error_class = transport_class(error or {}, None, text)
+        out.error_message = _transport_message(error) or "no response"
+        return out
+    _read_body(attempt, text, out)
+    if error is not None and out.error_class not in PROVIDER_SAID:
+        out.error_class = transport_class(error, status, text)
+        out.error_message = _transport_message(error) or out.error_message
+    if with_text_calls:
+        _take_text_calls(out, tools)
+    if out.error_class is None:
+        out.faults = _faults(out, mode)
+    return out
+
+
+def _status(attempt: Attempt) -> int | None:
+    status = getattr(attempt, "status", None)
+    return status if isinstance(status, int) and not isinstance(status, bool) and status > 0 else None
+
+
+def _read_body(attempt: Attempt, text: str | None, out: Outcome) -> None:
+    if not text or text.isspace():
+        out.error_class, out.error_message = "malformed_body", "empty body"
+        return
+    kind = sniff(text, _stream_requested(attempt))
+    if kind == "json":
+        read_json(text, out)
+    elif kind == "sse":
+        read_stream(text, out)
+    else:
+        out.error_class, out.error_message = "malformed_body", clip(f"neither JSON nor SSE: {text[:80]!r}")
+
+
+def _stream_requested(attempt: Attempt) -> bool:
+    try:
+        return attempt.is_stream
+    except (AttributeError, TypeError):  # headers or request of an odd shape in a foreign cassette
+        return False
+
+
+def _transport_message(error: dict[str, Any] | None) -> str | None:
+    if not error:
+        return None
+    kind, message = error.get("kind"), error.get("message")
+    text = f"{kind}: {message}" if message else str(kind or "")
+    return clip(text) if text else None
+
+
+def _take_text_calls(out: Outcome, tools: list[dict[str, Any]] | None) -> None:
+    if out.text:
+        out.text_calls, out.text = extract_text_calls(out.text, tools)
+
+
+def _faults(out: Outcome, mode: str) -> list[str]:
+    """Answer faults visible without the scenario, judged on the calls an agent would act on."""
+    prompt = mode == "prompt"
+    faults = []
+    if out.text_calls and not out.calls and not prompt:
+        faults.append("text_tool_call")
+    if any(call.arguments is None for call in out.effective_calls(mode)):
+        faults.append("invalid_json_args")
+    if out.finish_reason == "tool_calls" and not out.calls and not (prompt and out.text_calls):
+        faults.append("empty_tool_calls")
+    return faults

@@ -1,0 +1,111 @@
+"""Server-sent events: a recorded stream body (text) → its data payloads.
+
+Only the SSE framing is judged here; the payloads stay text (the stream assembler parses the JSON). The
+parser is lenient where real servers are sloppy: CRLF or CR line ends, whitespace before a field name, a
+`[DONE]` in any case, a last event not closed by a blank line. It runs over every recorded attempt, so the
+common shape — one `data:` line per event — takes a fast path with no per-line work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class SSEBody:
+    """What a stream body holds.
+
+    `events`: the data of each event closed by a blank line, in order, up to `[DONE]` (empty data — a
+    keep-alive — is dropped). `tail`: the data of a last event the body did not close, None when it closed
+    them all; the body may have been cut inside it, which only the payload's parse can tell. `types`: the
+    `event:` name of the events that had one, by position in `events` (`len(events)` for the tail).
+    """
+
+    events: list[str] = field(default_factory=list)
+    tail: str | None = None
+    done: bool = False
+    comments: int = 0
+    types: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def partial(self) -> bool:
+        """The body ended with an event not closed by a blank line."""
+        return self.tail is not None
+
+
+def parse_sse(text: str) -> SSEBody:
+    out = SSEBody()
+    if "\r" in text:  # SSE allows CRLF and lone CR; JSON payloads never hold a raw CR, so this is safe
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = text.split("\n\n")
+    last = blocks.pop()  # after the final blank line: "" when the body closed its last event
+    for block in blocks:
+        if out.done:
+            return out  # anything after [DONE] is not part of the answer
+        if block.startswith("data: {") and "\n" not in block:
+            out.events.append(block[6:])  # the common shape: one JSON line, neither [DONE] nor blank
+        elif block:
+            _parse_block(out, block)
+    if not out.done and last.strip():
+        _parse_tail(out, last)
+    return out
+
+
+def _add(out: SSEBody, data: str, kind: str | None) -> None:
+    if not data or data.isspace():
+        return
+    if len(data) < 16 and data.strip().upper() == "[DONE]":
+        out.done = True
+        return
+    if kind is not None:
+        out.types[len(out.events)] = kind
+    out.events.append(data)
+
+
+def _fields(block: str, out: SSEBody) -> list[tuple[list[str], str | None]]:
+    """The events of a block read line by line (a block may hold several when blank lines carry spaces)."""
+    found: list[tuple[list[str], str | None]] = []
+    data: list[str] = []
+    kind: str | None = None
+    for raw in block.split("\n"):
+        line = raw.lstrip()
+        if not line:
+            if data or kind:
+                found.append((data, kind))
+            data, kind = [], None
+            continue
+        if line[0] == ":":
+            out.comments += 1
+            continue
+        name, _, value = line.partition(":")
+        if value[:1] == " ":
+            value = value[1:]
+        if name == "data":
+            data.append(value)
+        elif name == "event":
+            kind = value.strip() or None
+    if data or kind:
+        found.append((data, kind))
+    return found
+
+
+def _parse_block(out: SSEBody, block: str) -> None:
+    for data, kind in _fields(block, out):
+        if out.done:
+            return
+        _add(out, "\n".join(data), kind)
+
+
+def _parse_tail(out: SSEBody, last: str) -> None:
+    events = _fields(last, out)
+    for data, kind in events[:-1]:  # closed by a whitespace-only line: whole events
+        _add(out, "\n".join(data), kind)
+    if events and not out.done:
+        data, kind = events[-1]
+        joined = "\n".join(data)
+        if joined.strip().upper() == "[DONE]":
+            out.done = True
+        elif joined and not joined.isspace():
+            if kind is not None:
+                out.types[len(out.events)] = kind
+            out.tail = joined

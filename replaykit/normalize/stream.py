@@ -1,0 +1,137 @@
+"""A streaming body (SSE of `chat.completion.chunk`s) → the outcome's answer, or the reason it is none.
+
+Verdicts, in order: an error event (a chunk carrying `error`, `finish_reason: "error"`, or an `event: error`)
+is `stream_error`; an event that is not a chunk object is `malformed_body`; a last event cut short is
+`stream_cut`; a body of keep-alive comments only is `stream_cut` too (the provider went silent), while data
+that never held a chunk is `malformed_body`; a stream with neither `[DONE]` nor a finish reason was cut. Some
+providers omit `[DONE]`: a finish reason alone ends a stream well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from replaykit.normalize.calls import CallJoiner, Malformed
+from replaykit.normalize.classify import ErrorInfo, error_info, is_error
+from replaykit.normalize.fields import read_meta, reason, text_of
+from replaykit.normalize.outcome import Outcome
+from replaykit.normalize.sse import SSEBody, parse_sse
+
+
+class _Assembler:
+    """Folds chunks into one answer: content concatenated, calls joined, the last finish reasons kept."""
+
+    def __init__(self, out: Outcome) -> None:
+        self.out = out
+        self.text: list[str] = []
+        self.joiner = CallJoiner()
+        self.chunks = 0
+        self.bad: str | None = None  # why the first bad event was bad
+        self.error: ErrorInfo | None = None
+
+    def feed(self, data: str, kind: str | None) -> bool:
+        """Take one event's data; False when it is not JSON (for a last event: the body was cut in it)."""
+        try:
+            chunk = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            if kind != "error":
+                return False
+            chunk = {"error": data}  # `event: error` with a plain-text message
+        self.chunks += 1
+        try:
+            self._chunk(chunk, kind)
+        except Malformed as err:
+            self.bad = self.bad or f"event {self.chunks}: {err}"
+        return True
+
+    def _chunk(self, chunk: Any, kind: str | None) -> None:
+        if type(chunk) is not dict:
+            raise Malformed("the event is not a JSON object")
+        if (kind is not None or "error" in chunk) and (kind == "error" or is_error(chunk.get("error"))):
+            self._error(chunk.get("error", chunk))
+        out = self.out
+        if out.provider is None or out.model is None or chunk.get("usage") is not None:
+            read_meta(chunk, out)
+        choices = chunk.get("choices")
+        if choices is None:
+            return
+        if type(choices) is not list:
+            raise Malformed("`choices` is not a list")
+        for choice in choices:
+            if type(choice) is not dict:
+                raise Malformed("a choice is not an object")
+            index = choice.get("index")
+            if index is None or index == 0:  # only the first choice (n=1) is an answer
+                self._choice(choice)
+
+    def _choice(self, choice: dict[str, Any]) -> None:
+        # most chunks carry neither a finish reason nor an error: one cheap test skips that branch
+        if choice.get("finish_reason") or choice.get("native_finish_reason") or "error" in choice:
+            self._ending(choice)
+        delta = choice.get("delta")
+        if type(delta) is not dict:
+            if delta is None:
+                return
+            raise Malformed("a delta is not an object")
+        content = delta.get("content")
+        if content:
+            self.text.append(content if type(content) is str else text_of(content))
+        entries = delta.get("tool_calls")
+        if entries:
+            if type(entries) is not list:
+                raise Malformed("delta.tool_calls is not a list")
+            add = self.joiner.add
+            for entry in entries:
+                add(entry)
+        legacy = delta.get("function_call")  # the deprecated `functions` API streams one call, no index
+        if legacy is not None:
+            self.joiner.add({"function": legacy})
+
+    def _ending(self, choice: dict[str, Any]) -> None:
+        """Finish reasons (the last one given wins) and errors reported on the choice."""
+        finish = reason(choice.get("finish_reason"))
+        if finish is not None:
+            self.out.finish_reason = finish
+        native = reason(choice.get("native_finish_reason"))
+        if native is not None:
+            self.out.native_finish_reason = native
+        if finish == "error" or is_error(choice.get("error")):
+            self._error(choice.get("error"))
+
+    def _error(self, error: object) -> None:
+        if self.error is None or not self.error.message:
+            self.error = error_info(error)
+
+
+def read_stream(text: str, out: Outcome) -> None:
+    """Fill `out` from the stream body; set `error_class` when the stream is no whole answer."""
+    sse = parse_sse(text)
+    asm = _Assembler(out)
+    for position, data in enumerate(sse.events):
+        if not asm.feed(data, sse.types.get(position)):
+            asm.bad = asm.bad or f"event {position + 1} is not valid JSON"
+    cut_inside = sse.tail is not None and not asm.feed(sse.tail, sse.types.get(len(sse.events)))
+    out.text = "".join(asm.text)
+    out.calls = asm.joiner.calls()
+    verdict = _verdict(sse, asm, cut_inside, out)
+    if verdict is not None:
+        out.error_class, out.error_message = verdict
+
+
+def _verdict(sse: SSEBody, asm: _Assembler, cut_inside: bool, out: Outcome) -> tuple[str, str] | None:
+    if asm.error is not None:
+        out.provider = out.provider or asm.error.provider
+        return "stream_error", asm.error.message or "error event in the stream"
+    if asm.bad is not None:
+        return "malformed_body", asm.bad
+    if cut_inside:
+        return "stream_cut", "the stream ended inside an event"
+    if asm.chunks == 0:
+        if not sse.events and not sse.done and sse.comments:
+            return "stream_cut", "the stream ended after keep-alive comments only"
+        return "malformed_body", "no data event in the stream"
+    if not sse.done and out.finish_reason is None:
+        return "stream_cut", "the stream ended without [DONE] or a finish reason"
+    return None

@@ -1,0 +1,212 @@
+"""`replaykit.recording(...)`: record any httpx traffic (an `openai` SDK client inside your own agent loop,
+say) into a run of the same format as `replaykit record`.
+
+httpx's transports are patched for the duration, as vcrpy does; each response stream is wrapped so timing is
+measured as the caller reads it, and the bytes are kept even when the stream breaks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from replaykit import __version__
+from replaykit.cassettes.model import Attempt, Cassette, SampleId
+from replaykit.cassettes.run import Run
+from replaykit.record.http import StreamClock
+from replaykit.record.redact import Redactor
+from replaykit.scenarios.model import Scenario
+
+
+class Recording:
+    """A run being captured. Requests made inside `with rec.sample(scenario):` form that sample's cassette;
+    others each become a sample of their own, named `capture.<n>`."""
+
+    def __init__(self, out: str | Path, *, provider: str = "captured", scenarios: list[Scenario] | None = None,
+                 mode: str = "native") -> None:
+        self.run = Run(Path(out), {"run_id": Path(out).name, "replaykit_version": __version__,
+                                   "status": "running", "providers": {provider: {"captured": True}},
+                                   "scenarios": {}, "params": {"capture": True}, "cassettes": {}})
+        self.provider, self.mode = provider, mode
+        self.scenarios = {s.id: s for s in scenarios or []}
+        self.redactor = Redactor()
+        self._current: Cassette | None = None
+        self._loose = 0
+        self._lock = threading.Lock()
+        self._saved: dict[str, Any] = {}
+
+    @contextlib.contextmanager
+    def sample(self, scenario: str | Scenario, repetition: int = 0) -> Iterator[Cassette]:
+        sid = scenario.id if isinstance(scenario, Scenario) else scenario
+        if isinstance(scenario, Scenario):
+            self.scenarios[sid] = scenario
+        known = self.scenarios.get(sid)
+        cassette = Cassette(SampleId(self.provider, sid, repetition, known.hash if known else "", self.mode), [])
+        self._current = cassette
+        try:
+            yield cassette
+        finally:
+            self._current = None
+            self._write(cassette)
+
+    def _write(self, cassette: Cassette) -> None:
+        for attempt in cassette.attempts:
+            self._redact(attempt)
+        with self._lock:
+            self.run.write_cassette(cassette)
+
+    def _redact(self, attempt: Attempt) -> None:
+        for values in attempt.request.get("headers", {}).values():
+            for value in values:
+                if value.lower().startswith("bearer "):
+                    self.redactor = Redactor([*self.redactor.secrets, value[7:]])
+        attempt.request = self.redactor.request(attempt.request)
+        attempt.response_headers = self.redactor.headers(attempt.response_headers)
+        attempt.body = self.redactor.text(attempt.body) if attempt.body else attempt.body
+
+    def _attempt_started(self, request: httpx.Request) -> Attempt:
+        body = request.content.decode("utf-8", "replace")
+        attempt = Attempt(request={"method": request.method, "uri": str(request.url), "body": body,
+                                   "headers": {k: [v] for k, v in request.headers.items()}},
+                          provider=self.provider)
+        target = self._current
+        if target is None:
+            self._loose += 1
+            target = Cassette(SampleId(self.provider, f"capture.{self._loose}", 0, "", self.mode), [])
+            attempt.timing["_loose"] = True
+        attempt.step = len(target.attempts)
+        target.attempts.append(attempt)
+        attempt.timing["_cassette"] = target
+        return attempt
+
+    def _attempt_done(self, attempt: Attempt) -> None:
+        cassette = attempt.timing.pop("_cassette")
+        if attempt.timing.pop("_loose", False):
+            self._write(cassette)
+
+    def __enter__(self) -> Recording:
+        self.run.root.mkdir(parents=True, exist_ok=True)
+        self._saved = {"sync": httpx.HTTPTransport.handle_request,
+                       "async": httpx.AsyncHTTPTransport.handle_async_request}
+        httpx.HTTPTransport.handle_request = self._sync_handler(self._saved["sync"])  # type: ignore[method-assign]
+        httpx.AsyncHTTPTransport.handle_async_request = self._async_handler(  # type: ignore[method-assign]
+            self._saved["async"])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        httpx.HTTPTransport.handle_request = self._saved["sync"]  # type: ignore[method-assign]
+        httpx.AsyncHTTPTransport.handle_async_request = self._saved["async"]  # type: ignore[method-assign]
+        self.run.manifest["scenarios"] = {s.id: s.hash for s in self.scenarios.values()}
+        self.run.write_scenarios([s.raw for s in self.scenarios.values()])
+        self.run.manifest["status"] = "complete"
+        self.run.save()
+
+    def _sync_handler(self, original: Any) -> Any:
+        rec = self
+
+        def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+            attempt, t0 = rec._attempt_started(request), time.perf_counter()
+            try:
+                response = original(transport, request)
+            except httpx.TransportError as err:
+                rec._failed(attempt, t0, err)
+                raise
+            rec._headers(attempt, response, t0)
+            response.stream = _SyncTap(response.stream, rec, attempt, t0)  # type: ignore[arg-type]
+            return response
+
+        return handle_request
+
+    def _async_handler(self, original: Any) -> Any:
+        rec = self
+
+        async def handle_async_request(transport: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+            attempt, t0 = rec._attempt_started(request), time.perf_counter()
+            try:
+                response = await original(transport, request)
+            except httpx.TransportError as err:
+                rec._failed(attempt, t0, err)
+                raise
+            rec._headers(attempt, response, t0)
+            response.stream = _AsyncTap(response.stream, rec, attempt, t0)  # type: ignore[arg-type]
+            return response
+
+        return handle_async_request
+
+    def _headers(self, attempt: Attempt, response: httpx.Response, t0: float) -> None:
+        attempt.status = response.status_code
+        attempt.reason = response.reason_phrase
+        attempt.response_headers = {}
+        for name, value in response.headers.multi_items():
+            attempt.response_headers.setdefault(name, []).append(value)
+        attempt.timing.update(started_at=round(time.time(), 6),
+                              ttfb_ms=round((time.perf_counter() - t0) * 1000, 3))
+
+    def _failed(self, attempt: Attempt, t0: float, err: Exception) -> None:
+        kind = "timeout" if isinstance(err, httpx.TimeoutException) else "connection"
+        attempt.error = {"kind": kind, "message": f"{type(err).__name__}: {err}"}
+        attempt.timing.update(started_at=round(time.time(), 6), total_ms=round((time.perf_counter() - t0) * 1000, 3))
+        self._attempt_done(attempt)
+
+    def _finish(self, attempt: Attempt, clock: StreamClock, chunks: list[bytes], t0: float,
+                err: Exception | None) -> None:
+        attempt.body = b"".join(chunks).decode("utf-8", "replace")
+        if err is not None:
+            attempt.error = {"kind": "stream_cut", "message": f"{type(err).__name__}: {err}"}
+        attempt.timing.update(ttft_ms=clock.ttft_ms, total_ms=round((time.perf_counter() - t0) * 1000, 3),
+                              events_ms=clock.events_ms)
+        self._attempt_done(attempt)
+
+
+class _SyncTap(httpx.SyncByteStream):
+    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float) -> None:
+        self.inner, self.rec, self.attempt, self.t0 = inner, rec, attempt, t0
+
+    def __iter__(self) -> Iterator[bytes]:
+        clock, chunks, error = StreamClock(self.t0), [], None
+        try:
+            for chunk in self.inner:
+                chunks.append(chunk)
+                clock.feed(chunk, time.perf_counter())
+                yield chunk
+        except httpx.TransportError as err:
+            error = err
+            raise
+        finally:
+            self.rec._finish(self.attempt, clock, chunks, self.t0, error)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _AsyncTap(httpx.AsyncByteStream):
+    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float) -> None:
+        self.inner, self.rec, self.attempt, self.t0 = inner, rec, attempt, t0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        clock, chunks, error = StreamClock(self.t0), [], None
+        try:
+            async for chunk in self.inner:
+                chunks.append(chunk)
+                clock.feed(chunk, time.perf_counter())
+                yield chunk
+        except httpx.TransportError as err:
+            error = err
+            raise
+        finally:
+            self.rec._finish(self.attempt, clock, chunks, self.t0, error)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def recording(out: str | Path, *, provider: str = "captured", scenarios: list[Scenario] | None = None,
+              mode: str = "native") -> Recording:
+    """Capture httpx traffic inside the `with` block into a run folder at `out`."""
+    return Recording(out, provider=provider, scenarios=scenarios, mode=mode)

@@ -1,0 +1,123 @@
+"""The one HTTP code path: send a request, read JSON or SSE as it arrives, and time it live.
+
+vcrpy buffers a stream while recording and drops a stream that breaks, so replaykit does not record through
+vcrpy: it reads the live stream itself (time to first byte and first token, each SSE event's arrival) and
+keeps the bytes received before any failure. Replay verification drives this same function through vcrpy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import httpx
+import orjson
+
+from replaykit.cassettes.model import Attempt
+
+
+@dataclass
+class StreamClock:
+    """Arrival offsets of SSE events and the first event that carries content or a tool-call delta."""
+
+    t0: float
+    events_ms: list[float] = field(default_factory=list)
+    ttft_ms: float | None = None
+    _tail: bytes = b""
+
+    def feed(self, chunk: bytes, now: float) -> None:
+        data = self._tail + chunk
+        parts = data.replace(b"\r\n", b"\n").split(b"\n\n")
+        self._tail = parts.pop()
+        offset = round((now - self.t0) * 1000, 3)
+        for event in parts:
+            if not event.strip():
+                continue
+            self.events_ms.append(offset)
+            if self.ttft_ms is None and _has_token(event):
+                self.ttft_ms = offset
+
+
+def _has_token(event: bytes) -> bool:
+    """Does this SSE event carry generated content (text or a tool-call delta)?"""
+    if b'"tool_calls"' not in event and b'"content"' not in event:
+        return False
+    for line in event.split(b"\n"):
+        if not line.startswith(b"data:"):
+            continue
+        try:
+            chunk = orjson.loads(line[5:])
+            delta = chunk["choices"][0].get("delta") or {}
+        except (orjson.JSONDecodeError, KeyError, IndexError, TypeError, AttributeError):
+            continue
+        if delta.get("tool_calls") or delta.get("content"):
+            return True
+    return False
+
+
+def _request_dict(method: str, url: str, headers: dict[str, str], content: bytes) -> dict[str, object]:
+    return {"method": method, "uri": url, "body": content.decode("utf-8"),
+            "headers": {k: [v] for k, v in headers.items()}}
+
+
+async def send(client: httpx.AsyncClient, url: str, headers: dict[str, str], content: bytes, *,
+               timeout: float, method: str = "POST") -> Attempt:
+    """Send one request; never raises for HTTP or transport failures: they are recorded in the Attempt."""
+    attempt = Attempt(request=_request_dict(method, url, headers, content))
+    started_at = time.time()
+    t0 = time.perf_counter()
+    clock = StreamClock(t0)
+    chunks: list[bytes] = []
+    try:
+        async with asyncio.timeout(timeout):
+            await _exchange(client, method, url, headers, content, attempt, clock, chunks)
+    except (TimeoutError, httpx.TimeoutException) as err:
+        attempt.error = {"kind": "timeout", "message": _describe(err) or f"no complete answer in {timeout:g} s"}
+    except (httpx.RemoteProtocolError, httpx.ReadError) as err:
+        kind = "stream_cut" if attempt.status is not None else "connection"
+        attempt.error = {"kind": kind, "message": _describe(err)}
+    except (httpx.ConnectError, httpx.NetworkError, httpx.ProtocolError, OSError) as err:
+        attempt.error = {"kind": "connection", "message": _describe(err)}
+    end = time.perf_counter()
+    if attempt.status is not None:
+        attempt.body = b"".join(chunks).decode("utf-8", "replace")
+    attempt.timing = {
+        "started_at": round(started_at, 6),
+        "ttfb_ms": attempt.timing.get("ttfb_ms"),
+        "ttft_ms": clock.ttft_ms,
+        "total_ms": round((end - t0) * 1000, 3),
+        "events_ms": clock.events_ms,
+    }
+    return attempt
+
+
+async def _exchange(client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str], content: bytes,
+                    attempt: Attempt, clock: StreamClock, chunks: list[bytes]) -> None:
+    async with client.stream(method, url, headers=headers, content=content) as response:
+        attempt.timing["ttfb_ms"] = round((time.perf_counter() - clock.t0) * 1000, 3)
+        attempt.status = response.status_code
+        attempt.reason = response.reason_phrase
+        attempt.response_headers = _headers(response)
+        sse = "event-stream" in response.headers.get("content-type", "")
+        async for chunk in response.aiter_raw():
+            chunks.append(chunk)
+            if sse:
+                clock.feed(chunk, time.perf_counter())
+
+
+def _headers(response: httpx.Response) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in response.headers.multi_items():
+        out.setdefault(name, []).append(value)
+    return out
+
+
+def _describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+
+
+def new_client(max_connections: int = 256) -> httpx.AsyncClient:
+    """A client whose own timeouts stay out of the way: `send` enforces the attempt's deadline."""
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    return httpx.AsyncClient(timeout=httpx.Timeout(None, connect=30.0), limits=limits, trust_env=False)

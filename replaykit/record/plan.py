@@ -1,0 +1,54 @@
+"""What a run will do: its samples, and for `--dry-run`, the estimated tokens and cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from replaykit.cassettes.model import SampleId
+from replaykit.providers.config import Provider
+from replaykit.scenarios.model import Scenario
+
+FALLBACK_SEP = "+"  # a fallback chain's sample provider name: "a+b"
+
+
+@dataclass(frozen=True)
+class PlannedSample:
+    chain: tuple[Provider, ...]
+    scenario: Scenario
+    repetition: int
+
+    @property
+    def id(self) -> SampleId:
+        name = FALLBACK_SEP.join(p.name for p in self.chain)
+        return SampleId(name, self.scenario.id, self.repetition, self.scenario.hash, self.chain[0].mode)
+
+
+def plan_samples(scenarios: list[Scenario], chains: list[tuple[Provider, ...]], repeat: int) -> list[PlannedSample]:
+    """Interleaved by scenario and repetition, so an interrupted run has covered every provider evenly."""
+    return [PlannedSample(chain, s, r) for r in range(repeat) for s in scenarios for chain in chains]
+
+
+def estimate(samples: list[PlannedSample]) -> dict[str, dict[str, Any]]:
+    """Per provider: samples, requests, estimated tokens and cost (≈4 characters a token)."""
+    out: dict[str, dict[str, Any]] = {}
+    for sample in samples:
+        provider = sample.chain[0]
+        row = out.setdefault(sample.id.provider, {"samples": 0, "requests": 0, "input_tokens": 0,
+                                                  "output_tokens": 0, "cost_usd": 0.0, "priced": True})
+        turns = len(sample.scenario.steps)
+        prompt = len(orjson.dumps([sample.scenario.messages, sample.scenario.tools])) // 4
+        output = 60 * max(1, len(sample.scenario.expect.calls)) + 40
+        row["samples"] += 1
+        row["requests"] += turns
+        row["input_tokens"] += prompt * turns + (turns * (turns - 1) // 2) * 150
+        row["output_tokens"] += output * turns
+        if provider.price is None:
+            row["priced"] = False
+    for name, row in out.items():
+        provider = next(s.chain[0] for s in samples if s.id.provider == name)
+        if provider.price:
+            row["cost_usd"] = round(provider.price.cost(row["input_tokens"], row["output_tokens"]), 4)
+    return out

@@ -1,0 +1,172 @@
+"""A whole run: plan the samples, run them with per-provider concurrency, write cassettes and run.json."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from replaykit import __version__
+from replaykit.canonical import file_hash
+from replaykit.cassettes.model import Cassette
+from replaykit.cassettes.run import Run, load_run
+from replaykit.errors import BadInputError, CassetteError, ProviderConfigError, RecordError
+from replaykit.providers.config import Provider
+from replaykit.record.http import new_client
+from replaykit.record.plan import PlannedSample, plan_samples
+from replaykit.record.redact import Redactor
+from replaykit.record.retry import RetryPolicy
+from replaykit.record.sample import RecordContext, record_sample
+from replaykit.scenarios.model import Scenario
+
+SampleDone = Callable[[PlannedSample, Cassette, list[str | None]], None]
+MANIFEST_EVERY_S = 2.0
+
+
+@dataclass
+class RecordOptions:
+    repeat: int = 1
+    seed: int = 0
+    concurrency: int | None = None  # per provider; None: each provider's max_concurrency
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    timeout: float | None = None
+    stream: bool | None = None
+    mode: str | None = None
+    fallback: list[str] = field(default_factory=list)
+    scenarios_path: list[str] = field(default_factory=list)
+    providers_file: str = ""
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + f"-{os.getpid() % 10000:04d}"
+
+
+def apply_overrides(providers: Sequence[Provider], opts: RecordOptions) -> list[Provider]:
+    return [p.with_overrides(stream=opts.stream, mode=opts.mode, timeout=opts.timeout,
+                             max_concurrency=opts.concurrency) for p in providers]
+
+
+def check_keys(providers: Sequence[Provider]) -> None:
+    for p in providers:
+        if p.api_key_env and not os.environ.get(p.api_key_env):
+            raise ProviderConfigError(f"environment variable {p.api_key_env} is not set (the API key)",
+                                      source=p.source or None, item=p.name, field="api_key_env")
+
+
+def chains_for(providers: Sequence[Provider], opts: RecordOptions) -> list[tuple[Provider, ...]]:
+    if not opts.fallback:
+        return [(p,) for p in providers]
+    by_name = {p.name: p for p in providers}
+    missing = [n for n in opts.fallback if n not in by_name]
+    if missing:
+        raise ProviderConfigError(f"--fallback names unknown provider {missing[0]!r} "
+                                  f"(known: {', '.join(by_name)})")
+    return [tuple(by_name[n] for n in opts.fallback)]
+
+
+def prepare_run(out: Path, scenarios: Sequence[Scenario], providers: Sequence[Provider],
+                opts: RecordOptions) -> Run:
+    """Create the run folder and its first run.json; refuse to overwrite a run."""
+    if (out / "run.json").exists():
+        raise BadInputError(f"a run already exists here; finish it with `replaykit record --resume {out}`",
+                            source=str(out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise BadInputError(f"cannot write the run folder: {err.strerror or err}", source=str(out)) from None
+    run = Run(out, {
+        "run_id": out.name, "replaykit_version": __version__, "status": "running",
+        "started_at": _now(), "ended_at": None,
+        "providers": {p.name: p.sanitized() for p in providers},
+        "scenarios": {s.id: s.hash for s in scenarios},
+        "params": asdict(opts), "cassettes": {},
+    })
+    run.write_scenarios([s.raw for s in scenarios])
+    run.save()
+    return run
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def completed_samples(run: Run) -> set[tuple[str, str, int]]:
+    """Samples whose cassette is on disk, whole and complete; their hashes go back into the manifest."""
+    done = set()
+    hashes = run.manifest.setdefault("cassettes", {})
+    for path in run.cassette_files():
+        try:
+            data = path.read_bytes()
+            cassette = run.read_cassette(path)
+        except (OSError, CassetteError):
+            continue
+        if cassette.complete:
+            done.add(cassette.sample.key)
+            hashes[path.relative_to(run.root).as_posix()] = file_hash(data)
+    return done
+
+
+async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
+                  on_done: SampleDone | None = None) -> None:
+    """Record the samples given. Cancellation keeps every cassette already written."""
+    todo = samples
+    secrets = [p.api_key() or "" for s in samples for p in s.chain]
+    policy = RetryPolicy(max_retries=opts.max_retries, backoff_base=opts.backoff_base)
+    lanes: dict[str, list[PlannedSample]] = {}
+    for sample in todo:
+        lanes.setdefault(sample.id.provider, []).append(sample)
+    last_save = time.monotonic()
+    async with new_client(max_connections=sum(_width(v[0], opts) for v in lanes.values()) + 8) as client:
+        ctx = RecordContext(client, Redactor(secrets), policy, opts.seed)
+
+        async def worker(queue: list[PlannedSample]) -> None:
+            nonlocal last_save
+            while queue:
+                sample = queue.pop(0)
+                result = await record_sample(ctx, sample.scenario, sample.chain, sample.id)
+                run.write_cassette(result.cassette)
+                if on_done:
+                    on_done(sample, result.cassette, result.error_classes)
+                if time.monotonic() - last_save > MANIFEST_EVERY_S:
+                    run.save()
+                    last_save = time.monotonic()
+
+        try:
+            await asyncio.gather(*(worker(queue) for queue in lanes.values()
+                                   for _ in range(_width(queue[0], opts))))
+        finally:
+            run.save()
+
+
+def _width(sample: PlannedSample, opts: RecordOptions) -> int:
+    return opts.concurrency or sample.chain[0].max_concurrency
+
+
+def finish(run: Run, status: str) -> None:
+    run.manifest["status"] = status
+    run.manifest["ended_at"] = _now()
+    run.save()
+
+
+def reopen(path: Path) -> Run:
+    run = load_run(path)
+    if run.manifest.get("missing_manifest"):
+        raise RecordError(f"{path}: no run.json, so nothing to resume")
+    return run
+
+
+def sample_plan(scenarios: Sequence[Scenario], providers: Sequence[Provider],
+                opts: RecordOptions) -> list[PlannedSample]:
+    if opts.repeat < 1:
+        raise BadInputError("--repeat must be at least 1")
+    return plan_samples(list(scenarios), chains_for(providers, opts), opts.repeat)

@@ -1,0 +1,66 @@
+"""Builds the chat-completions request for one turn of a sample, natively or in prompt mode."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+
+from replaykit.promptmode import to_prompt_messages
+from replaykit.providers.config import Provider
+from replaykit.scenarios.model import Scenario
+
+USER_AGENT = "replaykit"
+
+
+def attempt_seed(run_seed: int, provider: str, scenario: str, repetition: int, step: int, attempt: int) -> int:
+    """A per-attempt `seed`: requests stay reproducible, and every attempt's body is distinct."""
+    key = f"{run_seed}|{provider}|{scenario}|{repetition}|{step}|{attempt}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def build_body(scenario: Scenario, provider: Provider, messages: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+    body: dict[str, Any] = {"model": provider.model}
+    if provider.mode == "prompt":
+        body["messages"] = to_prompt_messages(messages, list(scenario.tools))
+    else:
+        body["messages"] = messages
+        if scenario.tools:
+            body["tools"] = list(scenario.tools)
+            if scenario.tool_choice is not None:
+                body["tool_choice"] = scenario.tool_choice
+    if provider.temperature is not None:
+        body["temperature"] = provider.temperature
+    if provider.max_tokens is not None:
+        body["max_tokens"] = provider.max_tokens
+    body["stream"] = provider.stream
+    if provider.stream:
+        body["stream_options"] = {"include_usage": True}
+    if provider.routing:
+        body["provider"] = provider.routing
+    if provider.usage_accounting:
+        body["usage"] = {"include": True}
+    body["seed"] = seed
+    body.update(provider.extra_body)
+    return body
+
+
+def build_headers(provider: Provider) -> dict[str, str]:
+    """Headers sent. The key comes from the environment here and is redacted before anything is stored."""
+    headers = {
+        "content-type": "application/json",
+        "accept": "text/event-stream" if provider.stream else "application/json",
+        "accept-encoding": "identity",  # stored bodies stay plain text that any vcrpy serializer replays
+        "user-agent": USER_AGENT,
+        "x-title": "replaykit",
+    }
+    headers.update({k.lower(): v for k, v in provider.headers.items()})
+    key = provider.api_key()
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    return headers
+
+
+def encode_body(body: dict[str, Any]) -> bytes:
+    return orjson.dumps(body)

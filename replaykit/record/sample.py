@@ -1,0 +1,127 @@
+"""One sample, start to finish: every turn of the scenario, every retry and fallback hop, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+
+from replaykit.cassettes.model import Attempt, Cassette, SampleId
+from replaykit.normalize import Outcome, normalize
+from replaykit.providers.config import Provider
+from replaykit.record.http import send
+from replaykit.record.limiter import AdaptiveLimiter
+from replaykit.record.redact import Redactor
+from replaykit.record.request import attempt_seed, build_body, build_headers, encode_body
+from replaykit.record.retry import RetryPolicy
+from replaykit.scenarios.model import Scenario
+
+
+@dataclass
+class RecordContext:
+    """What every sample of a run shares."""
+
+    client: httpx.AsyncClient
+    redactor: Redactor
+    policy: RetryPolicy
+    seed: int = 0
+    limiters: dict[str, AdaptiveLimiter] = field(default_factory=dict)
+
+    def limiter(self, provider: Provider, concurrency: int | None = None) -> AdaptiveLimiter:
+        if provider.name not in self.limiters:
+            self.limiters[provider.name] = AdaptiveLimiter(concurrency or provider.max_concurrency)
+        return self.limiters[provider.name]
+
+
+@dataclass
+class SampleResult:
+    cassette: Cassette
+    error_classes: list[str | None]  # per attempt, as the normalizer judged it live
+
+
+async def record_sample(ctx: RecordContext, scenario: Scenario, chain: Sequence[Provider],
+                        sample: SampleId) -> SampleResult:
+    """Run the scenario's turns against the chain (one provider, or a fallback chain)."""
+    attempts: list[Attempt] = []
+    classes: list[str | None] = []
+    messages: list[dict[str, Any]] = [dict(m) for m in scenario.messages]
+    rng = random.Random(f"{ctx.seed}|{sample.key}")
+    for step in range(len(scenario.steps)):
+        answered = await _turn(ctx, scenario, chain, sample, step, messages, attempts, classes, rng)
+        if answered is None:
+            break
+        outcome, provider = answered
+        calls = outcome.effective_calls(provider.mode)
+        if not calls or step + 1 == len(scenario.steps):
+            break
+        messages.extend(_follow_up(scenario, outcome, provider.mode, step))
+    return SampleResult(Cassette(sample, attempts, complete=True), classes)
+
+
+async def _turn(ctx: RecordContext, scenario: Scenario, chain: Sequence[Provider], sample: SampleId, step: int,
+                messages: list[dict[str, Any]], attempts: list[Attempt], classes: list[str | None],
+                rng: random.Random) -> tuple[Outcome, Provider] | None:
+    """One model turn: retries on a provider, then the next provider of the chain. None if all failed."""
+    wait = 0.0
+    for provider in chain:
+        for retry in range(ctx.policy.max_retries + 1):
+            seed = attempt_seed(ctx.seed, sample.provider, sample.scenario, sample.repetition, step, len(attempts))
+            attempt = await _attempt(ctx, provider, build_body(scenario, provider, messages, seed))
+            attempt.step, attempt.provider, attempt.retry, attempt.wait_ms = step, provider.name, retry, wait
+            attempts.append(attempt)
+            outcome = normalize(attempt, tools=list(scenario.tools), mode=provider.mode)
+            classes.append(outcome.error_class)
+            if outcome.ok:
+                return outcome, provider
+            wait = 0.0
+            if not ctx.policy.should_retry(outcome.error_class, retry):
+                break
+            wait = ctx.policy.wait(attempt, outcome.error_class, retry, rng)
+            await asyncio.sleep(wait)
+            wait = round(wait * 1000, 3)
+    return None
+
+
+async def _attempt(ctx: RecordContext, provider: Provider, body: dict[str, Any]) -> Attempt:
+    limiter = ctx.limiter(provider)
+    await limiter.acquire()
+    attempt: Attempt | None = None
+    try:
+        attempt = await send(ctx.client, provider.chat_url, build_headers(provider), encode_body(body),
+                             timeout=provider.timeout)
+    finally:
+        await limiter.release(rate_limited=attempt is not None and attempt.status == 429)
+    return _redacted(ctx.redactor, attempt)
+
+
+def _redacted(redactor: Redactor, attempt: Attempt) -> Attempt:
+    attempt.request = redactor.request(attempt.request)
+    attempt.response_headers = redactor.headers(attempt.response_headers)
+    if attempt.body:
+        attempt.body = redactor.text(attempt.body)
+    if attempt.error:
+        attempt.error = {k: redactor.text(v) for k, v in attempt.error.items()}
+    return attempt
+
+
+def _follow_up(scenario: Scenario, outcome: Outcome, mode: str, step: int) -> list[dict[str, Any]]:
+    """The assistant's calls and the canned results, in native form (prompt mode rewrites them on send)."""
+    calls = outcome.effective_calls(mode)
+    ids = [c.id or f"call_{step}_{i}" for i, c in enumerate(calls)]
+    assistant = {
+        "role": "assistant",
+        "content": outcome.text or None,
+        "tool_calls": [{"id": i, "type": "function", "function": {"name": c.name, "arguments": c.raw_arguments}}
+                       for i, c in zip(ids, calls)],
+    }
+    results = []
+    for call_id, call in zip(ids, calls):
+        content = scenario.result_for(call.name, call.arguments)
+        text = content if isinstance(content, str) else orjson.dumps(content).decode()
+        results.append({"role": "tool", "tool_call_id": call_id, "content": text})
+    return [assistant, *results]

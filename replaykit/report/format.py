@@ -1,0 +1,45 @@
+"""Formatting shared by every report: rates with intervals, durations, money."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def pct(r: dict[str, Any] | None, interval: bool = False) -> str:
+    if not r or r.get("value") is None:
+        return "-"
+    text = f"{100 * r['value']:.1f}%"
+    if interval:
+        text += f" [{100 * r['low']:.0f}–{100 * r['high']:.0f}]"
+    return text
+
+
+def ms(dist: dict[str, Any] | None, key: str = "p50") -> str:
+    if not dist or dist.get(key) is None:
+        return "-"
+    value = dist[key]
+    return f"{value / 1000:.2f}s" if value >= 1000 else f"{value:.0f}ms"
+
+
+def num(dist: dict[str, Any] | None, key: str = "p50") -> str:
+    if not dist or dist.get(key) is None:
+        return "-"
+    return f"{dist[key]:.0f}"
+
+
+def usd(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"${value:.4f}" if value < 1 else f"${value:.2f}"
+
+
+def top_errors(errors: dict[str, int], limit: int = 2) -> str:
+    if not errors:
+        return "-"
+    ranked = sorted(errors.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{k} {v}" for k, v in ranked[:limit])
+
+
+def ranked(providers: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Best success first; ties by name, so the order is stable."""
+    return sorted(providers.items(), key=lambda kv: (-(kv[1]["success"]["value"] or 0), kv[0]))

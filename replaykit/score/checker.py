@@ -1,0 +1,146 @@
+"""Returned calls against one expectation: one-to-one matching, verdicts per call and per parameter.
+
+An expected call is matched by a returned call of the same name. The default assignment is optimal: as many
+matches as names allow, and among those as many fully correct pairs as possible (bipartite matching). With
+`greedy=True` it is BFCL's: each expected call in order consumes the first unconsumed returned call that
+passes, which can reject a correct answer given in another order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from replaykit.normalize.outcome import Call
+from replaykit.scenarios.matchers import DEFAULT_RULES, Rules
+from replaykit.scenarios.model import Expectation, ExpectedCall
+
+
+@dataclass(frozen=True)
+class CallVerdict:
+    """One expected call: which returned call matched it, and what is wrong with its arguments."""
+
+    expected: int
+    returned: int | None
+    failures: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def correct(self) -> bool:
+        return self.returned is not None and not self.failures
+
+
+@dataclass
+class StepVerdict:
+    verdicts: list[CallVerdict]
+    unknown: list[int] = field(default_factory=list)  # returned calls naming a tool not offered
+    extra: list[int] = field(default_factory=list)  # returned calls left over
+    faults: list[str] = field(default_factory=list)
+
+    @property
+    def matched(self) -> int:
+        return sum(v.returned is not None for v in self.verdicts)
+
+    @property
+    def correct(self) -> bool:
+        return all(v.correct for v in self.verdicts) and not self.unknown and not self.extra \
+            and "wrong_order" not in self.faults
+
+
+def check_step(expect: Expectation, calls: Sequence[Call], offered: Sequence[str], *,
+               rules: Rules = DEFAULT_RULES, greedy: bool = False) -> StepVerdict:
+    assign = _assign_greedy if greedy else _assign_optimal
+    pairs = assign(expect.calls, calls, rules)
+    used = {r for r in pairs.values()}
+    verdicts = [_verdict(i, exp, calls, pairs.get(i), rules) for i, exp in enumerate(expect.calls)]
+    offered_set = set(offered)
+    leftover = [j for j in range(len(calls)) if j not in used]
+    unknown = [j for j in leftover if calls[j].name not in offered_set]
+    extra = [j for j in leftover if calls[j].name in offered_set]
+    verdict = StepVerdict(verdicts, unknown, extra)
+    verdict.faults = _faults(verdict, expect)
+    return verdict
+
+
+def _verdict(i: int, exp: ExpectedCall, calls: Sequence[Call], j: int | None, rules: Rules) -> CallVerdict:
+    if j is None:
+        return CallVerdict(i, None)
+    return CallVerdict(i, j, tuple(_arg_failures(exp, calls[j], rules)))
+
+
+def _arg_failures(exp: ExpectedCall, call: Call, rules: Rules) -> list[tuple[str, str]]:
+    if call.arguments is None:
+        return [("", "arguments are not a valid JSON object")]
+    return exp.args.check_fields(call.arguments, rules)
+
+
+def _passes(exp: ExpectedCall, call: Call, rules: Rules) -> bool:
+    return call.name == exp.name and call.arguments is not None and not exp.args.check_fields(call.arguments, rules)
+
+
+def _assign_optimal(expected: Sequence[ExpectedCall], calls: Sequence[Call], rules: Rules) -> dict[int, int]:
+    """Max matches by name, maximising fully correct pairs first (Kuhn's augmenting paths)."""
+    good = {i: [j for j, c in enumerate(calls) if _passes(e, c, rules)] for i, e in enumerate(expected)}
+    owner: dict[int, int] = {}  # returned -> expected
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in good[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in owner or augment(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    for i in range(len(expected)):
+        augment(i, set())
+    pairs = {i: j for j, i in owner.items()}
+    for i, exp in enumerate(expected):  # pair the rest by name, in order
+        if i in pairs:
+            continue
+        for j, call in enumerate(calls):
+            if j not in owner and call.name == exp.name:
+                owner[j], pairs[i] = i, j
+                break
+    return pairs
+
+
+def _assign_greedy(expected: Sequence[ExpectedCall], calls: Sequence[Call], rules: Rules) -> dict[int, int]:
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for i, exp in enumerate(expected):
+        for j, call in enumerate(calls):
+            if j not in taken and _passes(exp, call, rules):
+                pairs[i] = j
+                taken.add(j)
+                break
+    for i, exp in enumerate(expected):  # BFCL fails these; we still say which call it was
+        if i in pairs:
+            continue
+        for j, call in enumerate(calls):
+            if j not in taken and call.name == exp.name:
+                pairs[i] = j
+                taken.add(j)
+                break
+    return pairs
+
+
+def _faults(v: StepVerdict, expect: Expectation) -> list[str]:
+    faults: list[str] = []
+    missing = sum(x.returned is None for x in v.verdicts)
+    wrong_tool = min(missing, len(v.extra) + len(v.unknown))
+    if v.unknown:
+        faults.append("unknown_tool")
+    if wrong_tool:
+        faults.append("wrong_tool")
+    if len(v.extra) > max(0, wrong_tool - len(v.unknown)):
+        faults.append("extra_call")
+    if missing > wrong_tool:
+        faults.append("missing_call")
+    if any(x.failures for x in v.verdicts):
+        faults.append("wrong_args")
+    if expect.order == "strict":
+        seq = [x.returned for x in v.verdicts if x.returned is not None]
+        if seq != sorted(seq):
+            faults.append("wrong_order")
+    return faults

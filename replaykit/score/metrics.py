@@ -1,0 +1,121 @@
+"""SPEC §6 metrics: sample scores in, one provider's metrics out. Counts are kept per scenario, so that
+rates can be clustered by scenario; nothing per sample is held beyond timing values."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from replaykit.score.sample import SampleScore
+from replaykit.score.stats import distribution, rate
+
+RATES = ("error_rate", "availability", "tool_recall", "tool_precision", "param_accuracy", "schema_validity",
+         "no_call_accuracy", "success")
+
+
+def _pairs() -> defaultdict[str, list[float]]:
+    return defaultdict(lambda: [0.0, 0.0])
+
+
+@dataclass
+class ProviderMetrics:
+    """Accumulates one provider's samples."""
+
+    rates: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
+    errors: Counter[str] = field(default_factory=Counter)
+    error_rates: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
+    faults: Counter[str] = field(default_factory=Counter)
+    fault_turns: defaultdict[str, list[float]] = field(default_factory=_pairs)
+    fault_hits: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
+    latency: list[float] = field(default_factory=list)
+    ttft: list[float] = field(default_factory=list)
+    tps: list[float] = field(default_factory=list)
+    cost: float = 0.0
+    cost_known: int = 0
+    samples: int = 0
+    attempts: int = 0
+    by_category: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
+    by_tag: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
+    by_tool: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
+    attempt_totals: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, s: SampleScore) -> None:
+        key = s.scenario
+        self.samples += 1
+        self.attempts += len(s.attempts)
+        failed = [a for a in s.attempts if a.error_class]
+        self._add("error_rate", key, len(failed), len(s.attempts))
+        for a in s.attempts:
+            self._timing(a)
+        for a in failed:
+            self.errors[a.error_class or ""] += 1
+            self.error_rates[a.error_class or ""][key][0] += 1
+        self.attempt_totals[key] += len(s.attempts)
+        self._add("availability", key, s.usable, 1)
+        self._add("success", key, s.success, 1)
+        self.by_category[s.category][key][0] += s.success
+        self.by_category[s.category][key][1] += 1
+        for tag in s.tags:
+            self.by_tag[tag][key][0] += s.success
+            self.by_tag[tag][key][1] += 1
+        if s.usable:
+            self._answers(s)
+
+    def _answers(self, s: SampleScore) -> None:
+        key = s.scenario
+        self._add("tool_recall", key, s.matched, s.expected)
+        self._add("tool_precision", key, s.matched, s.returned)
+        self._add("param_accuracy", key, s.args_ok, s.matched)
+        self._add("schema_validity", key, s.schema_ok, s.returned)
+        if s.category == "no_call":
+            self._add("no_call_accuracy", key, s.returned == 0, 1)
+        self.fault_turns[key][1] += s.answered_turns
+        counts = Counter(s.faults)
+        self.faults.update(counts)
+        for fault, n in counts.items():
+            self.fault_hits[fault][key][0] += n
+        for tool, (matched, expected) in s.per_tool.items():
+            self.by_tool[tool][key][0] += matched
+            self.by_tool[tool][key][1] += expected
+
+    def _add(self, metric: str, key: str, k: float, n: float) -> None:
+        pair = self.rates[metric][key]
+        pair[0] += k
+        pair[1] += n
+
+    def _timing(self, a: Any) -> None:
+        if a.error_class is None:
+            if a.latency_ms is not None:
+                self.latency.append(a.latency_ms)
+            if a.ttft_ms is not None:
+                self.ttft.append(a.ttft_ms)
+            if a.output_tps is not None:
+                self.tps.append(a.output_tps)
+        if a.cost_usd is not None:
+            self.cost += a.cost_usd
+            self.cost_known += 1
+
+    def result(self) -> dict[str, Any]:
+        out: dict[str, Any] = {m: rate(dict(self.rates.get(m, {}))) for m in RATES}
+        out["errors"] = dict(sorted(self.errors.items()))
+        out["error_rates"] = {c: rate(self._over_attempts(self.error_rates[c])) for c in sorted(self.errors)}
+        out["faults"] = dict(sorted(self.faults.items()))
+        out["fault_rates"] = {f: rate(self._over_turns(self.fault_hits[f])) for f in sorted(self.faults)}
+        out["latency_ms"] = distribution(self.latency)
+        out["ttft_ms"] = distribution(self.ttft)
+        out["output_tps"] = distribution(self.tps)
+        out["cost_usd"] = {"total": round(self.cost, 6), "per_sample": round(self.cost / self.samples, 8)
+                           if self.samples else None, "attempts_priced": self.cost_known}
+        out["samples"] = self.samples
+        out["attempts"] = self.attempts
+        out["by_category"] = {c: rate(dict(v)) for c, v in sorted(self.by_category.items())}
+        out["by_tag"] = {t: rate(dict(v)) for t, v in sorted(self.by_tag.items())}
+        out["by_tool"] = {t: rate(dict(v)) for t, v in sorted(self.by_tool.items())}
+        return out
+
+    def _over_attempts(self, hits: defaultdict[str, list[float]]) -> dict[str, list[float]]:
+        return {k: [hits[k][0] if k in hits else 0.0, n] for k, n in self.attempt_totals.items()}
+
+    def _over_turns(self, hits: defaultdict[str, list[float]]) -> dict[str, list[float]]:
+        return {k: [hits[k][0] if k in hits else 0.0, v[1]] for k, v in self.fault_turns.items()}

@@ -1,0 +1,161 @@
+"""One sample scored: its attempts normalized, its answers checked turn by turn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from replaykit.cassettes.model import Attempt, Cassette
+from replaykit.normalize import Outcome, normalize
+from replaykit.providers.config import Price
+from replaykit.scenarios.matchers import DEFAULT_RULES, Rules
+from replaykit.scenarios.model import Scenario
+from replaykit.score.checker import check_step
+from replaykit.score.schema import SchemaChecker
+
+
+@dataclass
+class ScoreOptions:
+    rules: Rules = DEFAULT_RULES
+    greedy: bool = False  # BFCL's first-fit assignment
+    prices: dict[str, Price] = field(default_factory=dict)
+
+
+@dataclass
+class AttemptFacts:
+    provider: str
+    step: int
+    error_class: str | None
+    latency_ms: float | None
+    ttft_ms: float | None
+    output_tps: float | None
+    cost_usd: float | None
+    stream: bool
+
+
+@dataclass
+class SampleScore:
+    provider: str
+    scenario: str
+    repetition: int
+    category: str
+    tags: tuple[str, ...]
+    attempts: list[AttemptFacts]
+    usable: bool
+    expected: int = 0
+    matched: int = 0
+    returned: int = 0
+    args_ok: int = 0
+    schema_ok: int = 0
+    success: bool = False
+    answered_turns: int = 0
+    faults: list[str] = field(default_factory=list)  # per answered turn, repeated across turns
+    per_tool: dict[str, list[int]] = field(default_factory=dict)  # expected tool -> [matched, expected]
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider, "scenario": self.scenario, "repetition": self.repetition,
+            "category": self.category, "tags": list(self.tags), "usable": self.usable, "success": self.success,
+            "attempts": len(self.attempts), "error_classes": [a.error_class for a in self.attempts if a.error_class],
+            "expected_calls": self.expected, "matched_calls": self.matched, "returned_calls": self.returned,
+            "correct_args": self.args_ok, "schema_valid_calls": self.schema_ok,
+            "faults": sorted(set(self.faults)), "steps": self.steps,
+            "latency_ms": next((a.latency_ms for a in reversed(self.attempts) if a.error_class is None), None),
+            "cost_usd": round(sum(a.cost_usd or 0.0 for a in self.attempts), 8),
+        }
+
+
+def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, schemas: SchemaChecker) -> SampleScore:
+    tools = list(scenario.tools)
+    mode = cassette.sample.mode
+    outcomes = [normalize(a, tools=tools, mode=mode) for a in cassette.attempts]
+    facts = [_facts(a, o, opts) for a, o in zip(cassette.attempts, outcomes)]
+    answers = _answers(cassette.attempts, outcomes)
+    failed_step = any(step not in answers for step in _steps_tried(cassette.attempts))
+    score = SampleScore(cassette.sample.provider, scenario.id, cassette.sample.repetition, scenario.category,
+                        scenario.tags, facts, usable=bool(cassette.attempts) and not failed_step)
+    if score.usable:
+        _check_turns(score, scenario, answers, mode, opts, schemas)
+    return score
+
+
+def _steps_tried(attempts: list[Attempt]) -> list[int]:
+    return sorted({a.step for a in attempts})
+
+
+def _answers(attempts: list[Attempt], outcomes: list[Outcome]) -> dict[int, Outcome]:
+    """The answer of each turn: its successful attempt (the recorder stops a turn at the first one)."""
+    out: dict[int, Outcome] = {}
+    for attempt, outcome in zip(attempts, outcomes):
+        if outcome.ok:
+            out[attempt.step] = outcome
+    return out
+
+
+def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outcome], mode: str,
+                 opts: ScoreOptions, schemas: SchemaChecker) -> None:
+    all_correct = True
+    for step, expect in enumerate(scenario.steps):
+        score.expected += len(expect.calls)
+        for call in expect.calls:
+            score.per_tool.setdefault(call.name, [0, 0])[1] += 1
+        outcome = answers.get(step)
+        if outcome is None:  # the model stopped early: the rest of the chain was never reached
+            all_correct = False
+            score.steps.append({"step": step, "answered": False})
+            continue
+        calls = outcome.effective_calls(mode)
+        verdict = check_step(expect, calls, scenario.tool_names, rules=opts.rules, greedy=opts.greedy)
+        problems = [schemas.problem(scenario, c) for c in calls]
+        faults = [f for f in outcome.faults if not (mode == "prompt" and f == "text_tool_call")]
+        faults += verdict.faults
+        if any(p and c.name in scenario.tool_names and c.arguments is not None for p, c in zip(problems, calls)):
+            faults.append("schema_violation")
+        score.answered_turns += 1
+        score.matched += verdict.matched
+        score.returned += len(calls)
+        score.args_ok += sum(v.correct for v in verdict.verdicts)
+        for v in verdict.verdicts:
+            score.per_tool[expect.calls[v.expected].name][0] += v.returned is not None
+        score.schema_ok += sum(p is None for p in problems)
+        score.faults.extend(sorted(set(faults)))
+        all_correct = all_correct and verdict.correct
+        score.steps.append(_step_json(step, calls, verdict, problems, sorted(set(faults)), outcome))
+    score.success = all_correct
+
+
+def _step_json(step: int, calls: list[Any], verdict: Any, problems: list[str | None], faults: list[str],
+               outcome: Outcome) -> dict[str, Any]:
+    return {
+        "step": step, "answered": True, "correct": verdict.correct, "faults": faults,
+        "calls": [c.to_json() for c in calls],
+        "verdicts": [{"expected": v.expected, "returned": v.returned,
+                      "failures": [list(f) for f in v.failures]} for v in verdict.verdicts],
+        "schema_problems": problems, "finish_reason": outcome.finish_reason,
+        "text": outcome.text[:500],
+    }
+
+
+def _facts(attempt: Attempt, outcome: Outcome, opts: ScoreOptions) -> AttemptFacts:
+    timing = attempt.timing or {}
+    total = timing.get("total_ms")
+    ttft = timing.get("ttft_ms") if attempt.is_stream else None
+    usage = outcome.usage or {}
+    out_tokens = usage.get("completion_tokens")
+    tps = None
+    if outcome.ok and ttft is not None and total is not None and out_tokens and total > ttft:
+        tps = out_tokens / ((total - ttft) / 1000)
+    return AttemptFacts(attempt.provider, attempt.step, outcome.error_class,
+                        total if outcome.ok else None, ttft if outcome.ok else None, tps,
+                        _cost(outcome, attempt.provider, opts), attempt.is_stream)
+
+
+def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:
+    if outcome.cost is not None:
+        return float(outcome.cost)
+    usage = outcome.usage or {}
+    price = opts.prices.get(provider)
+    if price is None or not usage:
+        return None
+    return price.cost(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))

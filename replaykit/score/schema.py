@@ -1,0 +1,45 @@
+"""Schema validity of returned calls (jsonschema), cached: runs repeat the same calls many times."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from replaykit.normalize.outcome import Call
+from replaykit.scenarios.model import Scenario
+
+
+class SchemaChecker:
+    def __init__(self) -> None:
+        self._validators: dict[tuple[str, str], Draft202012Validator | None] = {}
+        self._results: dict[tuple[str, str, str], str | None] = {}
+
+    def problem(self, scenario: Scenario, call: Call) -> str | None:
+        """None when the call names an offered tool and its arguments validate; else the reason."""
+        key = (scenario.hash, call.name, call.raw_arguments)
+        if key in self._results:
+            return self._results[key]
+        result = self._check(scenario, call)
+        if len(self._results) < 200_000:
+            self._results[key] = result
+        return result
+
+    def _check(self, scenario: Scenario, call: Call) -> str | None:
+        validator = self._validator(scenario, call.name)
+        if validator is None:
+            return f"unknown tool {call.name!r}"
+        if call.arguments is None:
+            return "arguments are not a valid JSON object"
+        error = next(iter(validator.iter_errors(call.arguments)), None)
+        if error is None:
+            return None
+        where = "/".join(str(p) for p in error.path)
+        return f"{where or '(root)'}: {error.message}"
+
+    def _validator(self, scenario: Scenario, name: str) -> Draft202012Validator | None:
+        key = (scenario.hash, name)
+        if key not in self._validators:
+            schema: dict[str, Any] | None = scenario.tool_schema(name)
+            self._validators[key] = Draft202012Validator(schema) if schema is not None else None
+        return self._validators[key]

@@ -1,0 +1,112 @@
+"""Scenario recognition and the intended answer: what a perfect provider would reply to a request.
+
+A request is recognised by (its first user message, the sorted names of the tools it offers). The tools come
+from the `tools` field (native mode) or from the `<tools>` block of the system prompt (prompt mode, SPEC §4),
+so the same scenario is recognised in both modes. The intended answer is the expected calls of the step the
+conversation has reached, with concrete values from the matchers; anything else gets a plain text answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from replaykit.canonical import canonical_json
+from replaykit.promptmode import tools_from_prompt
+from replaykit.scenarios import Scenario, ScenarioSet
+
+_NO_CALL_TEXTS = (
+    "None of the tools I have can do that, so I'll answer directly: I don't have enough information to "
+    "act on this request with the functions available. Could you tell me more about what you need?",
+    "I can't help with that using the tools provided. They don't cover this request, and calling one of "
+    "them would not give you a correct result, so I'll leave them unused.",
+    "This doesn't need a tool call. Based on what you asked, the functions on offer are unrelated, so here "
+    "is a plain answer instead of an action.",
+)
+_DONE_TEXT = "Done. I have completed every step you asked for, and the results are summarised above."
+_UNKNOWN_TEXT = ("Hello! I am a simulated model. I don't recognise this conversation, so here is a plain "
+                 "answer.")
+
+
+@dataclass(frozen=True)
+class Intended:
+    """The right answer to one request, before any profile perturbs it."""
+
+    scenario: str | None
+    mode: str                                   # native | prompt | plain (no tools offered or recognised)
+    calls: tuple[tuple[str, Any], ...]          # (tool name, arguments object)
+    text: str | None
+    tools: tuple[dict[str, Any], ...] = ()      # the functions offered (the `function` objects)
+
+    @property
+    def tool_names(self) -> tuple[str, ...]:
+        return tuple(t.get("name", "") for t in self.tools)
+
+    def schema(self, name: str) -> dict[str, Any]:
+        for tool in self.tools:
+            if tool.get("name") == name and isinstance(tool.get("parameters"), dict):
+                return tool["parameters"]
+        return {"type": "object", "properties": {}}
+
+
+def _key(first_user: Any, names: list[str]) -> bytes:
+    return canonical_json([first_user, sorted(names)])
+
+
+def _first_user(messages: list[Any]) -> Any:
+    return next((m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "user"), None)
+
+
+def _functions(tools: Any) -> list[dict[str, Any]]:
+    if not isinstance(tools, list):
+        return []
+    return [t["function"] for t in tools if isinstance(t, dict) and isinstance(t.get("function"), dict)]
+
+
+class ScenarioIndex:
+    """Scenarios by (first user message, sorted tool names); the first scenario wins on a collision."""
+
+    def __init__(self, scenarios: ScenarioSet) -> None:
+        self._by_key: dict[bytes, Scenario] = {}
+        for s in scenarios:
+            self._by_key.setdefault(_key(_first_user(list(s.messages)), list(s.tool_names)), s)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def intended(self, body: dict[str, Any]) -> Intended:
+        raw = body.get("messages")
+        messages: list[Any] = raw if isinstance(raw, list) else []
+        mode, functions = "native", _functions(body.get("tools"))
+        if not functions:
+            mode, functions = "prompt", _functions(tools_from_prompt(messages) or [])
+        if not functions:
+            return Intended(None, "plain", (), _UNKNOWN_TEXT)
+        names = [str(f.get("name", "")) for f in functions]
+        scenario = self._by_key.get(_key(_first_user(messages), names))
+        if scenario is None:
+            return Intended(None, mode, (), _UNKNOWN_TEXT, tuple(functions))
+        return _answer(scenario, messages, mode, tuple(functions))
+
+
+def _answer(scenario: Scenario, messages: list[Any], mode: str,
+            functions: tuple[dict[str, Any], ...]) -> Intended:
+    step = _count_assistant(messages) - _count_assistant(list(scenario.messages))
+    if step < 0 or step >= len(scenario.steps):
+        return Intended(scenario.id, mode, (), _DONE_TEXT, functions)
+    expectation = scenario.steps[step]
+    if not expectation.calls:
+        return Intended(scenario.id, mode, (), _no_call_text(scenario.id), functions)
+    calls = tuple((c.name, c.args.example(scenario.tool_schema(c.name))) for c in expectation.calls)
+    return Intended(scenario.id, mode, calls, None, functions)
+
+
+def _count_assistant(messages: list[Any]) -> int:
+    return sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
+
+
+def _no_call_text(scenario_id: str) -> str:
+    # Chosen by the scenario, not the request's random draws, so stream and JSON answers agree.
+    digest = hashlib.sha256(scenario_id.encode()).digest()
+    return _NO_CALL_TEXTS[digest[0] % len(_NO_CALL_TEXTS)]

@@ -1,0 +1,156 @@
+"""The simulator's decisions for one chat request: route, recognise, decide faults, time, render.
+
+The result is a `Script` (scripts.py), plain data that the server plays on the wire. Keeping the decisions
+here and the I/O in server.py makes every decision testable without a socket. Everything here runs on the
+server's event loop thread, so the counters need no lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from replaykit.canonical import canonical_json
+from replaykit.scenarios import ScenarioSet
+from replaykit.sim import scripts, wire
+from replaykit.sim.answers import ScenarioIndex
+from replaykit.sim.clock import SimClock, TokenBucket, in_burst, in_downtime
+from replaykit.sim.faults import Answer, Draws, build_answer, http_fault
+from replaykit.sim.profiles import Profile, ProfileSet
+from replaykit.sim.scripts import Script
+
+_ALNUM = string.ascii_letters + string.digits
+_JSON = b"application/json"
+
+
+@dataclass
+class Request:
+    """One routed chat request and the per-request facts every renderer needs."""
+
+    body: dict[str, Any]
+    raw_len: int
+    profile: Profile
+    draws: Draws
+    stream: bool
+    meta: wire.Meta
+    record: dict[str, Any]
+    ttft_s: float
+    tps: float
+
+
+class Engine:
+    def __init__(self, profiles: ProfileSet, scenarios: ScenarioSet, seed: int = 0, time_scale: float = 1.0,
+                 clock: Callable[[], float] | None = None) -> None:
+        self.profiles, self.seed, self.time_scale = profiles, seed, max(0.0, time_scale)
+        self.index = ScenarioIndex(scenarios)
+        self.clock = SimClock(self.time_scale, clock)
+        self.counts: dict[str, int] = {p.name: 0 for p in profiles}
+        self.ledger: list[dict[str, Any]] = []
+        self._ordinals: dict[bytes, int] = defaultdict(int)
+        self._buckets: dict[str, TokenBucket] = {}
+
+    # -- routing ------------------------------------------------------------------------------------------
+    def route(self, body: dict[str, Any]) -> tuple[Profile | None, str | None]:
+        """The profile named by `provider.only` or else `provider.order` (first entry); none: the first."""
+        routing = body.get("provider")
+        wanted = None
+        if isinstance(routing, dict):
+            for key in ("only", "order"):
+                entries = routing.get(key)
+                if isinstance(entries, list) and entries:
+                    wanted = str(entries[0])
+                    break
+        if wanted is None:
+            return self.profiles.profiles[0], None
+        return self.profiles.find(wanted), wanted
+
+    # -- the request --------------------------------------------------------------------------------------
+    def chat(self, raw: bytes) -> Script:
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            return self._refuse(400, "Invalid request: the body must be a JSON object with a messages list")
+        profile, wanted = self.route(body)
+        if profile is None:
+            return self._refuse(404, f"No endpoints found matching your provider routing (only: {wanted!r}). "
+                                     f"Available: {', '.join(self.profiles.names())}")
+        return self._answer(self._prepare(body, len(raw), profile))
+
+    def _prepare(self, body: dict[str, Any], raw_len: int, profile: Profile) -> Request:
+        canon = canonical_json(body)
+        key = hashlib.sha256(profile.name.encode() + b"\x00" + canon).digest()
+        ordinal = self._ordinals[key]
+        self._ordinals[key] = ordinal + 1
+        self.counts[profile.name] += 1
+        draws = Draws(self.seed, profile.name, canon, ordinal)
+        ids = draws.rng("meta")
+        meta = wire.Meta(id="gen-" + "".join(ids.choice(_ALNUM) for _ in range(24)),
+                         created=int(time.time()), model=str(body.get("model") or self.profiles.models[0]),
+                         provider=profile.display_name)
+        timing = draws.rng("timing")
+        ttft_s, tps = profile.ttft_ms.sample(timing) / 1000.0, profile.tps.sample(timing)
+        stream = bool(body.get("stream"))
+        record: dict[str, Any] = {
+            "profile": profile.name, "scenario": None, "faults": [], "status": 200, "stream": stream,
+            "mode": None, "calls": 0, "ordinal": ordinal, "id": meta.id,
+            "ttft_ms": round(ttft_s * 1000, 3), "tps": round(tps, 3), "completion_tokens": 0}
+        return Request(body, raw_len, profile, draws, stream, meta, record, ttft_s, tps)
+
+    def _refuse(self, status: int, message: str) -> Script:
+        record: dict[str, Any] = {"profile": None, "scenario": None, "faults": [], "status": status,
+                                  "stream": False}
+        self.ledger.append(record)
+        return Script(status, [(b"content-type", _JSON)], [(0.0, wire.error_body(status, message))],
+                      record=record)
+
+    def _answer(self, req: Request) -> Script:
+        intended = self.index.intended(req.body)
+        req.record.update(scenario=intended.scenario, mode=intended.mode, calls=len(intended.calls))
+        fault = self._clock_fault(req) or http_fault(req.profile, req.draws.rng("http").random())
+        if fault:
+            req.record["faults"].append(fault)
+        answer = build_answer(intended, req.profile, req.draws, perturb=fault is None)
+        req.record["faults"].extend(answer.faults)
+        script = self._render(req, answer, fault)
+        req.record["status"] = script.status
+        script.record = req.record
+        self.ledger.append(req.record)
+        return script
+
+    def _clock_fault(self, req: Request) -> str | None:
+        profile, now = req.profile, self.clock.now()
+        if profile.rate_limit is not None:
+            bucket = self._buckets.setdefault(profile.name, TokenBucket(profile.rate_limit, now))
+            wait = bucket.take(now)
+            if wait is not None:
+                req.record["retry_after_s"] = wait * self.clock.clock_scale
+                return "rate_limit"
+        if in_downtime(profile, self.seed, now):
+            return "downtime"
+        if in_burst(profile, self.seed, now):
+            return "server_error_burst"
+        return None
+
+    # -- rendering ----------------------------------------------------------------------------------------
+    def _render(self, req: Request, answer: Answer, fault: str | None) -> Script:
+        tokens = max(1, len(answer.output_text()) // 4)
+        req.record["completion_tokens"] = tokens
+        prompt_tokens = max(1, req.raw_len // 4)
+        include = isinstance(req.body.get("usage"), dict) and req.body["usage"].get("include") is True
+        cost = req.profile.cost(prompt_tokens, tokens) if include else None
+        use = wire.usage(prompt_tokens, tokens, cost)
+        gen_s = tokens / req.tps
+        return scripts.render(req, answer, fault, use, gen_s, self.time_scale, self.clock.clock_scale)
+
+    def stats(self) -> dict[str, Any]:
+        return {"requests": len(self.ledger), "counts": dict(self.counts)}
+

@@ -1,0 +1,175 @@
+"""Turn a decided request into a `Script`: the bytes on the wire and when they go out, for every fault.
+
+Timing: JSON answers arrive whole after TTFT + output tokens / TPS. Streams send `: OPENROUTER PROCESSING`
+at once, the first token at TTFT, and the rest spread so the last token lands at TTFT + tokens / TPS; a client
+computing TPS as output tokens / (total - TTFT) gets the drawn figure back. Every delay is scaled.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from replaykit.sim import wire
+from replaykit.sim.faults import Answer
+
+if TYPE_CHECKING:
+    from replaykit.sim.engine import Request
+
+_JSON, _SSE = b"application/json", b"text/event-stream"
+_SERVER_ERRORS = {
+    500: ("Internal Server Error", '{"error":"internal error"}'),
+    502: ("Provider returned error", '{"detail":"upstream connect error or disconnect/reset"}'),
+    503: ("Service temporarily unavailable", '{"error":{"message":"The server is overloaded"}}'),
+}
+_HTML = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+         b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+         b"</body>\r\n</html>\r\n")
+
+
+@dataclass
+class Script:
+    """What to send: the status line at `head_at` seconds, then each part at its offset (seconds from the
+    request's arrival). `complete=False` drops the connection after the last part (a cut)."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    parts: list[tuple[float, bytes]]
+    head_at: float = 0.0
+    complete: bool = True
+    stream: bool = False
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+def retry_after(seconds: float, whole: bool) -> bytes:
+    """Real headers carry whole seconds; a scaled simulation needs fractions, so it sends a decimal."""
+    if whole:
+        return str(max(1, math.ceil(seconds))).encode()
+    return f"{max(0.0, seconds):.3f}".encode()
+
+
+def error(req: Request, status: int, message: str, raw: str | None, at: float = 0.0,
+          extra: list[tuple[bytes, bytes]] | None = None) -> Script:
+    body = wire.error_body(status, message, req.profile.display_name, raw)
+    headers = [(b"content-type", _JSON), (b"x-generation-id", req.meta.id.encode()), *(extra or [])]
+    return Script(status, headers, [(at, body)], head_at=at, stream=req.stream)
+
+
+def render(req: Request, answer: Answer, fault: str | None, use: dict[str, Any], gen_s: float,
+           scale: float, clock_scale: float) -> Script:
+    """The script for one request. `scale` turns simulated delays into real ones."""
+    rng = req.draws.rng("wire")
+    ttft, gen = req.ttft_s * scale, gen_s * scale
+    if fault in ("rate_limit", "rate_limited"):
+        return _rate_limited(req, fault, scale, clock_scale)
+    if fault == "downtime":
+        return error(req, 503, f"{req.profile.display_name} is temporarily unavailable (scheduled downtime)",
+                     '{"error":"service unavailable"}')
+    if fault in ("server_error", "server_error_burst"):
+        status = rng.choice(sorted(_SERVER_ERRORS))
+        return error(req, status, *_SERVER_ERRORS[status], at=ttft)
+    if fault == "timeout":
+        return error(req, 408, "Timed out waiting for the provider to respond", None,
+                     at=req.profile.param("stall_s") * scale)
+    if req.stream:
+        return _stream(req, answer, fault, use, ttft, gen, rng)
+    return _json(req, answer, fault, use, ttft + gen, rng)
+
+
+def _rate_limited(req: Request, fault: str, scale: float, clock_scale: float) -> Script:
+    if fault == "rate_limit":  # the token bucket: the real time until a slot frees
+        wait, whole = req.record["retry_after_s"], clock_scale == 1.0
+    else:
+        wait, whole = req.profile.param("retry_after_s") * scale, scale == 1.0
+        req.record["retry_after_s"] = wait
+    header = retry_after(wait, whole)
+    extra = [(b"retry-after", header), (b"x-ratelimit-remaining", b"0")]
+    return error(req, 429, f"Rate limit exceeded: {req.profile.display_name} is rate-limited; retry shortly",
+                 '{"error":{"message":"Too many requests"}}', extra=extra)
+
+
+def _json(req: Request, answer: Answer, fault: str | None, use: dict[str, Any], at: float,
+          rng: random.Random) -> Script:
+    headers = [(b"content-type", _JSON), (b"x-generation-id", req.meta.id.encode())]
+    if fault == "stream_error":
+        failed = Answer("", None, "error")
+        body = wire.completion(req.meta, failed, use, {"code": 502, "message": "Provider disconnected"})
+    else:
+        body = wire.completion(req.meta, answer, use)
+    complete = True
+    if fault == "malformed_body":
+        if rng.random() < 0.5:
+            body = body[: len(body) // 2]
+        else:
+            body, headers[0] = _HTML, (b"content-type", b"text/html; charset=utf-8")
+    length = len(body)
+    if fault == "stream_cut":  # announce the whole length, send part of it, drop the connection
+        body, complete = body[: rng.randrange(1, length)], False
+    headers.append((b"content-length", str(length).encode()))
+    return Script(200, headers, [(at, body)], head_at=at, complete=complete, stream=False)
+
+
+def _timeline(parts: wire.SseParts, ttft: float, gen: float) -> list[tuple[float, bytes]]:
+    out: list[tuple[float, bytes]] = [(0.0, wire.PROCESSING)]
+    tokens = parts.tokens or [(0, b"")]
+    first = tokens[0][0]
+    span = sum(chars for chars, _ in tokens) - first
+    cum = 0
+    for k, (chars, data) in enumerate(tokens):
+        cum += chars
+        if k == 0:
+            out.append((ttft, parts.role + data))
+        else:
+            out.append((ttft + (gen * (cum - first) / span if span > 0 else gen), data))
+    out.append((ttft + gen, parts.finish + (parts.usage or b"")))
+    return out
+
+
+def _stream(req: Request, answer: Answer, fault: str | None, use: dict[str, Any], ttft: float, gen: float,
+            rng: random.Random) -> Script:
+    options = req.body.get("stream_options")
+    include = isinstance(options, dict) and options.get("include_usage") is True
+    timeline = _timeline(wire.sse_parts(req.meta, answer, use if include else None, rng), ttft, gen)
+    headers = [(b"content-type", _SSE), (b"cache-control", b"no-cache"),
+               (b"x-generation-id", req.meta.id.encode())]
+    complete = True
+    if fault == "stream_cut":
+        timeline, complete = _cut(timeline, rng), False
+    elif fault == "stream_error":
+        kept = rng.randint(1, len(timeline) - 1)
+        error = wire.stream_error_chunk(req.meta, 502, "Provider disconnected unexpectedly")
+        timeline = [*timeline[:kept], (timeline[kept][0], error)]
+    else:
+        if fault == "malformed_body":
+            timeline = _corrupt(timeline, rng)
+        timeline.append((timeline[-1][0], wire.DONE))
+    return Script(200, headers, timeline, complete=complete, stream=True)
+
+
+def _cut(timeline: list[tuple[float, bytes]], rng: random.Random) -> list[tuple[float, bytes]]:
+    """Keep the stream up to a random byte after the opening comment; no [DONE]."""
+    total = sum(len(data) for _, data in timeline)
+    offset = rng.randrange(len(wire.PROCESSING) + 1, total)
+    out, sent = [], 0
+    for at, data in timeline:
+        if sent + len(data) >= offset:
+            out.append((at, data[: offset - sent]))
+            break
+        out.append((at, data))
+        sent += len(data)
+    return out
+
+
+def _corrupt(timeline: list[tuple[float, bytes]], rng: random.Random) -> list[tuple[float, bytes]]:
+    """One event's JSON cut in half (a prefix of a JSON object never parses); the stream goes on."""
+    k = rng.randrange(1, len(timeline))
+    at, data = timeline[k]
+    events = data.split(b"\n\n")
+    i = next(j for j, ev in enumerate(events) if ev.startswith(b"data: {"))
+    ev = events[i]
+    events[i] = ev[: 6 + max(1, (len(ev) - 6) // 2)]
+    out = list(timeline)
+    out[k] = (at, b"\n\n".join(events))
+    return out

@@ -1,0 +1,90 @@
+"""Simulator throughput: requests/s with faults off and zero latency, JSON then SSE.
+
+    python scripts/bench_sim.py [--requests N] [--concurrency C]
+
+Starts `SimServer` in this process (a faultless profile, time_scale=0), fires N requests from a concurrent
+async httpx client, checks every answer, prints a short table; the last line is machine-readable:
+`RESULT sim_rps_json=<float> sim_rps_sse=<float>`. Client and server share the machine, so the figure is
+a floor for the server alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from replaykit.scenarios import ScenarioSet, load_scenarios
+from replaykit.sim import SimServer, parse_profiles
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "scenarios"
+
+
+def _profiles() -> Any:
+    return parse_profiles({"profiles": {"bench": {"display_name": "Bench", "ttft_ms": {"median": 1},
+                                                  "tps": {"median": 1000}}}}, "<bench>")
+
+
+def _bodies(scenarios: ScenarioSet, n: int, stream: bool) -> list[dict[str, Any]]:
+    usable = [s for s in scenarios if s.category != "multi_turn"]
+    out = []
+    for i in range(n):
+        s = usable[i % len(usable)]
+        body: dict[str, Any] = {"model": "qwen/qwen3-coder", "messages": list(s.messages),
+                                "tools": list(s.tools), "seed": i}
+        if stream:
+            body.update(stream=True, stream_options={"include_usage": True})
+        out.append(body)
+    return out
+
+
+async def _fire(url: str, bodies: list[dict[str, Any]], concurrency: int) -> tuple[float, int]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    gate = asyncio.Semaphore(concurrency)
+    failures = 0
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        async def one(body: dict[str, Any]) -> None:
+            nonlocal failures
+            async with gate:
+                response = await client.post(url, json=body)
+                ok = response.status_code == 200 and (b"[DONE]" in response.content if body.get("stream")
+                                                      else b'"choices"' in response.content)
+                failures += not ok
+        start = time.perf_counter()
+        await asyncio.gather(*(one(b) for b in bodies))
+        return time.perf_counter() - start, failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--scenarios", default=str(FIXTURES))
+    args = parser.parse_args()
+    scenarios = load_scenarios(args.scenarios)
+    results = {}
+    with SimServer(_profiles(), scenarios, seed=0, time_scale=0) as sim:
+        url = sim.base_url + "/chat/completions"
+        asyncio.run(_fire(url, _bodies(scenarios, 200, False), args.concurrency))  # warm-up
+        for label, stream in (("json", False), ("sse", True)):
+            elapsed, failures = asyncio.run(_fire(url, _bodies(scenarios, args.requests, stream),
+                                                  args.concurrency))
+            if failures:
+                print(f"{label}: {failures} failed requests", file=sys.stderr)
+                return 1
+            results[label] = (args.requests / elapsed, elapsed)
+    print(f"{'mode':<6}{'requests':>10}{'seconds':>10}{'req/s':>10}   (concurrency {args.concurrency})")
+    for label, (rps, elapsed) in results.items():
+        print(f"{label:<6}{args.requests:>10}{elapsed:>10.2f}{rps:>10.0f}")
+    print(f"RESULT sim_rps_json={results['json'][0]:.1f} sim_rps_sse={results['sse'][0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The SSE framing: events, comments, [DONE], line ends, an event left open at the end."""
+
+from __future__ import annotations
+
+from replaykit.normalize import parse_sse
+
+
+def test_one_line_events_and_done() -> None:
+    body = parse_sse('data: {"a":1}\n\ndata: {"b":2}\n\ndata: [DONE]\n\n')
+    assert body.events == ['{"a":1}', '{"b":2}']
+    assert body.done
+    assert body.tail is None
+    assert not body.partial
+
+
+def test_comments_are_skipped_and_counted() -> None:
+    body = parse_sse(': OPENROUTER PROCESSING\n\ndata: {"a":1}\n\n: OPENROUTER PROCESSING\n\ndata: [DONE]\n\n')
+    assert body.events == ['{"a":1}']
+    assert body.comments == 2
+    assert body.done
+
+
+def test_comment_inside_an_event_block() -> None:
+    body = parse_sse(': keep-alive\ndata: {"a":1}\n\n')
+    assert body.events == ['{"a":1}']
+    assert body.comments == 1
+
+
+def test_multi_line_data_is_joined_with_newlines() -> None:
+    body = parse_sse('data: {"a":\ndata: 1}\n\n')
+    assert body.events == ['{"a":\n1}']
+
+
+def test_crlf_and_lone_cr_line_ends() -> None:
+    assert parse_sse('data: {"a":1}\r\n\r\ndata: [DONE]\r\n\r\n').events == ['{"a":1}']
+    crlf = parse_sse('data: {"a":1}\r\n\r\ndata: [DONE]\r\n\r\n')
+    assert crlf.done and crlf.tail is None
+    lone = parse_sse('data: {"a":1}\r\rdata: [DONE]\r\r')
+    assert lone.events == ['{"a":1}'] and lone.done
+
+
+def test_data_without_space_and_leading_whitespace() -> None:
+    body = parse_sse('data:{"a":1}\n\n  data: {"b":2}\n\n')
+    assert body.events == ['{"a":1}', '{"b":2}']
+
+
+def test_events_after_done_are_ignored() -> None:
+    body = parse_sse('data: {"a":1}\n\ndata: [DONE]\n\ndata: {"late":1}\n\n')
+    assert body.events == ['{"a":1}']
+    assert body.done
+
+
+def test_done_in_other_case_and_spacing() -> None:
+    assert parse_sse("data:  [done] \n\n").done
+
+
+def test_unclosed_last_event_is_the_tail() -> None:
+    body = parse_sse('data: {"a":1}\n\ndata: {"b":')
+    assert body.events == ['{"a":1}']
+    assert body.tail == '{"b":'
+    assert body.partial
+    assert not body.done
+
+
+def test_unclosed_last_event_with_newline_is_still_the_tail() -> None:
+    body = parse_sse('data: {"a":1}\n\ndata: {"b":2}\n')
+    assert body.tail == '{"b":2}'
+
+
+def test_unclosed_done_counts_as_done() -> None:
+    body = parse_sse('data: {"a":1}\n\ndata: [DONE]')
+    assert body.done
+    assert body.tail is None
+
+
+def test_trailing_whitespace_is_no_tail() -> None:
+    body = parse_sse('data: {"a":1}\n\n \n')
+    assert body.tail is None
+    assert body.events == ['{"a":1}']
+
+
+def test_keep_alive_empty_data_is_dropped() -> None:
+    assert parse_sse('data:\n\ndata: \n\ndata: {"a":1}\n\n').events == ['{"a":1}']
+
+
+def test_event_names_are_kept_by_position() -> None:
+    body = parse_sse('data: {"a":1}\n\nevent: error\ndata: {"error":{"message":"boom"}}\n\n')
+    assert body.events == ['{"a":1}', '{"error":{"message":"boom"}}']
+    assert body.types == {1: "error"}
+
+
+def test_blank_lines_between_events_and_unknown_fields() -> None:
+    body = parse_sse('\n\n\nid: 7\nretry: 10\ndata: {"a":1}\n\n\n\n\ndata: {"b":2}\n\n')
+    assert body.events == ['{"a":1}', '{"b":2}']
+
+
+def test_empty_and_garbage_bodies() -> None:
+    assert parse_sse("").events == []
+    garbage = parse_sse("<html>502 Bad Gateway</html>")
+    assert garbage.events == [] and garbage.tail is None and not garbage.done
