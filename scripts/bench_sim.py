@@ -2,18 +2,23 @@
 
     python scripts/bench_sim.py [--requests N] [--concurrency C]
 
-Starts `SimServer` in this process (a faultless profile, time_scale=0), fires N requests from a concurrent
-async httpx client, checks every answer, prints a short table; the last line is machine-readable:
-`RESULT sim_rps_json=<float> sim_rps_sse=<float>`. Client and server share the machine, so the figure is
-a floor for the server alone.
+Starts `SimServer` (a faultless profile, time_scale=0) in a child process, fires N requests from a
+concurrent async httpx client, checks every answer, prints a short table; the last line is machine-readable:
+`RESULT sim_rps_json=<float> sim_rps_sse=<float>`. The server runs in its own process because a client in
+the same process competes with it for the GIL (`--in-process` measures that setup, as the tests use it).
+Client and server share the machine's cores, so the figure is a floor for the server alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -61,16 +66,41 @@ async def _fire(url: str, bodies: list[dict[str, Any]], concurrency: int) -> tup
         return time.perf_counter() - start, failures
 
 
+def _serve(conn: Connection, scenarios: str) -> None:
+    """The child process: serve until the parent says stop."""
+    with SimServer(_profiles(), load_scenarios(scenarios), seed=0, time_scale=0) as sim:
+        conn.send(sim.base_url)
+        conn.recv()
+
+
+@contextmanager
+def _server(scenarios: str, in_process: bool) -> Iterator[str]:
+    if in_process:
+        with SimServer(_profiles(), load_scenarios(scenarios), seed=0, time_scale=0) as sim:
+            yield sim.base_url
+        return
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_serve, args=(child, scenarios), daemon=True)
+    process.start()
+    try:
+        yield parent.recv()
+    finally:
+        parent.send("stop")
+        process.join(timeout=20)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--scenarios", default=str(FIXTURES))
+    parser.add_argument("--in-process", action="store_true", help="Run the server in this process.")
     args = parser.parse_args()
     scenarios = load_scenarios(args.scenarios)
     results = {}
-    with SimServer(_profiles(), scenarios, seed=0, time_scale=0) as sim:
-        url = sim.base_url + "/chat/completions"
+    with _server(args.scenarios, args.in_process) as base_url:
+        url = base_url + "/chat/completions"
         asyncio.run(_fire(url, _bodies(scenarios, 200, False), args.concurrency))  # warm-up
         for label, stream in (("json", False), ("sse", True)):
             elapsed, failures = asyncio.run(_fire(url, _bodies(scenarios, args.requests, stream),
@@ -79,7 +109,9 @@ def main() -> int:
                 print(f"{label}: {failures} failed requests", file=sys.stderr)
                 return 1
             results[label] = (args.requests / elapsed, elapsed)
-    print(f"{'mode':<6}{'requests':>10}{'seconds':>10}{'req/s':>10}   (concurrency {args.concurrency})")
+    where = "in-process" if args.in_process else "server in a child process"
+    print(f"{'mode':<6}{'requests':>10}{'seconds':>10}{'req/s':>10}"
+          f"   (concurrency {args.concurrency}, {where})")
     for label, (rps, elapsed) in results.items():
         print(f"{label:<6}{args.requests:>10}{elapsed:>10.2f}{rps:>10.0f}")
     print(f"RESULT sim_rps_json={results['json'][0]:.1f} sim_rps_sse={results['sse'][0]:.1f}")

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 import yaml
 
+from replaykit.cassettes.encoding import body_to_text
 from replaykit.cassettes.model import FORMAT_VERSION, VCR_VERSION, Attempt, Cassette, SampleId
 from replaykit.errors import CassetteError
 
@@ -109,13 +110,14 @@ def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
     response = inter["response"]
     status = response.get("status") or {}
     body = response.get("body") or {}
-    text = body.get("string") if isinstance(body, dict) else body
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
     headers = response.get("headers") or {}
     headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
+    encoding = next((str(v[-1]) for k, v in headers.items() if k.lower() == "content-encoding" and v), "")
+    text = body_to_text(body.get("string") if isinstance(body, dict) else body, encoding)
+    if isinstance(request.get("body"), bytes):
+        request = {**request, "body": request["body"].decode("utf-8", "replace")}
     return Attempt(request=request, status=int(status.get("code", 0)), reason=str(status.get("message") or ""),
-                   response_headers=headers, body=text if isinstance(text, str) else None, **kwargs)
+                   response_headers=headers, body=text, **kwargs)
 
 
 def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:

@@ -32,7 +32,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from replaykit.cli import demo, importing, inspect, providers, record, scenarios, score, sim
+    from replaykit.cli import demo, importing, inspect, providers, record, scenarios, score, verify, sim
 
     main.add_command(scenarios.scenarios)
     main.add_command(providers.providers)
@@ -41,6 +41,7 @@ def _register() -> None:
     main.add_command(score.score)
     main.add_command(inspect.inspect)
     main.add_command(demo.demo)
+    main.add_command(verify.verify)
     main.add_command(sim.sim)
 
 

@@ -22,3 +22,10 @@ def bfcl(path: str, out: str, categories: tuple[str, ...]) -> None:
     for category, count in sorted(report.items()):
         click.echo(f"{category:<24} {count:>5} scenarios")
     click.echo(f"{sum(report.values())} scenarios written to {out}")
+    if report.widened:
+        click.echo(f"{len(report.widened)} scenarios have a schema widened to admit BFCL's answers "
+                   "(see meta.bfcl_schema_widened)")
+    if report.skipped:
+        click.echo(f"skipped {len(report.skipped)} entries:")
+        for skip in report.skipped:
+            click.echo(f"  {skip.bfcl_id} ({skip.category}): {skip.reason}")

@@ -13,7 +13,8 @@ def sim() -> None:
 
 
 @sim.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it loopback).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (keep it loopback).")
 @click.option("--port", default=8377, show_default=True, type=click.IntRange(0, 65535),
               help="Port (0: any free port). providers/sim.toml expects 8377.")
 @click.option("--profiles", "profiles", default="providers/sim-profiles.toml", show_default=True,

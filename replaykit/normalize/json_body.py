@@ -13,24 +13,26 @@ from replaykit.normalize.fields import read_meta, reason, text_of
 from replaykit.normalize.outcome import Call, Outcome
 
 
-def read_json(text: str, out: Outcome) -> None:
-    """Fill `out` from the body; set `error_class` when the body is an error or no answer at all."""
+def read_json(text: str, out: Outcome) -> bool:
+    """Fill `out` from the body; set `error_class` when the body is an error or no answer at all. True when
+    the body is a whole answer (a JSON document that parsed is complete by construction)."""
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError:
         _malformed(out, "the body is not valid JSON")
-        return
+        return False
     if not isinstance(data, dict):
         _malformed(out, "the body is JSON but not an object")
-        return
+        return False
     read_meta(data, out)
     if is_error(data.get("error")):  # OpenRouter: an error envelope under HTTP 200
         _provider_error(out, data["error"])
-        return
+        return False
     try:
         _read_choice(_first_choice(data.get("choices")), out)
     except Malformed as err:
         _malformed(out, str(err))
+    return out.error_class is None
 
 
 def _first_choice(choices: object) -> dict[str, Any]:

@@ -2,10 +2,10 @@
 
 Order of judgement: an HTTP error status says the most (a 429 is a 429 even if reading its body then
 failed); with no response at all, the transport fact is all there is; otherwise the body is read, and a
-transport fact (the recorder saw the connection break) overrides the body's own verdict unless the provider
-stated an error in the body. Answer faults are judged only for attempts that did not fail. A failed attempt
-keeps what was read of its answer (partial text and calls) for `inspect`; the scorer must look at
-`error_class` before the calls.
+transport fact (the recorder saw the connection break) overrides the body's own verdict, unless the provider
+stated an error in the body or the body is provably whole (a stream closed by [DONE], a JSON document).
+Answer faults are judged only for attempts that did not fail. A failed attempt keeps what was read of its
+answer (partial text and calls) for `inspect`; the scorer must look at `error_class` before the calls.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from replaykit.normalize.classify import PROVIDER_SAID, body_error_info, clip, s
 from replaykit.normalize.json_body import read_json
 from replaykit.normalize.outcome import Outcome
 from replaykit.normalize.stream import read_stream
-from replaykit.normalize.textcalls import extract_text_calls
+from replaykit.normalize.textcalls import extract_text_calls, request_tools
 
 INTERNAL_ERROR = "normalizer internal error: "  # the prefix of the message when the safety net caught a bug
-MODES = ("native", "prompt")
 
 
 def normalize(attempt: Attempt, *, tools: list[dict[str, Any]] | None = None,
@@ -49,6 +48,8 @@ def _normalize(attempt: Attempt, tools: list[dict[str, Any]] | None, mode: str, 
     status = _status(attempt)
     out = Outcome(status=status)
     text = body_text(attempt.body, attempt.response_headers)
+    if text and text[0] == "\ufeff":  # a byte-order mark would hide the first `data:` field or the JSON
+        text = text[1:]
     error = attempt.error if isinstance(attempt.error, dict) and attempt.error else None
     http_class = status_class(status) if status is not None else None
     if http_class is not None:
@@ -61,12 +62,14 @@ def _normalize(attempt: Attempt, tools: list[dict[str, Any]] | None, mode: str, 
         out.error_class = transport_class(error or {}, None, text)
         out.error_message = _transport_message(error) or "no response"
         return out
-    _read_body(attempt, text, out)
-    if error is not None and out.error_class not in PROVIDER_SAID:
+    whole = _read_body(attempt, text, out)
+    if error is not None and not whole and out.error_class not in PROVIDER_SAID:
         out.error_class = transport_class(error, status, text)
         out.error_message = _transport_message(error) or out.error_message
-    if with_text_calls:
-        _take_text_calls(out, tools)
+    if with_text_calls and out.text:
+        if tools is None and "<function=" in out.text:  # XML values need types: the request has the tools
+            tools = request_tools(attempt.request)
+        out.text_calls, out.text = extract_text_calls(out.text, tools)
     if out.error_class is None:
         out.faults = _faults(out, mode)
     return out
@@ -77,17 +80,21 @@ def _status(attempt: Attempt) -> int | None:
     return status if isinstance(status, int) and not isinstance(status, bool) and status > 0 else None
 
 
-def _read_body(attempt: Attempt, text: str | None, out: Outcome) -> None:
+def _read_body(attempt: Attempt, text: str | None, out: Outcome) -> bool:
+    """Read the body into `out`; True when it is a provably whole answer, which a transport error seen after
+    it (a connection reset after [DONE], an unterminated chunked body) does not undo."""
     if not text or text.isspace():
         out.error_class, out.error_message = "malformed_body", "empty body"
-        return
-    kind = sniff(text, _stream_requested(attempt))
+        return False
+    kind = sniff(text)
+    if kind == "other" and "data:" in text and _stream_requested(attempt):
+        kind = "sse"  # a stream with junk before its first event: let the stream reader judge it
     if kind == "json":
-        read_json(text, out)
-    elif kind == "sse":
-        read_stream(text, out)
-    else:
-        out.error_class, out.error_message = "malformed_body", clip(f"neither JSON nor SSE: {text[:80]!r}")
+        return read_json(text, out)
+    if kind == "sse":
+        return read_stream(text, out)
+    out.error_class, out.error_message = "malformed_body", clip(f"neither JSON nor SSE: {text[:80]!r}")
+    return False
 
 
 def _stream_requested(attempt: Attempt) -> bool:
@@ -103,11 +110,6 @@ def _transport_message(error: dict[str, Any] | None) -> str | None:
     kind, message = error.get("kind"), error.get("message")
     text = f"{kind}: {message}" if message else str(kind or "")
     return clip(text) if text else None
-
-
-def _take_text_calls(out: Outcome, tools: list[dict[str, Any]] | None) -> None:
-    if out.text:
-        out.text_calls, out.text = extract_text_calls(out.text, tools)
 
 
 def _faults(out: Outcome, mode: str) -> list[str]:

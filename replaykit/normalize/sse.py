@@ -9,6 +9,7 @@ common shape — one `data:` line per event — takes a fast path with no per-li
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 
 
 @dataclass(slots=True)
@@ -33,22 +34,42 @@ class SSEBody:
         return self.tail is not None
 
 
+_NEXT = "\n\ndata: "  # a blank line, then the next event's data: splitting on it leaves bare payloads
+
+
 def parse_sse(text: str) -> SSEBody:
     out = SSEBody()
     if "\r" in text:  # SSE allows CRLF and lone CR; JSON payloads never hold a raw CR, so this is safe
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pieces = text.split(_NEXT)
+    last = len(pieces) - 1
+    _parse_text(out, pieces[0], closed=last > 0)
+    if out.done:
+        return out  # anything after [DONE] is not part of the answer
+    append = out.events.append
+    for piece in islice(pieces, 1, last):
+        if piece[:1] == "{" and "\n" not in piece:
+            append(piece)  # the common shape: one JSON line, closed by a blank line
+        else:
+            _parse_text(out, "data: " + piece, closed=True)
+            if out.done:
+                return out
+    if last > 0 and not out.done:
+        _parse_text(out, "data: " + pieces[last], closed=False)
+    return out
+
+
+def _parse_text(out: SSEBody, text: str, *, closed: bool) -> None:
+    """Events in `text`, which a blank line follows when `closed`; else its unclosed end is the tail."""
     blocks = text.split("\n\n")
-    last = blocks.pop()  # after the final blank line: "" when the body closed its last event
+    last = "" if closed else blocks.pop()  # after the final blank line: "" when the last event was closed
     for block in blocks:
         if out.done:
-            return out  # anything after [DONE] is not part of the answer
-        if block.startswith("data: {") and "\n" not in block:
-            out.events.append(block[6:])  # the common shape: one JSON line, neither [DONE] nor blank
-        elif block:
+            return
+        if block:
             _parse_block(out, block)
     if not out.done and last.strip():
         _parse_tail(out, last)
-    return out
 
 
 def _add(out: SSEBody, data: str, kind: str | None) -> None:

@@ -30,20 +30,44 @@ class _Assembler:
         self.chunks = 0
         self.bad: str | None = None  # why the first bad event was bad
         self.error: ErrorInfo | None = None
+        self.done = False  # a [DONE] line inside a multi-line event
 
     def feed(self, data: str, kind: str | None) -> bool:
         """Take one event's data; False when it is not JSON (for a last event: the body was cut in it)."""
         try:
             chunk = orjson.loads(data)
         except orjson.JSONDecodeError:
-            if kind != "error":
-                return False
-            chunk = {"error": data}  # `event: error` with a plain-text message
+            return self.recover(data, kind)
+        self.take(chunk, kind)
+        return True
+
+    def take(self, chunk: Any, kind: str | None) -> None:
+        """Fold one decoded chunk into the answer."""
         self.chunks += 1
         try:
             self._chunk(chunk, kind)
         except Malformed as err:
-            self.bad = self.bad or f"event {self.chunks}: {err}"
+            self.bad = self.bad or f"chunk {self.chunks}: {err}"
+
+    def recover(self, data: str, kind: str | None) -> bool:
+        """Make sense of event data that is not one JSON document, if it can be done; False if not."""
+        if kind == "error":
+            self.take({"error": data}, kind)  # `event: error` with a plain-text message
+            return True
+        if "\n" not in data:
+            return False
+        # events separated by one newline instead of a blank line read as one multi-line event; line-based
+        # clients (most hand-written ones) still see each chunk, so take each line that is JSON
+        lines = [line for line in data.split("\n") if line.strip()]
+        if lines and lines[-1].strip().upper() == "[DONE]":
+            self.done = True
+            lines.pop()
+        try:
+            chunks = [orjson.loads(line) for line in lines]
+        except orjson.JSONDecodeError:
+            return False
+        for chunk in chunks:
+            self.take(chunk, kind)
         return True
 
     def _chunk(self, chunk: Any, kind: str | None) -> None:
@@ -105,19 +129,28 @@ class _Assembler:
             self.error = error_info(error)
 
 
-def read_stream(text: str, out: Outcome) -> None:
-    """Fill `out` from the stream body; set `error_class` when the stream is no whole answer."""
+def read_stream(text: str, out: Outcome) -> bool:
+    """Fill `out` from the stream body; set `error_class` when the stream is no whole answer. True when the
+    stream is provably complete: an answer closed by [DONE]."""
     sse = parse_sse(text)
     asm = _Assembler(out)
+    loads, take, types = orjson.loads, asm.take, sse.types  # the hot loop: one pass per event
     for position, data in enumerate(sse.events):
-        if not asm.feed(data, sse.types.get(position)):
-            asm.bad = asm.bad or f"event {position + 1} is not valid JSON"
+        kind = types.get(position) if types else None
+        try:
+            chunk = loads(data)
+        except orjson.JSONDecodeError:
+            if not asm.recover(data, kind):
+                asm.bad = asm.bad or f"event {position + 1} is not valid JSON"
+            continue
+        take(chunk, kind)
     cut_inside = sse.tail is not None and not asm.feed(sse.tail, sse.types.get(len(sse.events)))
     out.text = "".join(asm.text)
     out.calls = asm.joiner.calls()
     verdict = _verdict(sse, asm, cut_inside, out)
     if verdict is not None:
         out.error_class, out.error_message = verdict
+    return verdict is None and (sse.done or asm.done)
 
 
 def _verdict(sse: SSEBody, asm: _Assembler, cut_inside: bool, out: Outcome) -> tuple[str, str] | None:
@@ -132,6 +165,6 @@ def _verdict(sse: SSEBody, asm: _Assembler, cut_inside: bool, out: Outcome) -> t
         if not sse.events and not sse.done and sse.comments:
             return "stream_cut", "the stream ended after keep-alive comments only"
         return "malformed_body", "no data event in the stream"
-    if not sse.done and out.finish_reason is None:
+    if not (sse.done or asm.done) and out.finish_reason is None:
         return "stream_cut", "the stream ended without [DONE] or a finish reason"
     return None

@@ -22,6 +22,7 @@ import orjson
 
 from replaykit.normalize.calls import args_text, parse_arguments
 from replaykit.normalize.outcome import Call
+from replaykit.promptmode import tools_from_prompt
 
 Tools = list[dict[str, Any]]
 _CALL = re.compile(
@@ -124,6 +125,23 @@ def _json(text: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         return _NOT_JSON
+
+
+def request_tools(request: object) -> Tools | None:
+    """The tools a recorded request offered: its `tools` field, or in prompt mode the system prompt's."""
+    body = request.get("body") if isinstance(request, dict) else None
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    data = _json(body) if isinstance(body, str) else None
+    if not isinstance(data, dict):
+        return None
+    tools = data.get("tools")
+    if isinstance(tools, list):
+        return [t for t in tools if isinstance(t, dict)]
+    messages = data.get("messages")
+    if isinstance(messages, list):
+        return tools_from_prompt([m for m in messages if isinstance(m, dict)])
+    return None
 
 
 def _param_types(tools: Tools | None) -> dict[str, dict[str, str | None]]:

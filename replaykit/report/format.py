@@ -5,20 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 
-def pct(r: dict[str, Any] | None, interval: bool = False) -> str:
+def pct(r: dict[str, Any] | None, interval: bool = False, digits: int = 1) -> str:
     if not r or r.get("value") is None:
         return "-"
-    text = f"{100 * r['value']:.1f}%"
+    text = f"{100 * r['value']:.{digits}f}%"
     if interval:
         text += f" [{100 * r['low']:.0f}–{100 * r['high']:.0f}]"
     return text
+
+
+def interval(r: dict[str, Any] | None) -> str:
+    """`99.6 (98–100)`: the value and its 95% interval, in percent."""
+    if not r or r.get("value") is None:
+        return "-"
+    return f"{100 * r['value']:.1f} ({100 * r['low']:.0f}–{100 * r['high']:.0f})"
 
 
 def ms(dist: dict[str, Any] | None, key: str = "p50") -> str:
     if not dist or dist.get(key) is None:
         return "-"
     value = dist[key]
-    return f"{value / 1000:.2f}s" if value >= 1000 else f"{value:.0f}ms"
+    return f"{value / 1000:.1f}s" if value >= 1000 else f"{value:.0f}ms"
 
 
 def num(dist: dict[str, Any] | None, key: str = "p50") -> str:
@@ -30,14 +37,21 @@ def num(dist: dict[str, Any] | None, key: str = "p50") -> str:
 def usd(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"${value:.4f}" if value < 1 else f"${value:.2f}"
+    if value < 0.01:
+        return f"{value * 100:.3f}¢"
+    return f"${value:.2f}"
 
 
 def top_errors(errors: dict[str, int], limit: int = 2) -> str:
     if not errors:
         return "-"
     ranked = sorted(errors.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ", ".join(f"{k} {v}" for k, v in ranked[:limit])
+    shown = ", ".join(f"{SHORT.get(k, k)} {v}" for k, v in ranked[:limit])
+    return shown + (" …" if len(ranked) > limit else "")
+
+
+SHORT = {"rate_limited": "429", "server_error": "5xx", "client_error": "4xx", "timeout": "timeout",
+         "connection": "conn", "stream_cut": "cut", "stream_error": "stream-err", "malformed_body": "malformed"}
 
 
 def ranked(providers: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

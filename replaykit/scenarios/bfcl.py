@@ -356,14 +356,34 @@ def _param(values: Any, bfcl: dict[str, Any], schema: dict[str, Any], required: 
         raise Skip(f"{where}: acceptable values are not a list")
     if not values:
         raise Skip(f"{where}: no acceptable value (BFCL rejects the parameter given or absent)")
-    listed = [v for v in values if v != ""]
-    optional = "" in values and not required
-    if not listed:
-        if optional:
-            return OMIT  # BFCL accepts only its absence
-        listed = [""]  # required, and only '' listed: BFCL wants an empty string
-    alternatives = [_value(v, bfcl, schema, where, entry, structured) for v in listed]
-    return {"one_of": alternatives, "optional": True} if optional else {"one_of": alternatives}
+    alternatives = [_value(v, bfcl, schema, where, entry, structured) for v in values if v != ""]
+    if "" not in values:
+        return {"one_of": alternatives}
+    alternatives += [e for e in _empty_values(bfcl, schema, structured) if e not in alternatives]
+    if not alternatives:
+        if required:
+            raise Skip(f"{where}: required, and only '' is listed, which BFCL cannot accept for its type")
+        return OMIT  # BFCL accepts only its absence
+    return {"one_of": alternatives} if required else {"one_of": alternatives, "optional": True}
+
+
+def _empty_values(bfcl: dict[str, Any], schema: dict[str, Any], top_level: bool) -> list[Any]:
+    """The explicit values BFCL accepts for a listed '': an empty string for a string, and at the top level an
+    empty array for an array (BFCL reads '' as an empty list there). Only those the schema admits."""
+    bfcl_type = bfcl.get("type", "string")
+    if bfcl_type in ("string", "any") and _admits(schema, ""):
+        return [""]
+    if top_level and bfcl_type in ("array", "tuple") and _admits(schema, []):
+        return [[]]
+    return []
+
+
+def _admits(schema: dict[str, Any], value: Any) -> bool:
+    enum = schema.get("enum")
+    if isinstance(enum, list) and value not in enum:
+        return False
+    return not (value == [] and schema.get("minItems", 0) > 0) and not (value == "" and (
+        schema.get("minLength", 0) > 0 or "pattern" in schema))
 
 
 def _value(value: Any, bfcl: dict[str, Any], schema: dict[str, Any], where: str, entry: _Entry,

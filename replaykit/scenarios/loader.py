@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -19,8 +19,8 @@ SUFFIXES = (".yaml", ".yml")
 
 
 class _JSONSafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without implicit timestamps: `date: 2024-05-01` stays the string a model returns
-    (a `datetime.date` would never equal it, fail `type: string` schemas, and change across a JSON snapshot)."""
+    """PyYAML's safe loader without implicit timestamps: `date: 2024-05-01` stays the string a model
+    returns (a `datetime.date` would never equal it, fails `type: string` schemas, and is not JSON)."""
 
 
 _JSONSafeLoader.yaml_implicit_resolvers = {
@@ -52,7 +52,7 @@ def load_file(path: Path) -> list[Scenario]:
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(f"cannot read: {getattr(err, 'strerror', None) or err}", source=source) from None
     try:
-        data = yaml.load(text, Loader=_JSONSafeLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_JSONSafeLoader)  # a SafeLoader subclass: no arbitrary tags
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

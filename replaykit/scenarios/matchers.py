@@ -71,7 +71,7 @@ def _default_literal_equal(expected: Any, actual: Any, ignore_case: bool) -> boo
     # Containers compare item by item with these rules: Python's == would take `true` for `1` inside them.
     if isinstance(expected, list):
         return isinstance(actual, list) and len(actual) == len(expected) and all(
-            _default_literal_equal(e, a, ignore_case) for e, a in zip(expected, actual))
+            _default_literal_equal(e, a, ignore_case) for e, a in zip(expected, actual, strict=True))
     if isinstance(expected, dict):
         return isinstance(actual, dict) and actual.keys() == expected.keys() and all(
             _default_literal_equal(v, actual[k], ignore_case) for k, v in expected.items())

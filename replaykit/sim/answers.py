@@ -64,16 +64,55 @@ def _functions(tools: Any) -> list[dict[str, Any]]:
     return [t["function"] for t in tools if isinstance(t, dict) and isinstance(t.get("function"), dict)]
 
 
+_TOOL_RESPONSE = "<tool_response>\n"
+
+
+def _turns(messages: list[Any]) -> list[tuple[str, Any]]:
+    """The conversation as (role, content) turns that read the same in native and prompt mode: system
+    prompts dropped (prompt mode rewrites them), assistant turns reduced to their role, tool results
+    whether sent as `tool` messages or as prompt mode's `<tool_response>` user messages."""
+    turns: list[tuple[str, Any]] = []
+    for m in messages:
+        role, content = (m.get("role"), m.get("content")) if isinstance(m, dict) else (None, None)
+        if role == "assistant":
+            turns.append(("assistant", None))
+        elif role == "tool":
+            turns.append(("tool", content if isinstance(content, str) else canonical_json(content).decode()))
+        elif role == "user" and isinstance(content, str) and content.startswith(_TOOL_RESPONSE):
+            turns.append(("tool", content[len(_TOOL_RESPONSE):].removesuffix("\n</tool_response>")))
+        elif role == "user":
+            turns.append(("user", content))
+    return turns
+
+
 class ScenarioIndex:
-    """Scenarios by (first user message, sorted tool names); the first scenario wins on a collision."""
+    """Scenarios by (first user message, sorted tool names). Scenarios sharing both (the same question
+    with different histories) are told apart by the longest history that the request starts with."""
 
     def __init__(self, scenarios: ScenarioSet) -> None:
-        self._by_key: dict[bytes, Scenario] = {}
+        self._by_key: dict[bytes, list[tuple[list[tuple[str, Any]], Scenario]]] = {}
+        self._count = 0
         for s in scenarios:
-            self._by_key.setdefault(_key(_first_user(list(s.messages)), list(s.tool_names)), s)
+            key = _key(_first_user(list(s.messages)), list(s.tool_names))
+            self._by_key.setdefault(key, []).append((_turns(list(s.messages)), s))
+            self._count += 1
 
     def __len__(self) -> int:
-        return len(self._by_key)
+        return self._count
+
+    def _find(self, messages: list[Any], names: list[str]) -> Scenario | None:
+        candidates = self._by_key.get(_key(_first_user(messages), names))
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return candidates[0][1]
+        turns = _turns(messages)
+        best: Scenario | None = None
+        longest = -1
+        for own, scenario in candidates:
+            if turns[:len(own)] == own and len(own) > longest:
+                best, longest = scenario, len(own)
+        return best
 
     def intended(self, body: dict[str, Any]) -> Intended:
         raw = body.get("messages")
@@ -84,7 +123,7 @@ class ScenarioIndex:
         if not functions:
             return Intended(None, "plain", (), _UNKNOWN_TEXT)
         names = [str(f.get("name", "")) for f in functions]
-        scenario = self._by_key.get(_key(_first_user(messages), names))
+        scenario = self._find(messages, names)
         if scenario is None:
             return Intended(None, mode, (), _UNKNOWN_TEXT, tuple(functions))
         return _answer(scenario, messages, mode, tuple(functions))

@@ -243,16 +243,15 @@ def _effects(value: Any, ctx: _Ctx) -> tuple[dict[str, float], dict[str, float],
 
 
 def _effect_rate(effect: str, spec: Any, params: dict[str, float], ctx: _Ctx) -> float:
-    where = f"effects.{effect}"
+    where = rate_field = f"effects.{effect}"
     if isinstance(spec, dict):
         table = _table(spec, where, {"rate", *_EFFECT_PARAMS.get(effect, {})}, ctx)
         for key in _EFFECT_PARAMS.get(effect, {}):
             if key in table:
                 params[key] = _number(table, key, 0.0, ctx, f"{where}.")
-        spec = table.get("rate")
+        spec, rate_field = table.get("rate"), f"{where}.rate"
     if isinstance(spec, bool) or not isinstance(spec, (int, float)) or not 0.0 <= spec <= 1.0:
-        raise ctx.fail(where if not isinstance(spec, dict) else f"{where}.rate",
-                       f"rate must be a number in [0, 1], got {spec!r}")
+        raise ctx.fail(rate_field, f"rate must be a number in [0, 1], got {spec!r}")
     return float(spec)
 
 

@@ -113,7 +113,8 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
     async def endpoints(request: Request) -> Response:
         model = f"{request.path_params['author']}/{request.path_params['slug']}"
         if model not in engine.profiles.models:
-            return Response(wire.error_body(404, f"Model {model} not found"), 404, media_type="application/json")
+            body = wire.error_body(404, f"Model {model} not found")
+            return Response(body, 404, media_type="application/json")
         return Response(wire.endpoints(model, engine.profiles), media_type="application/json")
 
     async def ledger(request: Request) -> Response:
@@ -147,7 +148,8 @@ class SimServer:
                  time_scale: float = 1.0, host: str = "127.0.0.1", port: int = 0,
                  clock: Callable[[], float] | None = None) -> None:
         profile_set = profiles if isinstance(profiles, ProfileSet) else load_profiles(profiles)
-        self.engine = Engine(profile_set, _scenarios(scenarios), seed=seed, time_scale=time_scale, clock=clock)
+        self.engine = Engine(profile_set, _scenarios(scenarios), seed=seed, time_scale=time_scale,
+                             clock=clock)
         self.stream_stats = StreamStats()
         self.app = build_app(self.engine, self.stream_stats)
         self.host, self.port = host, port
@@ -226,7 +228,10 @@ def _scenarios(value: str | Path | ScenarioSet | None) -> ScenarioSet:
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the proto says TCP,
+    # and without it every response waits ~40 ms on Nagle + delayed ACK.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -23,54 +23,166 @@ LLM_VERSION_TEXT = "The current version of *llm* is **0.fixed-version**."
 # native_finish_reason, provider, model, (prompt, completion, total) tokens, cost
 EXPECTED: dict[str, list[dict[str, Any]]] = {
     "test_tools__test_tool_use_basic.yaml": [
-        {"calls": [("multiply", {"a": 1231, "b": 2331}, '{"a":1231,"b":2331}', "call_1EYWDzueHEp8OsB8jJSEp7WB")],
-         "text": "", "finish": "tool_calls", "native": None, "provider": None, "model": "gpt-4o-mini-2024-07-18",
-         "tokens": (54, 20, 74), "cost": None},
-        {"calls": [], "text": r"The result of \( 1231 \times 2331 \) is \( 2,869,461 \).", "finish": "stop",
-         "native": None, "provider": None, "model": "gpt-4o-mini-2024-07-18", "tokens": (87, 26, 113),
-         "cost": None},
+        {
+            "calls": [
+                ("multiply", {"a": 1231, "b": 2331}, '{"a":1231,"b":2331}', "call_1EYWDzueHEp8OsB8jJSEp7WB")
+            ],
+            "text": "",
+            "finish": "tool_calls",
+            "native": None,
+            "provider": None,
+            "model": "gpt-4o-mini-2024-07-18",
+            "tokens": (54, 20, 74),
+            "cost": None,
+        },
+        {
+            "calls": [],
+            "text": r"The result of \( 1231 \times 2331 \) is \( 2,869,461 \).",
+            "finish": "stop",
+            "native": None,
+            "provider": None,
+            "model": "gpt-4o-mini-2024-07-18",
+            "tokens": (87, 26, 113),
+            "cost": None,
+        },
     ],
     "test_tools__test_tool_use_chain_of_two_calls.yaml": [
-        {"calls": [("lookup_population", {"country": "Crumpet"}, '{"country":"Crumpet"}',
-                    "call_TTY8UFNo7rNCaOBUNtlRSvMG")],
-         "text": "", "finish": "tool_calls", "native": None, "provider": None, "model": "gpt-4o-mini-2024-07-18",
-         "tokens": (92, 17, 109), "cost": None},
-        {"calls": [("can_have_dragons", {"population": 123124}, '{"population":123124}',
-                    "call_aq9UyiSFkzX6W8Ydc33DoI9Y")],
-         "text": "", "finish": "tool_calls", "native": None, "provider": None, "model": "gpt-4o-mini-2024-07-18",
-         "tokens": (118, 18, 136), "cost": None},
-        {"calls": [], "text": "YES", "finish": "stop", "native": None, "provider": None,
-         "model": "gpt-4o-mini-2024-07-18", "tokens": (146, 3, 149), "cost": None},
+        {
+            "calls": [
+                (
+                    "lookup_population",
+                    {"country": "Crumpet"},
+                    '{"country":"Crumpet"}',
+                    "call_TTY8UFNo7rNCaOBUNtlRSvMG",
+                )
+            ],
+            "text": "",
+            "finish": "tool_calls",
+            "native": None,
+            "provider": None,
+            "model": "gpt-4o-mini-2024-07-18",
+            "tokens": (92, 17, 109),
+            "cost": None,
+        },
+        {
+            "calls": [
+                (
+                    "can_have_dragons",
+                    {"population": 123124},
+                    '{"population":123124}',
+                    "call_aq9UyiSFkzX6W8Ydc33DoI9Y",
+                )
+            ],
+            "text": "",
+            "finish": "tool_calls",
+            "native": None,
+            "provider": None,
+            "model": "gpt-4o-mini-2024-07-18",
+            "tokens": (118, 18, 136),
+            "cost": None,
+        },
+        {
+            "calls": [],
+            "text": "YES",
+            "finish": "stop",
+            "native": None,
+            "provider": None,
+            "model": "gpt-4o-mini-2024-07-18",
+            "tokens": (146, 3, 149),
+            "cost": None,
+        },
     ],
     # Novita sends the call's header twice (arguments "" then "{}") and no finish reason, but [DONE]
     "test_tools_streaming__test_tools_streaming_variant_a.yaml": [
-        {"calls": [("llm_version", {}, "{}", "0")], "text": "", "finish": None, "native": None,
-         "provider": "Novita", "model": "moonshotai/kimi-k2", "tokens": (57, 17, 74), "cost": 0.00007159},
-        {"calls": [], "text": LLM_VERSION_TEXT, "finish": "stop", "native": "stop", "provider": "Moonshot AI",
-         "model": "moonshotai/kimi-k2", "tokens": (107, 15, 122), "cost": 0.0001017},
+        {
+            "calls": [("llm_version", {}, "{}", "0")],
+            "text": "",
+            "finish": None,
+            "native": None,
+            "provider": "Novita",
+            "model": "moonshotai/kimi-k2",
+            "tokens": (57, 17, 74),
+            "cost": 0.00007159,
+        },
+        {
+            "calls": [],
+            "text": LLM_VERSION_TEXT,
+            "finish": "stop",
+            "native": "stop",
+            "provider": "Moonshot AI",
+            "model": "moonshotai/kimi-k2",
+            "tokens": (107, 15, 122),
+            "cost": 0.0001017,
+        },
     ],
     # the whole call in one chunk
     "test_tools_streaming__test_tools_streaming_variant_b.yaml": [
-        {"calls": [("llm_version", {}, "{}", "0")], "text": "", "finish": None, "native": None,
-         "provider": "Novita", "model": "moonshotai/kimi-k2", "tokens": (57, 17, 74), "cost": 0.00007159},
-        {"calls": [], "text": LLM_VERSION_TEXT, "finish": "stop", "native": "stop", "provider": "Moonshot AI",
-         "model": "moonshotai/kimi-k2", "tokens": (107, 15, 122), "cost": 0.0001017},
+        {
+            "calls": [("llm_version", {}, "{}", "0")],
+            "text": "",
+            "finish": None,
+            "native": None,
+            "provider": "Novita",
+            "model": "moonshotai/kimi-k2",
+            "tokens": (57, 17, 74),
+            "cost": 0.00007159,
+        },
+        {
+            "calls": [],
+            "text": LLM_VERSION_TEXT,
+            "finish": "stop",
+            "native": "stop",
+            "provider": "Moonshot AI",
+            "model": "moonshotai/kimi-k2",
+            "tokens": (107, 15, 122),
+            "cost": 0.0001017,
+        },
     ],
     # the header has no `arguments` key, the body starts with a space before `data:`
     "test_tools_streaming__test_tools_streaming_variant_c.yaml": [
-        {"calls": [("llm_version", {}, "{}", "llm_version:0")], "text": "", "finish": "tool_calls",
-         "native": "tool_calls", "provider": "Novita", "model": "moonshotai/kimi-k2", "tokens": (56, 12, 68),
-         "cost": 0.00005952},
-        {"calls": [], "text": "The installed version of LLM on this system is 0.fixed-version.", "finish": "stop",
-         "native": "stop", "provider": "Fireworks", "model": "moonshotai/kimi-k2", "tokens": (105, 16, 121),
-         "cost": 0.000103},
+        {
+            "calls": [("llm_version", {}, "{}", "llm_version:0")],
+            "text": "",
+            "finish": "tool_calls",
+            "native": "tool_calls",
+            "provider": "Novita",
+            "model": "moonshotai/kimi-k2",
+            "tokens": (56, 12, 68),
+            "cost": 0.00005952,
+        },
+        {
+            "calls": [],
+            "text": "The installed version of LLM on this system is 0.fixed-version.",
+            "finish": "stop",
+            "native": "stop",
+            "provider": "Fireworks",
+            "model": "moonshotai/kimi-k2",
+            "tokens": (105, 16, 121),
+            "cost": 0.000103,
+        },
     ],
     # `"arguments": null`, and usage in the chunk that carries the finish reason
     "test_tools_streaming__test_tools_streaming_variant_d.yaml": [
-        {"calls": [("llm_version", {}, "", "0")], "text": "", "finish": "tool_calls", "native": "tool_calls",
-         "provider": "Meta", "model": "muse-spark-1.1", "tokens": (57, 17, 74), "cost": 0.00007159},
-        {"calls": [], "text": LLM_VERSION_TEXT, "finish": "stop", "native": "stop", "provider": "Meta",
-         "model": "muse-spark-1.1", "tokens": (107, 15, 122), "cost": 0.0001017},
+        {
+            "calls": [("llm_version", {}, "", "0")],
+            "text": "",
+            "finish": "tool_calls",
+            "native": "tool_calls",
+            "provider": "Meta",
+            "model": "muse-spark-1.1",
+            "tokens": (57, 17, 74),
+            "cost": 0.00007159,
+        },
+        {
+            "calls": [],
+            "text": LLM_VERSION_TEXT,
+            "finish": "stop",
+            "native": "stop",
+            "provider": "Meta",
+            "model": "muse-spark-1.1",
+            "tokens": (107, 15, 122),
+            "cost": 0.0001017,
+        },
     ],
 }
 
@@ -80,9 +192,15 @@ def load_attempts(path: Path) -> list[Attempt]:
     attempts = []
     for interaction in data["interactions"]:
         response = interaction["response"]
-        attempts.append(Attempt(request=interaction["request"], status=response["status"]["code"],
-                                reason=response["status"]["message"], response_headers=response["headers"],
-                                body=response["body"]["string"]))  # bytes when vcrpy kept it gzipped
+        attempts.append(
+            Attempt(
+                request=interaction["request"],
+                status=response["status"]["code"],
+                reason=response["status"]["message"],
+                response_headers=response["headers"],
+                body=response["body"]["string"],
+            )
+        )  # bytes when vcrpy kept it gzipped
     return attempts
 
 
@@ -109,8 +227,11 @@ def test_real_cassette(name: str) -> None:
         assert out.provider == want["provider"]
         assert out.model == want["model"]
         assert out.usage is not None
-        assert (out.usage["prompt_tokens"], out.usage["completion_tokens"], out.usage["total_tokens"]) \
-            == want["tokens"]
+        assert (
+            out.usage["prompt_tokens"],
+            out.usage["completion_tokens"],
+            out.usage["total_tokens"],
+        ) == want["tokens"]
         assert out.cost == want["cost"]
         orjson.dumps(out.to_json())  # what `inspect` prints is plain JSON
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from replaykit.normalize import parse_sse
 
 
@@ -14,7 +17,9 @@ def test_one_line_events_and_done() -> None:
 
 
 def test_comments_are_skipped_and_counted() -> None:
-    body = parse_sse(': OPENROUTER PROCESSING\n\ndata: {"a":1}\n\n: OPENROUTER PROCESSING\n\ndata: [DONE]\n\n')
+    body = parse_sse(
+        ': OPENROUTER PROCESSING\n\ndata: {"a":1}\n\n: OPENROUTER PROCESSING\n\ndata: [DONE]\n\n'
+    )
     assert body.events == ['{"a":1}']
     assert body.comments == 2
     assert body.done
@@ -98,3 +103,62 @@ def test_empty_and_garbage_bodies() -> None:
     assert parse_sse("").events == []
     garbage = parse_sse("<html>502 Bad Gateway</html>")
     assert garbage.events == [] and garbage.tail is None and not garbage.done
+
+
+def test_done_first_then_events() -> None:
+    body = parse_sse('data: [DONE]\n\ndata: {"a":1}\n\ndata: {"b":2}\n\n')
+    assert body.done
+    assert body.events == []
+
+
+def test_events_around_odd_blocks_keep_their_order() -> None:
+    text = (
+        'data: {"a":1}\n\n: c\n\ndata: {"b":2}\n\nevent: x\ndata: {"c":3}\n\n'
+        'data:{"d":4}\n\ndata: {"e":5}\n\n'
+    )
+    body = parse_sse(text)
+    assert body.events == ['{"a":1}', '{"b":2}', '{"c":3}', '{"d":4}', '{"e":5}']
+    assert body.types == {2: "x"}
+    assert body.comments == 1
+
+
+def reference_events(text: str) -> tuple[list[str], bool]:
+    """The WHATWG event-stream algorithm, line by line, for bodies whose events are all closed."""
+    events: list[str] = []
+    data: list[str] = []
+    for line in text.split("\n"):
+        if not line:
+            if data:
+                payload = "\n".join(data)
+                if payload.strip() == "[DONE]":
+                    return events, True
+                if payload.strip():
+                    events.append(payload)
+            data = []
+        elif line.startswith(":"):
+            continue
+        else:
+            name, _, value = line.partition(":")
+            if name == "data":
+                data.append(value[1:] if value.startswith(" ") else value)
+    return events, False
+
+
+event_blocks = st.one_of(
+    st.builds(lambda n: f'data: {{"n":{n}}}', st.integers(0, 99)),
+    st.builds(lambda n: f'data:{{"n":{n}}}', st.integers(0, 99)),
+    st.builds(lambda n: f'data: {{"n":\ndata: {n}}}', st.integers(0, 99)),
+    st.just(": OPENROUTER PROCESSING"),
+    st.just("event: message\ndata: {}"),
+    st.just("data: [DONE]"),
+    st.just("id: 3"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(event_blocks, max_size=12))
+def test_parse_sse_agrees_with_the_reference_algorithm(blocks: list[str]) -> None:
+    text = "".join(block + "\n\n" for block in blocks)
+    body = parse_sse(text)
+    assert (body.events, body.done) == reference_events(text)
+    assert body.tail is None

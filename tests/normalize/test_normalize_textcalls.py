@@ -7,10 +7,27 @@ from typing import Any
 from replaykit.normalize import Call, extract_text_calls
 from replaykit.promptmode import format_call
 
-TOOLS = [{"type": "function", "function": {"name": "edit", "parameters": {"type": "object", "properties": {
-    "path": {"type": "string"}, "line": {"type": "integer"}, "ratio": {"type": "number"},
-    "force": {"type": "boolean"}, "tags": {"type": "array"}, "opts": {"type": "object"},
-    "note": {"type": ["string", "null"]}, "count": {"anyOf": [{"type": "null"}, {"type": "integer"}]}}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "edit",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "path": {"type": "string"},
+                    "line": {"type": "integer"},
+                    "ratio": {"type": "number"},
+                    "force": {"type": "boolean"},
+                    "tags": {"type": "array"},
+                    "opts": {"type": "object"},
+                    "note": {"type": ["string", "null"]},
+                    "count": {"anyOf": [{"type": "null"}, {"type": "integer"}]},
+                },
+            },
+        },
+    }
+]
 
 
 def named(calls: list[Call]) -> list[tuple[str, Any]]:
@@ -23,11 +40,33 @@ def xml(name: str, **params: str) -> str:
 
 
 def test_qwen_xml_typed_by_the_schema() -> None:
-    text = xml("edit", path="130", line="130", ratio="0.5", force="True", tags='["a", "b"]', opts='{"x": 1}',
-               note="null", count="7")
+    text = xml(
+        "edit",
+        path="130",
+        line="130",
+        ratio="0.5",
+        force="True",
+        tags='["a", "b"]',
+        opts='{"x": 1}',
+        note="null",
+        count="7",
+    )
     calls, rest = extract_text_calls(text, TOOLS)
-    assert named(calls) == [("edit", {"path": "130", "line": 130, "ratio": 0.5, "force": True, "tags": ["a", "b"],
-                                      "opts": {"x": 1}, "note": "null", "count": 7})]
+    assert named(calls) == [
+        (
+            "edit",
+            {
+                "path": "130",
+                "line": 130,
+                "ratio": 0.5,
+                "force": True,
+                "tags": ["a", "b"],
+                "opts": {"x": 1},
+                "note": "null",
+                "count": 7,
+            },
+        )
+    ]
     assert rest == ""
 
 
@@ -67,10 +106,12 @@ def test_function_tag_with_json_body() -> None:
 
 
 def test_hermes_arguments_parameters_and_string_arguments() -> None:
-    text = ('<tool_call>{"name": "a", "arguments": {"x": 1}}</tool_call>\n'
-            '<tool_call>{"name": "b", "parameters": {"y": "130"}}</tool_call>\n'
-            '<tool_call>{"name": "c", "arguments": "{\\"z\\": true}"}</tool_call>\n'
-            '<tool_call>{"name": "d"}</tool_call>')
+    text = (
+        '<tool_call>{"name": "a", "arguments": {"x": 1}}</tool_call>\n'
+        '<tool_call>{"name": "b", "parameters": {"y": "130"}}</tool_call>\n'
+        '<tool_call>{"name": "c", "arguments": "{\\"z\\": true}"}</tool_call>\n'
+        '<tool_call>{"name": "d"}</tool_call>'
+    )
     calls, rest = extract_text_calls(text)
     assert named(calls) == [("a", {"x": 1}), ("b", {"y": "130"}), ("c", {"z": True}), ("d", {})]
     assert [c.raw_arguments for c in calls] == ['{"x":1}', '{"y":"130"}', '{"z": true}', ""]
@@ -119,8 +160,13 @@ def test_bare_json_after_a_marker_and_in_openai_shape() -> None:
 
 
 def test_json_answers_that_are_not_calls_stay_text() -> None:
-    for text in ('{"name": "Alice", "age": 3}', '[{"name": "a", "arguments": {}}, 3]', "```json\n[1, 2]\n```",
-                 "just words", ""):
+    for text in (
+        '{"name": "Alice", "age": 3}',
+        '[{"name": "a", "arguments": {}}, 3]',
+        "```json\n[1, 2]\n```",
+        "just words",
+        "",
+    ):
         assert extract_text_calls(text) == ([], text)
 
 

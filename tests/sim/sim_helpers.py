@@ -30,7 +30,8 @@ def fixture_scenarios() -> ScenarioSet:
 def ideal_profiles(ttft_ms: float = 200.0, tps: float = 100.0, sigma: float = 0.0,
                    **profile: Any) -> ProfileSet:
     """One faultless profile named `ideal` (plus `other`, to test routing)."""
-    table = {"display_name": "Ideal", "ttft_ms": {"median": ttft_ms, "sigma": sigma},
+    table = {"display_name": "Ideal", "price": {"input_per_mtok": 1.0, "output_per_mtok": 3.0},
+             "ttft_ms": {"median": ttft_ms, "sigma": sigma},
              "tps": {"median": tps, "sigma": sigma}, **profile}
     return parse_profiles({"profiles": {"ideal": table, "other": {"display_name": "Other Cloud"}}}, "<test>")
 
@@ -47,8 +48,8 @@ def conversation(scenario: Scenario, step: int) -> list[dict[str, Any]]:
         ids = [f"call_{i}_{j}" for j in range(len(calls))]
         messages.append({"role": "assistant", "content": None, "tool_calls": [
             {"id": cid, "type": "function", "function": {"name": n, "arguments": orjson.dumps(a).decode()}}
-            for cid, (n, a) in zip(ids, calls)]})
-        for cid, (n, a) in zip(ids, calls):
+            for cid, (n, a) in zip(ids, calls, strict=True)]})
+        for cid, (n, a) in zip(ids, calls, strict=True):
             result = scenario.result_for(n, a)
             content = result if isinstance(result, str) else orjson.dumps(result).decode()
             messages.append({"role": "tool", "tool_call_id": cid, "content": content})
@@ -87,6 +88,7 @@ class Wire:
     finish_reason: str | None = None
     usage: dict[str, Any] | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
+    first_byte: float | None = None  # seconds from sending to the first body byte
     ttft: float | None = None       # seconds to the first content or tool-call delta
     total: float | None = None      # seconds to the last byte
 
@@ -106,7 +108,7 @@ async def fetch(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> Wi
     except (httpx.RemoteProtocolError, httpx.ReadError):
         out.kind = "cut"
     out.body = b"".join(c for _, c in chunks)
-    out.total = chunks[-1][0] if chunks else None
+    out.first_byte, out.total = (chunks[0][0], chunks[-1][0]) if chunks else (None, None)
     if out.kind == "cut":
         return out
     if out.status != 200:
@@ -128,7 +130,8 @@ def _read_json(out: Wire) -> None:
     if "error" in data or choice["finish_reason"] == "error":
         out.kind = "stream_error"
     message = choice["message"]
-    out.content, out.finish_reason, out.usage = message.get("content"), choice["finish_reason"], data.get("usage")
+    out.content, out.finish_reason = message.get("content"), choice["finish_reason"]
+    out.usage = data.get("usage")
     if "tool_calls" in message:
         out.calls = [(c["function"]["name"], c["function"]["arguments"]) for c in message["tool_calls"]]
     out.events = [data]
@@ -181,15 +184,23 @@ def _apply_event(out: Wire, event: dict[str, Any], at: float, content: list[str]
             out.finish_reason = choice["finish_reason"]
 
 
-async def run_all(url: str, bodies: list[dict[str, Any]], concurrency: int = 64,
-                  timeout: float = 30.0) -> list[Wire]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+async def run_all(url: str, bodies: list[dict[str, Any]], concurrency: int = 8, timeout: float = 30.0,
+                  clients: int = 1) -> list[Wire]:
+    """Every body through real async httpx clients, `concurrency` in flight. Several clients share the
+    connections when many are wanted: httpx's pool costs grow with its size."""
+    per_client = -(-concurrency // clients)
+    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
     gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
-        async def one(body: dict[str, Any]) -> Wire:
-            async with gate:
-                return await fetch(client, url, body)
-        return await asyncio.gather(*(one(b) for b in bodies))
+    pool = [httpx.AsyncClient(limits=limits, timeout=timeout) for _ in range(clients)]
+
+    async def one(i: int, body: dict[str, Any]) -> Wire:
+        async with gate:
+            return await fetch(pool[i % clients], url, body)
+    try:
+        return await asyncio.gather(*(one(i, b) for i, b in enumerate(bodies)))
+    finally:
+        for client in pool:
+            await client.aclose()
 
 
 _BLOCK = re.compile(r"<tool_call>\n(.*?)\n</tool_call>", re.S)

@@ -26,6 +26,7 @@ from replaykit.sim import SimServer, load_profiles
 from replaykit.sim.profiles import ARG_FAULTS, HTTP_FAULTS, TEXT_FAULTS, Profile
 
 N = 2000
+CONCURRENCY = 8  # httpx's async pool costs more CPU per request with many connections
 SCENARIOS = fixture_scenarios()
 COMBOS = [(s, step) for s in SCENARIOS for step in range(len(s.steps))]
 CLOCK_FAULTS = {"rate_limit", "downtime", "server_error_burst"}
@@ -148,7 +149,8 @@ def _eligible(record: dict[str, Any], effect: str) -> bool:
 
 def _check_rates(profile: Profile, records: list[dict[str, Any]]) -> None:
     seen = {f for r in records for f in r["faults"]}
-    configured = {e for e, r in profile.rates.items() if r > 0} | ({"downtime"} if profile.downtime else set())
+    configured = {e for e, r in profile.rates.items() if r > 0}
+    configured |= {"downtime"} if profile.downtime else set()
     assert seen - {"rate_limit"} <= configured, seen - configured
     for effect in (*HTTP_FAULTS, *TEXT_FAULTS, "empty_tool_calls", *ARG_FAULTS):
         pool = [r for r in records if _eligible(r, effect)]
@@ -186,11 +188,12 @@ def test_profile_effect_rates(name: str) -> None:
     step = 0.25 if profile.rate_limit else 5.0 if profile.rate("server_error_burst") else 3.0
     plan = _plan(name)
     with SimServer(ALL_PROFILES, SCENARIOS, seed=7, time_scale=0, clock=StepClock(step)) as sim:
-        wires = asyncio.run(run_all(sim.base_url + "/chat/completions", [b for *_, b in plan], concurrency=48))
+        bodies = [b for *_, b in plan]
+        wires = asyncio.run(run_all(sim.base_url + "/chat/completions", bodies, concurrency=CONCURRENCY))
         records = sim.ledger()
         assert sim.counts()[name] == N and sum(sim.counts().values()) == N
     by_id = {r["id"]: r for r in records}
-    for (scenario, step_no, mode, _), wire in zip(plan, wires):
+    for (scenario, step_no, mode, _), wire in zip(plan, wires, strict=True):
         record = by_id[wire.generation_id]
         assert record["scenario"] == scenario.id and record["mode"] == mode
         _check_wire(wire, record)
