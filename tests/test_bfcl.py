@@ -79,6 +79,16 @@ def call(name: str, **args: Any) -> Call:
     return Call(name, json.dumps(args), args)
 
 
+RULE_SETS = pytest.mark.parametrize("bfcl", [False, True], ids=["default", "bfcl"])
+
+
+def _check(s: Scenario, calls: list[Call], bfcl: bool) -> StepVerdict:
+    """The default checker (optimal matching), or `--bfcl-compat` (BFCL's rules, greedy matching)."""
+    if bfcl:
+        return check_step(s.expect, calls, s.tool_names, rules=BFCL_RULES, greedy=True)
+    return check_step(s.expect, calls, s.tool_names)
+
+
 # ---------------------------------------------------------------- fixtures: one import, loaded per category
 
 
@@ -179,14 +189,22 @@ def test_answers_become_matchers(imported: tuple[BfclImport, Path]) -> None:
 
 
 @needs_data
-def test_only_empty_answer_means_absent(scenarios_of: Callable[[str], ScenarioSet]) -> None:
-    # multiple_178: "deck": [""] - BFCL rejects any deck given.
-    s = scenario(scenarios_of, "multiple", "multiple_178")
-    assert "deck" not in s.expect.calls[0].args.fields
-    good = call("find_card_in_deck", rank="Queen", suit="Hearts")
-    assert check_step(s.expect, [good], s.tool_names).correct
-    given = call("find_card_in_deck", rank="Queen", suit="Hearts", deck=[])
-    assert check_step(s.expect, [given], s.tool_names).verdicts[0].failures == (("deck", "unexpected parameter"),)
+@RULE_SETS
+def test_only_empty_answer_means_absent(bfcl: bool, scenarios_of: Callable[[str], ScenarioSet]) -> None:
+    # live_multiple_406-140-2: "number_of_seats": [""] - BFCL rejects any value, even the default 1.
+    s = scenario(scenarios_of, "live_multiple", "live_multiple_406-140-2")
+    (expected,) = s.expect.calls
+    assert "number_of_seats" not in expected.args.fields
+    args = {k: m.example() for k, m in expected.args.fields.items() if not m.optional}
+    assert _check(s, [call(expected.name, **args)], bfcl).correct
+    verdict = _check(s, [call(expected.name, **args, number_of_seats=1)], bfcl)
+    assert verdict.verdicts[0].failures == (("number_of_seats", "unexpected parameter"),)
+    # multiple_178: "deck": [""] for an array - BFCL reads '' as [] there, so only [] or no deck passes.
+    m = scenario(scenarios_of, "multiple", "multiple_178")
+    card = {"rank": "Queen", "suit": "Hearts"}
+    assert _check(m, [call("find_card_in_deck", **card)], bfcl).correct
+    assert _check(m, [call("find_card_in_deck", **card, deck=[])], bfcl).correct
+    assert not _check(m, [call("find_card_in_deck", **card, deck=[card])], bfcl).correct
 
 
 @needs_data
@@ -262,15 +280,6 @@ def test_bfcls_own_inconsistencies_fail_as_bfcl_fails_them(scenarios_of: Callabl
 
 # ---------------------------------------------------------------- perturbations fail, with the right reason
 
-RULE_SETS = pytest.mark.parametrize("bfcl", [False, True], ids=["default", "bfcl"])
-
-
-def _check(s: Scenario, calls: list[Call], bfcl: bool) -> StepVerdict:
-    if bfcl:
-        return check_step(s.expect, calls, s.tool_names, rules=BFCL_RULES, greedy=True)
-    return check_step(s.expect, calls, s.tool_names)
-
-
 TRIANGLE = {"base": 10, "height": 5}  # simple_python_0: calculate_triangle_area
 
 
@@ -285,7 +294,7 @@ def test_perturbed_arguments_fail(bfcl: bool, scenarios_of: Callable[[str], Scen
         "missing required": ({"base": 10}, "height", "missing"),
         "extra parameter": ({**TRIANGLE, "color": "red"}, "color", "unexpected parameter"),
         "wrong value": ({**TRIANGLE, "base": 11}, "base", "expected 10, got 11"),
-        "wrong optional value": ({**TRIANGLE, "unit": "cm"}, "unit", "'cm' is none of ['units', '\'\'']"),
+        "wrong optional value": ({**TRIANGLE, "unit": "cm"}, "unit", "'cm' is none of [\"'units'\", \"''\"]"),
     }
     if bfcl:  # BFCL does not take 10.0 for an int; the default rules compare JSON numbers
         cases["float for int"] = ({**TRIANGLE, "base": 10.0}, "base", "expected 10, got 10.0")
@@ -391,7 +400,7 @@ def test_cli_category_option(tmp_path: Path) -> None:
                                        "--category", "parallel", "--category", "irrelevance"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bfcl_irrelevance.yaml", "bfcl_parallel.yaml"]
-    assert "400 scenarios written" in result.output
+    assert "440 scenarios written" in result.output
 
 
 def test_cli_missing_path_is_one_line(tmp_path: Path) -> None:

@@ -1,14 +1,17 @@
 """`replaykit.recording(...)`: record any httpx traffic (an `openai` SDK client inside your own agent loop,
 say) into a run of the same format as `replaykit record`.
 
-httpx's transports are patched for the duration, as vcrpy does; each response stream is wrapped so timing is
-measured as the caller reads it, and the bytes are kept even when the stream breaks.
+The transports of httpx — and of httpx2, which recent `openai` SDKs use instead — are patched for the
+duration, as vcrpy does; each response stream is wrapped so timing is measured as the caller reads it, and
+the bytes are kept even when the stream breaks.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import threading
+from types import ModuleType
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -39,7 +42,7 @@ class Recording:
         self._current: Cassette | None = None
         self._loose = 0
         self._lock = threading.Lock()
-        self._saved: dict[str, Any] = {}
+        self._saved: dict[str, tuple[ModuleType, Any, Any]] = {}
 
     @contextlib.contextmanager
     def sample(self, scenario: str | Scenario, repetition: int = 0) -> Iterator[Cassette]:
@@ -70,7 +73,7 @@ class Recording:
         attempt.response_headers = self.redactor.headers(attempt.response_headers)
         attempt.body = self.redactor.text(attempt.body) if attempt.body else attempt.body
 
-    def _attempt_started(self, request: httpx.Request) -> Attempt:
+    def _attempt_started(self, request: Any) -> Attempt:
         body = request.content.decode("utf-8", "replace")
         attempt = Attempt(request={"method": request.method, "uri": str(request.url), "body": body,
                                    "headers": {k: [v] for k, v in request.headers.items()}},
@@ -92,54 +95,56 @@ class Recording:
 
     def __enter__(self) -> Recording:
         self.run.root.mkdir(parents=True, exist_ok=True)
-        self._saved = {"sync": httpx.HTTPTransport.handle_request,
-                       "async": httpx.AsyncHTTPTransport.handle_async_request}
-        httpx.HTTPTransport.handle_request = self._sync_handler(self._saved["sync"])  # type: ignore[method-assign]
-        httpx.AsyncHTTPTransport.handle_async_request = self._async_handler(  # type: ignore[method-assign]
-            self._saved["async"])
+        for mod in _http_modules():
+            sync, asyn = mod.HTTPTransport.handle_request, mod.AsyncHTTPTransport.handle_async_request
+            self._saved[mod.__name__] = (mod, sync, asyn)
+            mod.HTTPTransport.handle_request = self._sync_handler(mod, sync)
+            mod.AsyncHTTPTransport.handle_async_request = self._async_handler(mod, asyn)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        httpx.HTTPTransport.handle_request = self._saved["sync"]  # type: ignore[method-assign]
-        httpx.AsyncHTTPTransport.handle_async_request = self._saved["async"]  # type: ignore[method-assign]
+        for mod, sync, asyn in self._saved.values():
+            mod.HTTPTransport.handle_request = sync
+            mod.AsyncHTTPTransport.handle_async_request = asyn
+        self._saved.clear()
         self.run.manifest["scenarios"] = {s.id: s.hash for s in self.scenarios.values()}
         self.run.write_scenarios([s.raw for s in self.scenarios.values()])
         self.run.manifest["status"] = "complete"
         self.run.save()
 
-    def _sync_handler(self, original: Any) -> Any:
-        rec = self
+    def _sync_handler(self, mod: ModuleType, original: Any) -> Any:
+        rec, tap = self, _taps(mod)[0]
 
-        def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        def handle_request(transport: Any, request: Any) -> Any:
             attempt, t0 = rec._attempt_started(request), time.perf_counter()
             try:
                 response = original(transport, request)
-            except httpx.TransportError as err:
+            except mod.TransportError as err:
                 rec._failed(attempt, t0, err)
                 raise
             rec._headers(attempt, response, t0)
-            response.stream = _SyncTap(response.stream, rec, attempt, t0)  # type: ignore[arg-type]
+            response.stream = tap(response.stream, rec, attempt, t0, mod.TransportError)
             return response
 
         return handle_request
 
-    def _async_handler(self, original: Any) -> Any:
-        rec = self
+    def _async_handler(self, mod: ModuleType, original: Any) -> Any:
+        rec, tap = self, _taps(mod)[1]
 
-        async def handle_async_request(transport: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+        async def handle_async_request(transport: Any, request: Any) -> Any:
             attempt, t0 = rec._attempt_started(request), time.perf_counter()
             try:
                 response = await original(transport, request)
-            except httpx.TransportError as err:
+            except mod.TransportError as err:
                 rec._failed(attempt, t0, err)
                 raise
             rec._headers(attempt, response, t0)
-            response.stream = _AsyncTap(response.stream, rec, attempt, t0)  # type: ignore[arg-type]
+            response.stream = tap(response.stream, rec, attempt, t0, mod.TransportError)
             return response
 
         return handle_async_request
 
-    def _headers(self, attempt: Attempt, response: httpx.Response, t0: float) -> None:
+    def _headers(self, attempt: Attempt, response: Any, t0: float) -> None:
         attempt.status = response.status_code
         attempt.reason = response.reason_phrase
         attempt.response_headers = {}
@@ -149,7 +154,7 @@ class Recording:
                               ttfb_ms=round((time.perf_counter() - t0) * 1000, 3))
 
     def _failed(self, attempt: Attempt, t0: float, err: Exception) -> None:
-        kind = "timeout" if isinstance(err, httpx.TimeoutException) else "connection"
+        kind = "timeout" if "timeout" in type(err).__name__.lower() else "connection"
         attempt.error = {"kind": kind, "message": f"{type(err).__name__}: {err}"}
         attempt.timing.update(started_at=round(time.time(), 6), total_ms=round((time.perf_counter() - t0) * 1000, 3))
         self._attempt_done(attempt)
@@ -164,9 +169,27 @@ class Recording:
         self._attempt_done(attempt)
 
 
-class _SyncTap(httpx.SyncByteStream):
-    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float) -> None:
-        self.inner, self.rec, self.attempt, self.t0 = inner, rec, attempt, t0
+def _http_modules() -> list[ModuleType]:
+    mods = [httpx]
+    with contextlib.suppress(ImportError):
+        mods.append(importlib.import_module("httpx2"))
+    return mods
+
+
+_TAPS: dict[str, tuple[type, type]] = {}
+
+
+def _taps(mod: ModuleType) -> tuple[type, type]:
+    """Stream wrappers deriving from the module's own byte-stream classes (its Response checks them)."""
+    if mod.__name__ not in _TAPS:
+        _TAPS[mod.__name__] = (type("SyncTap", (_SyncTap, mod.SyncByteStream), {}),
+                               type("AsyncTap", (_AsyncTap, mod.AsyncByteStream), {}))
+    return _TAPS[mod.__name__]
+
+
+class _SyncTap:
+    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float, errors: type) -> None:
+        self.inner, self.rec, self.attempt, self.t0, self.errors = inner, rec, attempt, t0, errors
 
     def __iter__(self) -> Iterator[bytes]:
         clock, chunks, error = StreamClock(self.t0), [], None
@@ -175,7 +198,7 @@ class _SyncTap(httpx.SyncByteStream):
                 chunks.append(chunk)
                 clock.feed(chunk, time.perf_counter())
                 yield chunk
-        except httpx.TransportError as err:
+        except self.errors as err:
             error = err
             raise
         finally:
@@ -185,9 +208,9 @@ class _SyncTap(httpx.SyncByteStream):
         self.inner.close()
 
 
-class _AsyncTap(httpx.AsyncByteStream):
-    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float) -> None:
-        self.inner, self.rec, self.attempt, self.t0 = inner, rec, attempt, t0
+class _AsyncTap:
+    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float, errors: type) -> None:
+        self.inner, self.rec, self.attempt, self.t0, self.errors = inner, rec, attempt, t0, errors
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         clock, chunks, error = StreamClock(self.t0), [], None
@@ -196,7 +219,7 @@ class _AsyncTap(httpx.AsyncByteStream):
                 chunks.append(chunk)
                 clock.feed(chunk, time.perf_counter())
                 yield chunk
-        except httpx.TransportError as err:
+        except self.errors as err:
             error = err
             raise
         finally:

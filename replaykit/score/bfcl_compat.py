@@ -41,7 +41,7 @@ def bfcl_literal_equal(expected: Any, actual: Any, ignore_case: bool = False) ->
         return isinstance(actual, str) and standardize_string(expected) == standardize_string(actual)
     if isinstance(expected, list):
         return isinstance(actual, list) and len(actual) == len(expected) and all(
-            bfcl_literal_equal(e, a) for e, a in zip(expected, actual))
+            bfcl_literal_equal(e, a) for e, a in zip(expected, actual, strict=True))
     if isinstance(expected, dict):
         return isinstance(actual, dict) and actual.keys() == expected.keys() and all(
             bfcl_literal_equal(expected[k], actual[k]) for k in expected)

@@ -91,7 +91,9 @@ class Engine:
         ordinal = self._ordinals[key]
         self._ordinals[key] = ordinal + 1
         self.counts[profile.name] += 1
-        draws = Draws(self.seed, profile.name, canon, ordinal)
+        # A request that carries `seed` asks for OpenAI's seed semantics: the same request, the same answer,
+        # however often it is repeated (a resumed run re-sends in-flight requests and must get their answers).
+        draws = Draws(self.seed, profile.name, canon, 0 if "seed" in body else ordinal)
         ids = draws.rng("meta")
         meta = wire.Meta(id="gen-" + "".join(ids.choice(_ALNUM) for _ in range(24)),
                          created=int(time.time()), model=str(body.get("model") or self.profiles.models[0]),

@@ -1,8 +1,9 @@
 """Deterministic fault decisions and the perturbations that turn an intended answer into a profile's answer.
 
-Every random decision comes from a PRNG seeded by sha256(seed, profile, canonical request body, ordinal),
-split into independent named streams, so adding an effect or a draw in one place never shifts another, and
-concurrent requests get the same answers whatever order they arrive in.
+Every random decision comes from a PRNG seeded by sha256(seed, profile, canonical request body, ordinal)
+(the engine passes ordinal 0 for bodies with a `seed` field), split into independent named streams, so
+adding an effect or a draw in one place never shifts another, and concurrent requests get the same answers
+whatever order they arrive in.
 """
 
 from __future__ import annotations

@@ -62,16 +62,25 @@ class ScriptResponse(Response):
         self.script, self.arrived, self.stats = script, arrived, stats
         self.status_code = script.status
         self.background = None
+        self.started = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.script.stream and self.script.status == 200:
+        streaming = self.script.stream and self.script.status == 200
+        if streaming:
             self.stats.enter()
-            try:
-                await self._play(send)
-            finally:
-                self.stats.leave()
-        else:
+        try:
             await self._play(send)
+        except asyncio.CancelledError:
+            # The server is stopping with this request in flight (a stall, a slow stream): answer 503 if
+            # nothing went out yet, else end here like a cut; either way no traceback in the log.
+            if not self.started:
+                body = wire.error_body(503, "The simulator is shutting down")
+                await send({"type": "http.response.start", "status": 503,
+                            "headers": [(b"content-type", b"application/json")]})
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+        finally:
+            if streaming:
+                self.stats.leave()
 
     async def _play(self, send: Send) -> None:
         loop = asyncio.get_running_loop()
@@ -83,6 +92,7 @@ class ScriptResponse(Response):
                 await asyncio.sleep(delay)
 
         await wait_until(script.head_at)
+        self.started = True
         await send({"type": "http.response.start", "status": script.status, "headers": script.headers})
         pending = b""
         for at, data in script.parts:

@@ -67,3 +67,13 @@ def test_another_seed_gives_other_decisions() -> None:
     _, ledger1 = _run(list(range(n)), 8, seed=11)
     _, ledger2 = _run(list(range(n)), 8, seed=12)
     assert [faults for _, _, faults, _ in ledger1] != [faults for _, _, faults, _ in ledger2]
+
+
+def test_a_request_with_a_seed_field_repeats_its_answer() -> None:
+    # OpenAI's seed semantics: a resumed run that re-sends an attempt gets the same answer back.
+    bodies = [body_for(scenario, stream=True, seed=99) for scenario in SCENARIOS for _ in range(4)]
+    with SimServer(PROFILES, SCENARIOS, seed=3, time_scale=0) as sim:
+        wires = asyncio.run(run_all(sim.base_url + "/chat/completions", bodies, concurrency=4))
+        assert [r["ordinal"] for r in sim.ledger()[:4]] == [0, 1, 2, 3]
+    for i in range(0, len(wires), 4):
+        assert len({_normalise(w) for w in wires[i:i + 4]}) == 1
