@@ -4,27 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from replaykit.cassettes.model import Attempt, Cassette
+from replaykit.cassettes.model import Cassette
 from replaykit.normalize import normalize
-
-
-def _request_tools(attempt: Attempt) -> list[dict[str, Any]] | None:
-    body = attempt.request.get("body")
-    if not isinstance(body, str) or not body.startswith("{"):
-        return None
-    try:
-        tools = orjson.loads(body).get("tools")
-    except (orjson.JSONDecodeError, AttributeError):
-        return None
-    return tools if isinstance(tools, list) else None
 
 
 def attempt_lines(cassette: Cassette) -> list[dict[str, Any]]:
     lines = []
     for index, attempt in enumerate(cassette.attempts):
-        outcome = normalize(attempt, tools=_request_tools(attempt), mode=cassette.sample.mode)
+        outcome = normalize(attempt, mode=cassette.sample.mode)
         calls = outcome.effective_calls(cassette.sample.mode)
         lines.append({
             "attempt": index, "sample": {"provider": cassette.sample.provider, "scenario": cassette.sample.scenario,

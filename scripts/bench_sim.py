@@ -6,7 +6,8 @@ Starts `SimServer` (a faultless profile, time_scale=0) in a child process, fires
 concurrent async httpx client, checks every answer, prints a short table; the last line is machine-readable:
 `RESULT sim_rps_json=<float> sim_rps_sse=<float>`. The server runs in its own process because a client in
 the same process competes with it for the GIL (`--in-process` measures that setup, as the tests use it).
-Client and server share the machine's cores, so the figure is a floor for the server alone.
+Client and server share the machine's cores, and httpx spends more CPU per request than the server, so
+req/s is a floor for the server alone; the table also shows the server's own CPU time per request.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import asyncio
 import multiprocessing
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -67,24 +68,30 @@ async def _fire(url: str, bodies: list[dict[str, Any]], concurrency: int) -> tup
 
 
 def _serve(conn: Connection, scenarios: str) -> None:
-    """The child process: serve until the parent says stop."""
+    """The child process: serve, report its CPU time when asked, until the parent says stop."""
     with SimServer(_profiles(), load_scenarios(scenarios), seed=0, time_scale=0) as sim:
         conn.send(sim.base_url)
-        conn.recv()
+        while conn.recv() == "cpu":
+            conn.send(time.process_time())
 
 
 @contextmanager
-def _server(scenarios: str, in_process: bool) -> Iterator[str]:
+def _server(scenarios: str, in_process: bool) -> Iterator[tuple[str, Callable[[], float | None]]]:
+    """The base URL, and a function giving the server process's CPU seconds (None when in-process)."""
     if in_process:
         with SimServer(_profiles(), load_scenarios(scenarios), seed=0, time_scale=0) as sim:
-            yield sim.base_url
+            yield sim.base_url, lambda: None
         return
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
     process = ctx.Process(target=_serve, args=(child, scenarios), daemon=True)
     process.start()
+
+    def cpu() -> float | None:
+        parent.send("cpu")
+        return float(parent.recv())
     try:
-        yield parent.recv()
+        yield parent.recv(), cpu
     finally:
         parent.send("stop")
         process.join(timeout=20)
@@ -98,22 +105,26 @@ def main() -> int:
     parser.add_argument("--in-process", action="store_true", help="Run the server in this process.")
     args = parser.parse_args()
     scenarios = load_scenarios(args.scenarios)
-    results = {}
-    with _server(args.scenarios, args.in_process) as base_url:
+    results: dict[str, tuple[float, float, float | None]] = {}
+    with _server(args.scenarios, args.in_process) as (base_url, cpu):
         url = base_url + "/chat/completions"
         asyncio.run(_fire(url, _bodies(scenarios, 200, False), args.concurrency))  # warm-up
         for label, stream in (("json", False), ("sse", True)):
+            before = cpu()
             elapsed, failures = asyncio.run(_fire(url, _bodies(scenarios, args.requests, stream),
                                                   args.concurrency))
+            after = cpu()
             if failures:
                 print(f"{label}: {failures} failed requests", file=sys.stderr)
                 return 1
-            results[label] = (args.requests / elapsed, elapsed)
+            cpu_ms = None if before is None or after is None else (after - before) / args.requests * 1000
+            results[label] = (args.requests / elapsed, elapsed, cpu_ms)
     where = "in-process" if args.in_process else "server in a child process"
-    print(f"{'mode':<6}{'requests':>10}{'seconds':>10}{'req/s':>10}"
+    print(f"{'mode':<6}{'requests':>10}{'seconds':>10}{'req/s':>10}{'server CPU ms/req':>20}"
           f"   (concurrency {args.concurrency}, {where})")
-    for label, (rps, elapsed) in results.items():
-        print(f"{label:<6}{args.requests:>10}{elapsed:>10.2f}{rps:>10.0f}")
+    for label, (rps, elapsed, cpu_ms) in results.items():
+        shown = "-" if cpu_ms is None else f"{cpu_ms:.2f} (~{1000 / cpu_ms:.0f}/s/core)"
+        print(f"{label:<6}{args.requests:>10}{elapsed:>10.2f}{rps:>10.0f}{shown:>20}")
     print(f"RESULT sim_rps_json={results['json'][0]:.1f} sim_rps_sse={results['sse'][0]:.1f}")
     return 0
 

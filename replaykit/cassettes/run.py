@@ -43,7 +43,8 @@ class Run:
         return sorted((p for p in base.rglob("*.json") if not p.name.startswith(".")), key=lambda p: p.as_posix())
 
     def write_cassette(self, cassette: Cassette) -> str:
-        """Write atomically; remember its hash in the manifest (saved by `save`)."""
+        """Write atomically; remember its hash in the manifest (saved by `save`). Safe from worker threads:
+        each call writes its own file, and one dict assignment is atomic."""
         rel = cassette_relpath(cassette.sample)
         data = encode(cassette)
         write_atomic(self.root / rel, data)

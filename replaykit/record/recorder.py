@@ -134,7 +134,8 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
             while queue:
                 sample = queue.pop(0)
                 result = await record_sample(ctx, sample.scenario, sample.chain, sample.id)
-                run.write_cassette(result.cassette)
+                # File creation costs about a millisecond here: off the event loop, requests keep flowing.
+                await asyncio.to_thread(run.write_cassette, result.cassette)
                 if on_done:
                     on_done(sample, result.cassette, result.error_classes)
                 if time.monotonic() - last_save > MANIFEST_EVERY_S:

@@ -1,15 +1,20 @@
-"""A Markdown report: tables and key figures, ready to paste into a GitHub issue."""
+"""A Markdown report: tables and key figures, ready to paste into a GitHub issue (GitHub-flavoured tables)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from replaykit.report.format import ms, num, pct, ranked, usd
-from replaykit.report.terminal import COLUMNS, leaderboard_rows
+from replaykit.report.significance import FOOTNOTE
+from replaykit.report.terminal import COLUMNS, any_significant, leaderboard_rows
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """One table cell: Markdown's special characters escaped, on one line, never empty."""
+    return _SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ").strip() or " "
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -20,10 +25,15 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def render(data: dict[str, Any]) -> str:
     run = data["run"]
-    out = [f"# replaykit results: {', '.join(run['ids'])}", "",
+    out = [f"# replaykit results: {_cell(', '.join(run['ids']))}", "",
            f"{run['samples']} samples, scored with replaykit {run['scored_with']}. Rates are shown with their "
-           "95% interval (Wilson, clustered by scenario).", "", "## Leaderboard", ""]
+           "95% interval (Wilson, clustered by scenario).", ""]
+    out += _key_figures(data)
+    out += ["## Leaderboard", ""]
     out += _table(list(COLUMNS), leaderboard_rows(data))
+    out += ["", "`failed`: failed attempts / attempts, and the most frequent error class."]
+    if any_significant(data):
+        out += ["", _cell(FOOTNOTE)]
     out += ["", "## Errors by class", ""]
     classes = sorted({c for m in data["providers"].values() for c in m["errors"]})
     if classes:
@@ -45,3 +55,25 @@ def render(data: dict[str, Any]) -> str:
         out.append("No answer faults.")
     out.append("")
     return "\n".join(out)
+
+
+def _key_figures(data: dict[str, Any]) -> list[str]:
+    """A few bullet points: the best, the fastest, the cheapest, the least reliable."""
+    providers = ranked(data["providers"])
+    if not providers:
+        return []
+    best, m = providers[0]
+    lines = [f"- **Most successful:** {_cell(best)}, {pct(m['success'], interval=True)} of samples fully correct"]
+    timed = [(p, v["latency_ms"]["p50"]) for p, v in providers if v["latency_ms"]["p50"] is not None]
+    if timed:
+        name, value = min(timed, key=lambda kv: kv[1])
+        lines.append(f"- **Fastest (median latency):** {_cell(name)}, {ms({'p50': value})}")
+    priced = [(p, v["cost_usd"]["per_sample"]) for p, v in providers if v["cost_usd"]["attempts_priced"]]
+    if priced:
+        name, cost = min(priced, key=lambda kv: kv[1] or 0)
+        lines.append(f"- **Cheapest per sample:** {_cell(name)}, {usd(cost)}")
+    failing = [(p, v["error_rate"]["value"]) for p, v in providers if v["error_rate"]["value"]]
+    if failing:
+        name, rate = max(failing, key=lambda kv: kv[1])
+        lines.append(f"- **Most failed attempts:** {_cell(name)}, {100 * rate:.1f}% of attempts")
+    return [*lines, ""]

@@ -1,4 +1,8 @@
-"""The terminal leaderboard (rich), sized for 100 columns; `plain` for logs and CI."""
+"""The terminal leaderboard (rich), sized for 100 columns; `plain` for logs and CI.
+
+Sorted by success (with its 95% interval); a `*` marks success significantly below the best provider's;
+`failed` is the share of failed attempts, drawn as a bar split by error class.
+"""
 
 from __future__ import annotations
 
@@ -7,40 +11,131 @@ from typing import Any
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from replaykit.report.format import interval, ms, num, pct, ranked, top_errors, usd
+from replaykit.report.format import SHORT, interval, ms, num, pct, ranked, usd
+from replaykit.report.significance import FOOTNOTE, MARK, versus_best
 
-COLUMNS = ("provider", "success %", "avail", "recall", "args", "schema", "errors", "p50", "ttft", "tps", "$/smpl")
+WIDTH = 100
+COLUMNS = ("provider", "success % (CI)", "avail", "recall", "args", "schema", "failed", "p50", "ttft", "tps",
+           "$/smpl")
+BAR_CELLS = 6
+PROVIDER_MAX = 20
+CLASS_STYLE = {
+    "rate_limited": "yellow", "server_error": "red", "client_error": "magenta", "timeout": "bright_blue",
+    "connection": "cyan", "stream_cut": "bright_red", "stream_error": "dark_orange", "malformed_body": "grey62",
+}
+
+
+def success_cell(m: dict[str, Any], significant: bool) -> str:
+    return interval(m["success"]) + (MARK if significant else "")
+
+
+def failed_text(m: dict[str, Any]) -> str:
+    """`42% 5xx`: the failed-attempt rate and its most frequent class."""
+    rate = m["error_rate"]
+    if not m["errors"]:
+        return pct(rate, digits=0) if rate.get("value") is not None else "-"
+    top = sorted(m["errors"].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return f"{pct(rate, digits=0)} {SHORT.get(top, top)}"
 
 
 def leaderboard_rows(data: dict[str, Any]) -> list[list[str]]:
+    """The leaderboard as text, best success first (shared by plain text and Markdown)."""
+    tests = versus_best(data)
     rows = []
     for name, m in ranked(data["providers"]):
         rows.append([
-            name, interval(m["success"]), pct(m["availability"], digits=0),
+            name, success_cell(m, tests[name].significant), pct(m["availability"], digits=0),
             pct(m["tool_recall"], digits=0), pct(m["param_accuracy"], digits=0),
-            pct(m["schema_validity"], digits=0), top_errors(m["errors"], 1),
+            pct(m["schema_validity"], digits=0), failed_text(m),
             ms(m["latency_ms"]), ms(m["ttft_ms"]), num(m["output_tps"]), usd(m["cost_usd"]["per_sample"]),
         ])
     return rows
 
 
-def render(data: dict[str, Any], console: Console, plain: bool = False) -> None:
-    rows = leaderboard_rows(data)
+def any_significant(data: dict[str, Any]) -> bool:
+    return any(v.significant for v in versus_best(data).values())
+
+
+def title(data: dict[str, Any]) -> str:
     run = data["run"]
-    title = f"replaykit · {', '.join(run['ids'])} · {run['samples']} samples"
+    text = f"replaykit · {', '.join(run['ids'])} · {run['samples']} samples"
+    return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
+
+
+def render(data: dict[str, Any], console: Console, plain: bool = False) -> None:
     if plain:
-        widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
-        console.print(title, markup=False, highlight=False)
-        for line in (list(COLUMNS), *rows):
-            console.print(" ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip(), markup=False,
-                          highlight=False)
-        return
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0),
-                  collapse_padding=True)
-    for col in COLUMNS:
-        table.add_column(col, justify="left" if col in ("provider", "errors") else "right", no_wrap=True,
-                         overflow="ellipsis", max_width=22 if col == "provider" else None)
+        _render_plain(data, console)
+    else:
+        _render_rich(data, console)
+
+
+def _render_plain(data: dict[str, Any], console: Console) -> None:
+    rows = leaderboard_rows(data)
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
+    spare = WIDTH - (sum(widths) + len(widths) - 1)
+    if spare < 0:  # shorten provider names rather than overflow
+        widths[0] = max(8, widths[0] + spare)
+    for line in (title(data), *_plain_lines([list(COLUMNS), *rows], widths), *_footer(data, plain=True)):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _plain_lines(rows: list[list[str]], widths: list[int]) -> list[str]:
+    out = []
     for row in rows:
-        table.add_row(*row)
+        cells = [_clip(v, w).ljust(w) for v, w in zip(row, widths)]
+        out.append(" ".join(cells).rstrip())
+    return out
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _render_rich(data: dict[str, Any], console: Console) -> None:
+    table = Table(title=title(data), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  padding=(0, 0), collapse_padding=True)
+    for col in COLUMNS:
+        table.add_column(col, justify="left" if col in ("provider", "failed") else "right", no_wrap=True,
+                         overflow="ellipsis", max_width=PROVIDER_MAX if col == "provider" else None)
+    tests = versus_best(data)
+    peak = max((m["error_rate"]["value"] or 0 for m in data["providers"].values()), default=0)
+    for row, (name, m) in zip(leaderboard_rows(data), ranked(data["providers"])):
+        success = Text(interval(m["success"]))
+        if tests[name].significant:
+            success.append(MARK, style="bold red")
+        table.add_row(row[0], success, *row[2:6], _bar(m, peak), *row[7:])
     console.print(table)
+    for line in _footer(data, plain=False):
+        console.print(line, highlight=False)
+
+
+def _bar(m: dict[str, Any], peak: float) -> Text:
+    """Failed attempts as a bar (scaled to the worst provider), split by error class, then the rate."""
+    rate = m["error_rate"]["value"] or 0
+    text = Text()
+    total = sum(m["errors"].values())
+    cells = 0 if not total or not peak else max(1, round(BAR_CELLS * rate / peak))
+    drawn = cumulative = 0
+    for cls, count in sorted(m["errors"].items(), key=lambda kv: (-kv[1], kv[0])):
+        cumulative += count
+        end = round(cells * cumulative / total)
+        text.append("█" * (end - drawn), style=CLASS_STYLE.get(cls, "white"))
+        drawn = end
+    text.append(" " * (BAR_CELLS - drawn) + f" {pct(m['error_rate'], digits=0):>4}")
+    return text
+
+
+def _footer(data: dict[str, Any], plain: bool) -> list[str | Text]:
+    lines: list[str | Text] = []
+    classes = sorted({c for m in data["providers"].values() for c in m["errors"]})
+    if classes and not plain:
+        legend = Text("failed attempts: ")
+        for cls in classes:
+            legend.append("█", style=CLASS_STYLE.get(cls, "white"))
+            legend.append(f" {cls}  ")
+        lines.append(legend)
+    if any_significant(data):
+        lines.append(FOOTNOTE)
+    return lines

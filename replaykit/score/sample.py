@@ -31,6 +31,8 @@ class AttemptFacts:
     output_tps: float | None
     cost_usd: float | None
     stream: bool
+    total_ms: float | None = None  # every attempt, failed ones too: fallback what-ifs count the time lost
+    wait_ms: float = 0.0  # waited before the attempt (backoff, Retry-After)
 
 
 @dataclass
@@ -52,6 +54,7 @@ class SampleScore:
     faults: list[str] = field(default_factory=list)  # per answered turn, repeated across turns
     per_tool: dict[str, list[int]] = field(default_factory=dict)  # expected tool -> [matched, expected]
     steps: list[dict[str, Any]] = field(default_factory=list)
+    path: str = ""  # the cassette this sample was read from
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,7 +77,8 @@ def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, sch
     answers = _answers(cassette.attempts, outcomes)
     failed_step = any(step not in answers for step in _steps_tried(cassette.attempts))
     score = SampleScore(cassette.sample.provider, scenario.id, cassette.sample.repetition, scenario.category,
-                        scenario.tags, facts, usable=bool(cassette.attempts) and not failed_step)
+                        scenario.tags, facts, usable=bool(cassette.attempts) and not failed_step,
+                        path=cassette.path)
     if score.usable:
         _check_turns(score, scenario, answers, mode, opts, schemas)
     return score
@@ -148,7 +152,7 @@ def _facts(attempt: Attempt, outcome: Outcome, opts: ScoreOptions) -> AttemptFac
         tps = out_tokens / ((total - ttft) / 1000)
     return AttemptFacts(attempt.provider, attempt.step, outcome.error_class,
                         total if outcome.ok else None, ttft if outcome.ok else None, tps,
-                        _cost(outcome, attempt.provider, opts), attempt.is_stream)
+                        _cost(outcome, attempt.provider, opts), attempt.is_stream, total, attempt.wait_ms)
 
 
 def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:
