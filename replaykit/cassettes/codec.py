@@ -8,6 +8,7 @@ import orjson
 import yaml
 
 from replaykit.cassettes.encoding import body_to_text
+from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.model import FORMAT_VERSION, VCR_VERSION, Attempt, Cassette, SampleId
 from replaykit.errors import CassetteError
 
@@ -52,13 +53,20 @@ def _response(attempt: Attempt) -> dict[str, Any]:
 
 def decode(data: bytes, source: str) -> Cassette:
     """Parse a cassette file: replaykit's own, or any vcrpy cassette (JSON or YAML, safe loader only)."""
-    raw = _parse(data, source)
+    raw = parse(data, source)
     if not isinstance(raw, dict) or not isinstance(raw.get("interactions"), list):
         raise CassetteError("not a vcrpy cassette (no `interactions` list)", source=source)
     own = raw.get("replaykit")
     if isinstance(own, dict):
         return _decode_own(raw, own, source)
     return _decode_foreign(raw, source)
+
+
+def parse(data: bytes, source: str) -> Any:
+    """The file's data as Python values: JSON, or YAML through the safe loader; shape-checked."""
+    raw = _parse(data, source)
+    check_shape(raw, source)
+    return raw
 
 
 def _parse(data: bytes, source: str) -> Any:
@@ -70,7 +78,7 @@ def _parse(data: bytes, source: str) -> Any:
             raise CassetteError(f"invalid JSON: {err}", source=source) from None
     try:
         return yaml.load(data, Loader=_SafeLoader)  # noqa: S506 - a safe loader: tags like !!python refused
-    except yaml.YAMLError as err:
+    except (yaml.YAMLError, RecursionError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise CassetteError(f"invalid or unsafe YAML: {first}", source=source) from None
 

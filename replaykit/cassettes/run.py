@@ -11,6 +11,7 @@ import orjson
 
 from replaykit.canonical import file_hash
 from replaykit.cassettes.codec import decode, encode
+from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.model import FORMAT_VERSION, Cassette, SampleId
 from replaykit.cassettes.persist import read_bounded, write_atomic
 from replaykit.errors import CassetteError
@@ -19,6 +20,18 @@ RUN_FILE = "run.json"
 SCENARIOS_FILE = "scenarios.json"  # the scenarios the run used, so that anyone can re-score it
 CASSETTE_DIR = "cassettes"
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+# run.json's digest of itself: sha256 of the file as written without this key. run.json holds the hashes of
+# every other file, so with it a change to any byte of the run is seen; see docs/cassette-format.md.
+MANIFEST_DIGEST = "manifest_digest"
+
+
+def encode_manifest(manifest: dict[str, Any]) -> bytes:
+    """run.json's bytes: the one serialization, so that a re-encoding of a parsed run.json is byte-equal."""
+    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2)
+
+
+def manifest_digest(manifest: dict[str, Any]) -> str:
+    return file_hash(encode_manifest({k: v for k, v in manifest.items() if k != MANIFEST_DIGEST}))
 
 
 def cassette_relpath(sample: SampleId) -> str:
@@ -75,12 +88,15 @@ class Run:
             data: list[Any] = orjson.loads(read_bounded(path, MAX_MANIFEST_BYTES))
         except orjson.JSONDecodeError as err:
             raise CassetteError(f"invalid JSON: {err}", source=str(path)) from None
+        check_shape(data, str(path))
         return data
 
     def save(self) -> None:
         self.manifest["format"] = FORMAT_VERSION
         self.manifest["cassettes"] = dict(sorted(self.manifest.get("cassettes", {}).items()))
-        write_atomic(self.root / RUN_FILE, orjson.dumps(self.manifest, option=orjson.OPT_INDENT_2))
+        self.manifest.pop(MANIFEST_DIGEST, None)  # re-added last, so the digest covers every other key
+        self.manifest[MANIFEST_DIGEST] = manifest_digest(self.manifest)
+        write_atomic(self.root / RUN_FILE, encode_manifest(self.manifest))
 
 
 def load_run(path: str | Path) -> Run:
@@ -97,8 +113,11 @@ def load_run(path: str | Path) -> Run:
         raise CassetteError(f"invalid JSON: {err}", source=str(manifest_path)) from None
     if not isinstance(manifest, dict):
         raise CassetteError("run.json must be a JSON object", source=str(manifest_path))
+    check_shape(manifest, str(manifest_path))
     version = manifest.get("format", 1)
-    if isinstance(version, int) and version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise CassetteError(f"unknown run format {version!r}", source=str(manifest_path), field="format")
+    if version > FORMAT_VERSION:
         raise CassetteError(f"run format {version} is newer than this replaykit reads ({FORMAT_VERSION}); "
                             "upgrade replaykit", source=str(manifest_path), field="format")
     return Run(root, manifest)

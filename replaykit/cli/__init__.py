@@ -33,6 +33,7 @@ def main() -> None:
 
 def _register() -> None:
     from replaykit.cli import demo, importing, inspect, providers, record, scenarios, score, verify, sim
+    from replaykit.cli import report
 
     main.add_command(scenarios.scenarios)
     main.add_command(providers.providers)
@@ -43,6 +44,14 @@ def _register() -> None:
     main.add_command(demo.demo)
     main.add_command(verify.verify)
     main.add_command(sim.sim)
+    main.add_command(report.report)
+
+    from replaykit.cli import compare
+
+    main.add_command(compare.diff)
+    main.add_command(compare.trend)
+    main.add_command(compare.fallback)
+    main.add_command(compare.plan_)
 
 
 _register()

@@ -51,17 +51,25 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
 
         opts = ScoreOptions(rules=BFCL_RULES, greedy=True)
     sink: IO[bytes] | None = open(samples_file, "wb") if samples_file else None  # noqa: SIM115
+    on_sample = (lambda s: sink.write(orjson.dumps(s.to_json(), option=orjson.OPT_SORT_KEYS) + b"\n")) \
+        if sink else None
+    samples = None
     try:
-        result = score_runs(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                            on_sample=(lambda s: sink.write(orjson.dumps(s.to_json(), option=orjson.OPT_SORT_KEYS)
-                                                            + b"\n")) if sink else None)
+        if any(p.lower().endswith(".html") for p in outputs):  # the HTML drill-down needs per-sample data
+            from replaykit.report.samples import collect
+
+            result, samples = collect(list(runs), scenarios=list(scenarios_path) or None, options=opts,
+                                      on_sample=on_sample)
+        else:
+            result = score_runs(list(runs), scenarios=list(scenarios_path) or None, options=opts,
+                                on_sample=on_sample)
     finally:
         if sink:
             sink.close()
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in outputs:
-        write_report(result.data, path)
+        write_report(result.data, path, samples)
         click.echo(f"wrote {path}", err=True)
     if as_json:
         sys.stdout.buffer.write(to_json(result.data))

@@ -12,8 +12,8 @@ from typing import Any
 import orjson
 
 from replaykit.compare.outcomes import changes, direction, outcome_view
-from replaykit.compare.paired import CompareOptions, compare_metrics, headline
-from replaykit.compare.pairing import Pair, Pairing
+from replaykit.compare.paired import CompareOptions, Pair, compare_metrics, headline
+from replaykit.compare.pairing import Pairing
 
 DIRECTIONS = ("regressed", "improved", "changed", "same")
 
@@ -31,7 +31,8 @@ def diff_pairing(p: Pairing, opts: CompareOptions) -> dict[str, Any]:
     return {
         "a": p.a.label, "b": p.b.label, "n": p.n, "scenario_count": p.scenarios,
         "unpaired": {"a": p.unpaired_a, "b": p.unpaired_b}, "dropped_scenarios": p.dropped_scenarios,
-        "summary": dict(summary) | {"scenarios_changed": len(changed), "scenarios_same": len(scenarios) - len(changed)},
+        "summary": dict(summary) | {"scenarios_changed": len(changed),
+                                    "scenarios_same": len(scenarios) - len(changed)},
         "metrics": metrics,
         "verdict": headline(metrics, p.n, "A", "B"),
         "significant": sorted(m for m, r in metrics.items() if r["significant"]),

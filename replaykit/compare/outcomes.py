@@ -29,7 +29,8 @@ def _step_view(step: dict[str, Any]) -> dict[str, Any]:
         return {"answered": False}
     calls = [_call_view(c) for c in step.get("calls", [])]
     calls.sort(key=lambda c: orjson.dumps(c, option=orjson.OPT_SORT_KEYS))
-    return {"calls": calls, "finish_reason": step.get("finish_reason"), "faults": sorted(step.get("faults", []))}
+    return {"calls": calls, "finish_reason": step.get("finish_reason"),
+            "faults": sorted(step.get("faults", []))}
 
 
 def _call_view(call: dict[str, Any]) -> dict[str, Any]:
@@ -41,12 +42,25 @@ def _call_view(call: dict[str, Any]) -> dict[str, Any]:
 
 def changes(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
     """What changed from A's outcome to B's: `{"path", "kind", "a", "b"}`, in path order."""
-    report = DeepDiff(a, b, verbose_level=2).to_dict()
+    # Faults are a set: one line "+ schema_violation, wrong_args" reads better than one per list slot.
+    report = DeepDiff(a, b, verbose_level=2, exclude_regex_paths=[r"\['faults'\]$"]).to_dict()
     out: list[dict[str, Any]] = []
     for kind, entries in report.items():
         for path, detail in entries.items():
             out.append(_change(kind, path, detail))
+    out += _fault_changes(a, b)
     out.sort(key=lambda c: (c["path"], c["kind"]))
+    return out
+
+
+def _fault_changes(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    # Steps present on one side only are reported whole by deepdiff; here only the shared ones.
+    for i, (sa, sb) in enumerate(zip(a["steps"], b["steps"], strict=False)):
+        fa, fb = set(sa.get("faults", [])), set(sb.get("faults", []))
+        if fa != fb and "faults" in sa and "faults" in sb:
+            out.append({"path": f"steps[{i}].faults", "kind": "faults", "a": sorted(fa - fb),
+                        "b": sorted(fb - fa)})
     return out
 
 
@@ -80,7 +94,10 @@ def direction(a: SampleScore, b: SampleScore, changed: bool) -> str:
 
 def render_change(c: dict[str, Any], width: int) -> str:
     """`steps[0].calls[0].arguments.days: 3 → "3"`, cut to `width`."""
-    if c["kind"] == "added":
+    if c["kind"] == "faults":
+        signs = [f"+ {f}" for f in c["b"]] + [f"− {f}" for f in c["a"]]
+        text = f"{c['path']}: {', '.join(signs)}"
+    elif c["kind"] == "added":
         text = f"{c['path']}: + {_value(c['b'])}"
     elif c["kind"] == "removed":
         text = f"{c['path']}: − {_value(c['a'])}"

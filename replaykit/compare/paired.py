@@ -71,12 +71,13 @@ def _ratio(metric: str, s: SampleScore) -> tuple[float, float]:
 
 def speed_value(metric: str, s: SampleScore) -> float | None:
     """A sample's latency / TTFT / TPS: the mean over its answered turns (failed attempts excluded)."""
-    field = {"latency_ms": "latency_ms", "ttft_ms": "ttft_ms", "output_tps": "output_tps"}[metric]
-    values = [getattr(a, field) for a in s.attempts if a.error_class is None and getattr(a, field) is not None]
+    values = [getattr(a, metric) for a in s.attempts
+              if a.error_class is None and getattr(a, metric) is not None]
     return sum(values) / len(values) if values else None
 
 
 def cost_value(s: SampleScore) -> float | None:
+    """Every attempt's cost; None when none was priced (as `score`, an unpriced failure costs nothing)."""
     costs = [a.cost_usd for a in s.attempts if a.cost_usd is not None]
     return sum(costs) if costs else None
 
@@ -153,21 +154,23 @@ def _compare_ratio(metric: str, pairs: Sequence[Pair], resamples: Resamples) -> 
         return sum(pick(kb)) / snb - sum(pick(ka)) / sna
 
     row = {"test": "paired_bootstrap", "a": rate(clusters_a), "b": rate(clusters_b),
-           "n": sum(1 for x, y in zip(na, nb) if x and y)}
+           "n": sum(1 for x, y in zip(na, nb, strict=True) if x and y)}
     return row | _boot(paired_bootstrap(stat, resamples))
 
 
 def _compare_value(metric: str, pairs: Sequence[Pair], resamples: Resamples) -> dict[str, Any]:
-    """Speed over pairs where both sides answered; cost over pairs where both are priced."""
-    summary: Callable[[list[float]], float] = _mean if metric == "cost_usd" else _median
-    xa: list[float | None] = []
-    xb: list[float | None] = []
-    for a, b in pairs:
-        va = cost_value(a) if metric == "cost_usd" else speed_value(metric, a)
-        vb = cost_value(b) if metric == "cost_usd" else speed_value(metric, b)
-        known = va is not None and vb is not None
-        xa.append(va if known else None)
-        xb.append(vb if known else None)
+    """Speed over pairs where both sides answered; cost over every pair once either side is priced."""
+    if metric == "cost_usd":
+        xa, xb = _costs(pairs)
+        summary: Callable[[list[float]], float] = _mean
+    else:
+        xa, xb = [], []
+        for a, b in pairs:
+            va, vb = speed_value(metric, a), speed_value(metric, b)
+            known = va is not None and vb is not None
+            xa.append(va if known else None)
+            xb.append(vb if known else None)
+        summary = _median
 
     def stat(idx: Sequence[int]) -> float | None:
         pick = _picker(idx)
@@ -177,9 +180,20 @@ def _compare_value(metric: str, pairs: Sequence[Pair], resamples: Resamples) -> 
 
     known_a = [v for v in xa if v is not None]
     known_b = [v for v in xb if v is not None]
-    row = {"test": "paired_bootstrap", "n": len(known_a), "statistic": "mean" if metric == "cost_usd" else "p50",
+    row = {"test": "paired_bootstrap", "n": len(known_a),
+           "statistic": "mean" if metric == "cost_usd" else "p50",
            "a": _r(summary(known_a)) if known_a else None, "b": _r(summary(known_b)) if known_b else None}
     return row | _boot(paired_bootstrap(stat, resamples))
+
+
+def _costs(pairs: Sequence[Pair]) -> tuple[list[float | None], list[float | None]]:
+    """Per-sample costs, an unpriced sample counting 0 (a failure without usage is not billed); all None
+    when neither side priced anything, so that no difference is claimed about unknown prices."""
+    ca = [cost_value(a) for a, _ in pairs]
+    cb = [cost_value(b) for _, b in pairs]
+    if all(v is None for v in ca) or all(v is None for v in cb):
+        return [None] * len(pairs), [None] * len(pairs)
+    return [v or 0.0 for v in ca], [v or 0.0 for v in cb]
 
 
 def _picker(idx: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
@@ -190,7 +204,7 @@ def _picker(idx: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
         getter = operator.itemgetter(idx[0])
         return lambda values: (getter(values),)
     many = operator.itemgetter(*idx)
-    return lambda values: many(values)  # type: ignore[no-any-return]
+    return lambda values: many(values)
 
 
 def _mean(values: list[float]) -> float:
@@ -208,9 +222,9 @@ def _boot(result: BootResult) -> dict[str, Any]:
 def _verdict(metric: str, row: dict[str, Any], alpha: float) -> None:
     """`better`: "A", "B" or None; only when the test is significant at alpha."""
     p, diff = row.get("p"), row.get("diff")
-    row["significant"] = p is not None and p < alpha and bool(diff)
+    row["significant"] = p is not None and diff is not None and p < alpha and diff != 0
     row["better"] = None
-    if row["significant"]:
+    if row["significant"] and diff is not None:
         b_higher = diff > 0
         row["better"] = "A" if b_higher == (metric in LOWER_IS_BETTER) else "B"
 
@@ -225,14 +239,15 @@ def headline(metrics: dict[str, dict[str, Any]], n: int, a: str, b: str) -> str:
     if row["p"] is None:
         return f"{PRIMARY}: nothing to compare"
     if row["better"] is None:
-        return f"{PRIMARY}: no significant difference at n = {n} (p = {fmt_p(row['p'])})"
+        return f"{PRIMARY}: no significant difference at n = {n} (p {fmt_p(row['p'], True)})"
     winner, loser = (a, b) if row["better"] == "A" else (b, a)
-    return f"{PRIMARY}: {winner} is better than {loser} (p = {fmt_p(row['p'])}, n = {n})"
+    return f"{PRIMARY}: {winner} is better than {loser} (p {fmt_p(row['p'], True)}, n = {n})"
 
 
-def fmt_p(p: float | None) -> str:
+def fmt_p(p: float | None, relation: bool = False) -> str:
+    """`0.042`, `<0.001`; with `relation`, `= 0.042` or `< 0.001` to follow a "p"."""
     if p is None:
         return "-"
     if p < 0.001:
-        return "<0.001"
-    return f"{p:.3f}"
+        return "< 0.001" if relation else "<0.001"
+    return f"= {p:.3f}" if relation else f"{p:.3f}"

@@ -88,7 +88,7 @@ def _phi(t: PairedTable) -> float:
     margins = (t.both + t.a_only, t.b_only + t.neither, t.both + t.b_only, t.a_only + t.neither)
     if 0 in margins:
         return 0.0
-    numerator = t.both * t.neither - t.a_only * t.b_only
+    numerator: float = t.both * t.neither - t.a_only * t.b_only
     if numerator > t.n / 2:
         numerator -= t.n / 2
     elif numerator >= 0:

@@ -17,7 +17,9 @@ def to_json(data: dict[str, Any]) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
 
 
-def render(data: dict[str, Any], suffix: str) -> bytes:
+def render(data: dict[str, Any], suffix: str, samples: Any = None) -> bytes:
+    """The report bytes for a file type; `samples` (a `report.samples.ReportSamples`) feeds the HTML
+    drill-down and is ignored by the other types."""
     if suffix == ".json":
         return to_json(data)
     if suffix == ".md":
@@ -31,13 +33,13 @@ def render(data: dict[str, Any], suffix: str) -> bytes:
     if suffix == ".html":
         from replaykit.report.html import render as html
 
-        return html(data).encode()
+        return html(data, samples).encode()
     raise BadInputError(f"unknown report type {suffix!r} (use {', '.join(EXTENSIONS)})")
 
 
-def write_report(data: dict[str, Any], path: str | Path) -> Path:
+def write_report(data: dict[str, Any], path: str | Path, samples: Any = None) -> Path:
     target = Path(path)
-    payload = render(data, target.suffix.lower())
+    payload = render(data, target.suffix.lower(), samples)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(payload)

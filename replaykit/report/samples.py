@@ -24,7 +24,6 @@ from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import Run
 from replaykit.errors import CassetteError
 from replaykit.record.redact import Redactor
-from replaykit.scenarios.loader import ScenarioSet
 from replaykit.score.engine import ScoreResult, open_runs, scenarios_for, score_runs
 from replaykit.score.sample import SampleScore, ScoreOptions
 
@@ -78,7 +77,7 @@ class SampleCollector:
     def __init__(self, paths: Sequence[str | Path], scenarios: str | Sequence[str] | None = None) -> None:
         self.runs = open_runs(paths)
         self._override = scenarios
-        self._scenario_sets: dict[int, ScenarioSet] = {}
+        self._raw_scenarios: dict[int, dict[str, Any]] = {}
         self._details: list[tuple[tuple[str, int, int, str], list[Any], dict[str, Any]]] = []
         self._sigs: dict[bytes, int] = {}
         self._latency: dict[str, list[float]] = defaultdict(list)
@@ -140,18 +139,18 @@ class SampleCollector:
     def _remember_scenario(self, run_index: int, scenario_id: str) -> None:
         if scenario_id in self._scenarios:
             return
-        if run_index not in self._scenario_sets:
-            self._scenario_sets[run_index] = scenarios_for(self.runs[run_index], self._override)
-        scenario = self._scenario_sets[run_index].get(scenario_id)
-        if scenario is None:
-            return
-        raw = scenario.raw or {}
-        steps = raw.get("steps") if scenario.category == "multi_turn" else [raw.get("expect")]
-        self._scenarios[scenario_id] = {
-            "category": scenario.category, "tags": list(scenario.tags), "description": scenario.description,
-            "hash": scenario.hash, "expected": steps or [],
-            "prompt": _last_user(scenario.messages), "tools": list(scenario.tool_names),
-        }
+        if run_index not in self._raw_scenarios:
+            self._raw_scenarios[run_index] = self._load_raw(self.runs[run_index])
+        raw = self._raw_scenarios[run_index].get(scenario_id)
+        if isinstance(raw, dict):
+            self._scenarios[scenario_id] = scenario_info(raw)
+
+    def _load_raw(self, run: Run) -> dict[str, Any]:
+        """Scenarios as written, by id: the run's snapshot read as is (already validated by the scorer)."""
+        snapshot = None if self._override else run.read_scenarios()
+        if snapshot is None:
+            return {s.id: s.raw for s in scenarios_for(run, self._override)}
+        return {str(raw.get("id")): raw for raw in snapshot if isinstance(raw, dict)}
 
     def _row(self, run_index: int, s: SampleScore) -> list[Any]:
         answered = next((a for a in reversed(s.attempts) if a.error_class is None), None)
@@ -243,6 +242,15 @@ def _relpath(path: str, run: Run) -> str:
         return Path(path).resolve().relative_to(run.root.resolve()).as_posix()
     except ValueError:
         return path
+
+
+def scenario_info(raw: dict[str, Any]) -> dict[str, Any]:
+    """What the drill-down shows of a scenario: the expectation of each step (matchers as written)."""
+    tools = [t.get("function", {}).get("name") for t in raw.get("tools") or [] if isinstance(t, dict)]
+    steps = raw.get("steps") if raw.get("category") == "multi_turn" else [raw.get("expect")]
+    return {"category": raw.get("category"), "tags": list(raw.get("tags") or []),
+            "description": raw.get("description") or "", "expected": [s for s in steps or [] if s is not None],
+            "prompt": _last_user(raw.get("messages") or []), "tools": tools}
 
 
 def _last_user(messages: Sequence[dict[str, Any]]) -> str:

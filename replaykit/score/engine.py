@@ -52,13 +52,19 @@ def iter_samples(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opt
     for run in runs:
         if run.manifest.get("missing_manifest"):
             warn(f"{run.root}: no run.json; scoring its cassettes without a manifest")
-        chosen = scenarios_for(run, scenarios)
         prices = {**opts.prices, **_prices(run)}
         run_opts = ScoreOptions(opts.rules, opts.greedy, prices)
+        chosen: ScenarioSet | None = None
         for item in run.iter_cassettes():
             if isinstance(item, CassetteError):
                 warn(str(item))
                 continue
+            if chosen is None:  # loaded on the first cassette: an empty folder needs no scenarios
+                try:
+                    chosen = scenarios_for(run, scenarios)
+                except BadInputError as err:
+                    warn(f"{run.root}: cannot load its scenarios ({err}); pass --scenarios PATH")
+                    break
             scenario = _scenario_of(item, chosen, warn)
             if scenario is not None:
                 yield score_sample(item, scenario, run_opts, schemas)

@@ -1,0 +1,78 @@
+"""One self-contained HTML report: works offline, no CDN, no external library.
+
+The template, stylesheet, script and metric definitions live in `replaykit/report/assets/`. The score JSON is
+embedded as plain JSON; the per-sample payload (`report.samples`) as gzip-compressed, base64-encoded JSON
+blocks that the page inflates with the browser's `DecompressionStream`: the index of every sample when the
+page opens, each detail chunk only when one of its samples is opened. Rows are drawn virtually (only the
+visible ones are in the DOM), so a 10,000-sample run stays small and fast.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import html
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import orjson
+
+from replaykit import __version__
+from replaykit.report.samples import ReportSamples
+from replaykit.report.significance import versus_best
+
+_PLACEHOLDER = re.compile(r"\{\{(TITLE|VERSION|CSS|JS|DATA|BLOBS|DEFINITIONS)\}\}")  # one pass: inserted text is never re-scanned
+
+
+@cache
+def asset(name: str) -> str:
+    return resources.files("replaykit.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element (every `<` escaped, which JSON allows in strings)."""
+    return orjson.dumps(value).decode().replace("<", "\\u003c")
+
+
+def blob(value: Any) -> str:
+    """gzip (deterministic: no timestamp) + base64 of the JSON."""
+    return base64.b64encode(gzip.compress(orjson.dumps(value), compresslevel=9, mtime=0)).decode()
+
+
+def _blob_tag(ident: str, value: Any) -> str:
+    return f'<script type="application/x-gzip-base64" id="{ident}">{blob(value)}</script>'
+
+
+def _report_data(data: dict[str, Any], samples: ReportSamples | None) -> dict[str, Any]:
+    tests = versus_best(data)
+    return {
+        "score": data,
+        "significance": {name: {"best": v.best, "z": v.z, "p": v.p, "significant": v.significant}
+                         for name, v in tests.items()},
+        "has_samples": samples is not None,
+        "chunks": len(samples.chunks) if samples else 0,
+        "timing": samples.timing if samples else None,
+        "recall_by_category": samples.recall_by_category if samples else None,
+    }
+
+
+def _blobs(samples: ReportSamples | None) -> str:
+    if samples is None:
+        return ""
+    tags = [_blob_tag("rk-index", samples.index_json())]
+    tags += [_blob_tag(f"rk-chunk-{i}", chunk) for i, chunk in enumerate(samples.chunks)]
+    return "\n".join(tags)
+
+
+def render(data: dict[str, Any], samples: ReportSamples | None = None) -> str:
+    """The report as one HTML document. Without `samples` it has every aggregate chart but no drill-down."""
+    title = "replaykit report · " + ", ".join(data["run"]["ids"])
+    parts = {
+        "{{TITLE}}": html.escape(title), "{{VERSION}}": html.escape(__version__),
+        "{{CSS}}": asset("report.css"), "{{JS}}": asset("report.js").replace("</script", "<\\/script"),
+        "{{DATA}}": script_json(_report_data(data, samples)), "{{BLOBS}}": _blobs(samples),
+        "{{DEFINITIONS}}": asset("definitions.html"),
+    }
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(0)], asset("report.html"))

@@ -1,0 +1,119 @@
+"""`replaykit score`: byte-identical output, bad input named per file, exit codes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "record"))
+from record_helpers import fixture_scenarios, profiles, providers_for  # noqa: E402
+
+from replaykit import RecordOptions, record  # noqa: E402
+from replaykit.sim import SimServer  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("score")
+    scenarios = fixture_scenarios()
+    table = {"effects": {"server_error": 0.1, "wrong_type": 0.2, "stream_cut": 0.05, "text_tool_call_xml": 0.1}}
+    with SimServer(profiles=profiles(a=table, b={}), scenarios=scenarios, seed=4, time_scale=0) as sim:
+        providers = providers_for(sim.base_url, "a", "b", stream=True)
+        record(list(scenarios), providers, root / "run", options=RecordOptions(repeat=4, backoff_base=0.0))
+    return root / "run"
+
+
+def _score(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "replaykit", "score", *args], capture_output=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_two_scorings_are_byte_identical(recorded: Path, tmp_path: Path) -> None:
+    first = _score(str(recorded), "--json", env={"PYTHONHASHSEED": "1"})
+    # the same run, its files created in another order (a copy made in reverse), another hash seed
+    copy = tmp_path / "run"
+    files = sorted(p for p in recorded.rglob("*") if p.is_file())
+    for path in reversed(files):
+        target = copy / path.relative_to(recorded)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    second = _score(str(copy), "--json", env={"PYTHONHASHSEED": "987"})
+    assert first.returncode == 0 and second.returncode == 0
+    assert first.stdout.replace(str(recorded).encode(), b"") == second.stdout.replace(str(copy).encode(), b"")
+    data = orjson.loads(first.stdout)
+    assert set(data) == {"run", "providers", "scenarios"}
+    metrics = data["providers"]["a"]
+    for name in ("error_rate", "availability", "tool_recall", "tool_precision", "param_accuracy",
+                 "schema_validity", "no_call_accuracy", "success"):
+        assert set(metrics[name]) == {"value", "low", "high", "n"}
+    assert metrics["errors"] and data["providers"]["b"]["success"]["value"] == 1.0
+    assert metrics["success"]["value"] < 1.0
+
+
+def test_outputs_by_extension_and_samples(recorded: Path, tmp_path: Path) -> None:
+    out = [tmp_path / f"r.{ext}" for ext in ("json", "md", "csv")]
+    samples = tmp_path / "samples.jsonl"
+    result = _score(str(recorded), *(x for p in out for x in ("-o", str(p))), "--samples", str(samples))
+    assert result.returncode == 0, result.stderr
+    assert orjson.loads(out[0].read_bytes())["providers"]["b"]["samples"] == 4 * len(fixture_scenarios())
+    assert out[1].read_text().startswith("# replaykit results")
+    assert out[2].read_text().splitlines()[0] == "provider,metric,value,low,high,n"
+    lines = samples.read_bytes().splitlines()
+    assert len(lines) == 2 * 4 * len(fixture_scenarios())
+    assert {orjson.loads(line)["provider"] for line in lines} == {"a", "b"}
+
+
+def test_fail_under(recorded: Path) -> None:
+    assert _score(str(recorded), "--fail-under", "availability=0.5", "--plain").returncode == 0
+    failing = _score(str(recorded), "--fail-under", "success=0.99", "--plain")
+    assert failing.returncode == 1 and b"a: success" in failing.stderr
+    bad = _score(str(recorded), "--fail-under", "speed=3")
+    assert bad.returncode == 2 and b"Traceback" not in bad.stderr
+
+
+def test_bad_cassettes_are_named_and_the_rest_scored(recorded: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(recorded, run)
+    files = sorted((run / "cassettes").rglob("*.json"))
+    files[0].write_bytes(files[0].read_bytes()[:100])  # truncated
+    files[1].write_bytes(b"\x00\xff garbage")  # corrupt
+    foreign = orjson.loads(files[2].read_bytes())
+    foreign["replaykit"]["sample"]["scenario"] = "not.in.this.set"
+    files[2].write_bytes(orjson.dumps(foreign))
+    other = orjson.loads(files[3].read_bytes())
+    other["replaykit"]["sample"]["scenario_hash"] = "sha256:" + "0" * 64
+    files[3].write_bytes(orjson.dumps(other))
+    result = _score(str(run), "--json")
+    assert result.returncode == 0, result.stderr
+    stderr = result.stderr.decode()
+    for path in files[:4]:
+        assert str(path) in stderr
+    assert "Traceback" not in stderr
+    data = orjson.loads(result.stdout)
+    total = sum(m["samples"] for m in data["providers"].values())
+    assert total == 2 * 4 * len(fixture_scenarios()) - 4
+
+
+def test_a_run_without_run_json_is_scored_with_a_warning(recorded: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(recorded, run)
+    (run / "run.json").unlink()
+    result = _score(str(run), "--json")
+    assert result.returncode == 0
+    assert b"no run.json" in result.stderr
+
+
+def test_nothing_scorable_exits_2(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = _score(str(empty))
+    assert result.returncode == 2
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "nothing could be scored" in lines[0]
+    assert _score(str(tmp_path / "missing")).returncode == 2
