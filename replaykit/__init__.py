@@ -5,8 +5,8 @@ The public Python API is what this module exports; everything else is private an
 
 __version__ = "0.1.0"
 
-from replaykit.cassettes import Attempt, Cassette, Run, load_run  # noqa: E402
-from replaykit.errors import (  # noqa: E402
+from replaykit.cassettes import Attempt, Cassette, Run, load_run
+from replaykit.errors import (
     BadInputError,
     CassetteError,
     ProfileError,
@@ -15,12 +15,12 @@ from replaykit.errors import (  # noqa: E402
     ReplaykitError,
     ScenarioError,
 )
-from replaykit.normalize import Call, Outcome, normalize  # noqa: E402
-from replaykit.providers import Provider, ProviderSet, load_providers  # noqa: E402
-from replaykit.record import RecordOptions, record, resume  # noqa: E402
-from replaykit.record.capture import Recording, recording  # noqa: E402
-from replaykit.scenarios import Scenario, ScenarioSet, load_scenarios  # noqa: E402
-from replaykit.score import ScoreOptions, ScoreResult, score_runs  # noqa: E402
+from replaykit.normalize import Call, Outcome, normalize
+from replaykit.providers import Provider, ProviderSet, load_providers
+from replaykit.record import RecordOptions, record, resume
+from replaykit.record.capture import Recording, recording
+from replaykit.scenarios import Scenario, ScenarioSet, load_scenarios
+from replaykit.score import ScoreOptions, ScoreResult, score_runs
 
 __all__ = [
     "Attempt", "BadInputError", "Call", "Cassette", "CassetteError", "Outcome", "ProfileError", "Provider",

@@ -77,7 +77,7 @@ def _parse(data: bytes, source: str) -> Any:
         except orjson.JSONDecodeError as err:
             raise CassetteError(f"invalid JSON: {err}", source=source) from None
     try:
-        return yaml.load(data, Loader=_SafeLoader)  # noqa: S506 - a safe loader: tags like !!python refused
+        return yaml.load(data, Loader=_SafeLoader)
     except (yaml.YAMLError, RecursionError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise CassetteError(f"invalid or unsafe YAML: {first}", source=source) from None

@@ -32,8 +32,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from replaykit.cli import demo, importing, inspect, providers, record, scenarios, score, verify, sim
-    from replaykit.cli import report
+    from replaykit.cli import demo, importing, inspect, providers, record, report, scenarios, score, sim, verify
 
     main.add_command(scenarios.scenarios)
     main.add_command(providers.providers)
@@ -52,6 +51,13 @@ def _register() -> None:
     main.add_command(compare.trend)
     main.add_command(compare.fallback)
     main.add_command(compare.plan_)
+
+    from replaykit.cli import share
+
+    main.add_command(share.redact)
+    main.add_command(share.pack)
+    main.add_command(share.unpack)
+    main.add_command(share.merge)
 
 
 _register()

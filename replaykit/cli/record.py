@@ -10,7 +10,9 @@ import click
 from replaykit.cli.options import scenario_filters
 from replaykit.errors import BadInputError
 from replaykit.providers import load_providers
-from replaykit.record import RecordOptions, record as record_run, resume as resume_run
+from replaykit.record import RecordOptions
+from replaykit.record import record as record_run
+from replaykit.record import resume as resume_run
 from replaykit.record.plan import PlannedSample
 from replaykit.record.progress import Progress
 from replaykit.record.recorder import apply_overrides, sample_plan
@@ -98,5 +100,5 @@ def _print_plan(samples: list[PlannedSample]) -> float:
 
 
 def _finish(run: object) -> None:
-    root = Path(getattr(run, "root"))
+    root = Path(run.root)
     click.echo(f"run written to {root}  (score it: replaykit score {root})")

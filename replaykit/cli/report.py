@@ -1,4 +1,4 @@
-"""`replaykit report RUN... -o FILE`: score runs and write reports (type by extension: .html .md .csv .json)."""
+"""`replaykit report RUN... -o FILE`: score runs and write reports (by extension: .html .md .csv .json)."""
 
 from __future__ import annotations
 
@@ -20,13 +20,15 @@ from replaykit.report.terminal import render as render_terminal
 @click.option("--scenarios", "scenarios_path", multiple=True, type=click.Path(),
               help="Score against these scenario files instead of the run's own snapshot.")
 @click.option("--plain", is_flag=True, help="Plain text leaderboard (for logs and CI).")
-def report(runs: tuple[str, ...], outputs: tuple[str, ...], scenarios_path: tuple[str, ...], plain: bool) -> None:
+def report(runs: tuple[str, ...], outputs: tuple[str, ...], scenarios_path: tuple[str, ...],
+           plain: bool) -> None:
     """Report on recorded runs: one self-contained HTML file (charts, per-sample drill-down, provider diff),
     Markdown ready for a GitHub issue, CSV, or the score JSON."""
     for path in outputs:
         suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
         if suffix not in EXTENSIONS:
-            raise BadInputError(f"unknown report type {suffix or path!r} (use {', '.join(EXTENSIONS)})", source=path)
+            raise BadInputError(f"unknown report type {suffix or path!r} (use {', '.join(EXTENSIONS)})",
+                                source=path)
     scenarios = list(scenarios_path) or None
     samples = None
     if any(p.lower().endswith(".html") for p in outputs):

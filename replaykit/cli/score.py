@@ -14,6 +14,7 @@ from replaykit.report.files import to_json, write_report
 from replaykit.report.terminal import render as render_terminal
 from replaykit.score import ScoreOptions, score_runs
 from replaykit.score.metrics import RATES
+from replaykit.score.sample import SampleScore
 
 
 def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
@@ -51,8 +52,10 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
 
         opts = ScoreOptions(rules=BFCL_RULES, greedy=True)
     sink: IO[bytes] | None = open(samples_file, "wb") if samples_file else None  # noqa: SIM115
-    on_sample = (lambda s: sink.write(orjson.dumps(s.to_json(), option=orjson.OPT_SORT_KEYS) + b"\n")) \
-        if sink else None
+    on_sample = None
+    if sink:
+        def on_sample(s: SampleScore) -> None:
+            sink.write(orjson.dumps(s.to_json(), option=orjson.OPT_SORT_KEYS) + b"\n")
     samples = None
     try:
         if any(p.lower().endswith(".html") for p in outputs):  # the HTML drill-down needs per-sample data

@@ -172,6 +172,9 @@ def sides_for(cache: RunCache, a: Ref, b: Ref) -> list[tuple[Side, Side]]:
     ra, rb = cache.get(a.path), cache.get(b.path)
     pa, pb = a.provider or _single(ra, b.provider), b.provider or _single(rb, a.provider)
     if pa and pb:
+        if ra is rb and pa == pb:
+            raise BadInputError(f"A and B are the same samples ({ra.label}:{pa}); "
+                                "name two providers or two runs")
         return [(Side(ra, pa), Side(rb, pb))]
     if a.provider or b.provider:
         missing = b if pa else a

@@ -176,10 +176,11 @@ def render_reference(data: dict[str, Any]) -> list[str]:
             f"{100 * f1['value']:.1f}" + (f" ({100 * f1['low']:.0f}–{100 * f1['high']:.0f})"
                                           if f1["low"] is not None else ""))
         rows.append([name, str(r["turns"]), pct(r["precision"]), pct(r["recall"]), f1_text,
-                     pct(r["schema_accuracy"]), pct(r["arg_agreement"]), str(r["unanswered"])])
+                     pct(r["schema_accuracy"], False), pct(r["arg_agreement"], False), str(r["unanswered"])])
     lines += table(headers, rows, "lrrrrrrr")
-    lines += ["", "rates in %, 95% interval in brackets; unans = samples the provider did not answer "
-                  "(not scored)"]
+    lines += ["", "rates in % (95% interval); schema acc = the provider's calls valid against the tool "
+                  "schema;", "args agree = the reference's calls reproduced exactly; unans = samples the "
+                  "provider did not answer"]
     return [fit(line) for line in lines]
 
 
@@ -199,9 +200,11 @@ def render_trend(data: dict[str, Any]) -> list[str]:
         lines += ["", "between consecutive runs (paired by scenario and repetition):"]
     for step in data["changes"]:
         lines.append(f"{step['from']} → {step['to']}  (n = {step['n']})")
-        significant = step["significant"]
+        significant = sorted(step["significant"], key=lambda m: (m != "success", m))
+        if "success" not in significant:
+            lines.append(f"  {step['verdict']}")
         if not significant:
-            lines.append(f"  no significant difference at n = {step['n']} (alpha = {data['alpha']})")
+            lines.append(f"  no significant difference in any metric (alpha = {data['alpha']})")
         for m in significant:
             r = step["metrics"][m]
             way = "better" if r["better"] == "B" else "worse"

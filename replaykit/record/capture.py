@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import importlib
 import threading
-from types import ModuleType
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,6 @@ from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError, CassetteError, ProviderConfigError, RecordError
 from replaykit.providers.config import Provider
-from replaykit.record.http import new_client
 from replaykit.record.plan import PlannedSample, plan_samples
 from replaykit.record.redact import Redactor
 from replaykit.record.retry import RetryPolicy
@@ -45,7 +45,7 @@ class RecordOptions:
 
 
 def new_run_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S") + f"-{os.getpid() % 10000:04d}"
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S") + f"-{os.getpid() % 10000:04d}"
 
 
 def apply_overrides(providers: Sequence[Provider], opts: RecordOptions) -> list[Provider]:
@@ -97,7 +97,7 @@ def prepare_run(out: Path, scenarios: Sequence[Scenario], providers: Sequence[Pr
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def completed_samples(run: Run) -> set[tuple[str, str, int]]:
@@ -118,35 +118,34 @@ def completed_samples(run: Run) -> set[tuple[str, str, int]]:
 
 async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
                   on_done: SampleDone | None = None) -> None:
-    """Record the samples given. Cancellation keeps every cassette already written."""
-    todo = samples
+    """Record the samples given, each provider (or chain) its own lane of workers. Cancellation keeps
+    every cassette already written."""
+    lanes: dict[str, deque[PlannedSample]] = {}
+    for sample in samples:
+        lanes.setdefault(sample.id.provider, deque()).append(sample)
     secrets = [p.api_key() or "" for s in samples for p in s.chain]
     policy = RetryPolicy(max_retries=opts.max_retries, backoff_base=opts.backoff_base)
-    lanes: dict[str, list[PlannedSample]] = {}
-    for sample in todo:
-        lanes.setdefault(sample.id.provider, []).append(sample)
+    ctx = RecordContext(Redactor(secrets), policy, opts.seed)
     last_save = time.monotonic()
-    async with new_client(max_connections=sum(_width(v[0], opts) for v in lanes.values()) + 8) as client:
-        ctx = RecordContext(client, Redactor(secrets), policy, opts.seed)
 
-        async def worker(queue: list[PlannedSample]) -> None:
-            nonlocal last_save
-            while queue:
-                sample = queue.pop(0)
-                result = await record_sample(ctx, sample.scenario, sample.chain, sample.id)
-                # File creation costs about a millisecond here: off the event loop, requests keep flowing.
-                await asyncio.to_thread(run.write_cassette, result.cassette)
-                if on_done:
-                    on_done(sample, result.cassette, result.error_classes)
-                if time.monotonic() - last_save > MANIFEST_EVERY_S:
-                    run.save()
-                    last_save = time.monotonic()
+    async def worker(queue: deque[PlannedSample]) -> None:
+        nonlocal last_save
+        while queue:
+            sample = queue.popleft()
+            result = await record_sample(ctx, sample.scenario, sample.chain, sample.id)
+            # File creation costs about a millisecond here: off the event loop, requests keep flowing.
+            await asyncio.to_thread(run.write_cassette, result.cassette)
+            if on_done:
+                on_done(sample, result.cassette, result.error_classes)
+            if time.monotonic() - last_save > MANIFEST_EVERY_S:
+                run.save()
+                last_save = time.monotonic()
 
-        try:
-            await asyncio.gather(*(worker(queue) for queue in lanes.values()
-                                   for _ in range(_width(queue[0], opts))))
-        finally:
-            run.save()
+    try:
+        await asyncio.gather(*(worker(queue) for queue in lanes.values() for _ in range(_width(queue[0], opts))))
+    finally:
+        await ctx.aclose()
+        run.save()
 
 
 def _width(sample: PlannedSample, opts: RecordOptions) -> int:

@@ -14,7 +14,7 @@ import orjson
 from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.normalize import Outcome, normalize
 from replaykit.providers.config import Provider
-from replaykit.record.http import send
+from replaykit.record.http import new_client, send
 from replaykit.record.limiter import AdaptiveLimiter
 from replaykit.record.redact import Redactor
 from replaykit.record.request import attempt_seed, build_body, build_headers, encode_body
@@ -24,18 +24,31 @@ from replaykit.scenarios.model import Scenario
 
 @dataclass
 class RecordContext:
-    """What every sample of a run shares."""
+    """What every sample of a run shares: one client and one limiter per provider.
 
-    client: httpx.AsyncClient
+    A client per provider keeps each connection pool small; httpcore scans its whole pool on every
+    request, which made one shared pool the recorder's main CPU cost.
+    """
+
     redactor: Redactor
     policy: RetryPolicy
     seed: int = 0
     limiters: dict[str, AdaptiveLimiter] = field(default_factory=dict)
+    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
 
-    def limiter(self, provider: Provider, concurrency: int | None = None) -> AdaptiveLimiter:
+    def limiter(self, provider: Provider) -> AdaptiveLimiter:
         if provider.name not in self.limiters:
-            self.limiters[provider.name] = AdaptiveLimiter(concurrency or provider.max_concurrency)
+            self.limiters[provider.name] = AdaptiveLimiter(provider.max_concurrency)
         return self.limiters[provider.name]
+
+    def client(self, provider: Provider) -> httpx.AsyncClient:
+        if provider.name not in self.clients:
+            self.clients[provider.name] = new_client(max_connections=provider.max_concurrency + 4)
+        return self.clients[provider.name]
+
+    async def aclose(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
 
 
 @dataclass
@@ -92,7 +105,7 @@ async def _attempt(ctx: RecordContext, provider: Provider, body: dict[str, Any])
     await limiter.acquire()
     attempt: Attempt | None = None
     try:
-        attempt = await send(ctx.client, provider.chat_url, build_headers(provider), encode_body(body),
+        attempt = await send(ctx.client(provider), provider.chat_url, build_headers(provider), encode_body(body),
                              timeout=provider.timeout)
     finally:
         await limiter.release(rate_limited=attempt is not None and attempt.status == 429)

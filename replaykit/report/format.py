@@ -51,7 +51,8 @@ def top_errors(errors: dict[str, int], limit: int = 2) -> str:
 
 
 SHORT = {"rate_limited": "429", "server_error": "5xx", "client_error": "4xx", "timeout": "timeout",
-         "connection": "conn", "stream_cut": "cut", "stream_error": "stream-err", "malformed_body": "malformed"}
+         "connection": "conn", "stream_cut": "cut",
+         "stream_error": "stream-err", "malformed_body": "malformed"}
 
 
 def ranked(providers: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

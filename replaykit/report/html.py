@@ -20,10 +20,13 @@ from typing import Any
 import orjson
 
 from replaykit import __version__
+from replaykit.report.detail import BODY_FLOOR, BODY_LIMIT
 from replaykit.report.samples import ReportSamples
 from replaykit.report.significance import versus_best
 
-_PLACEHOLDER = re.compile(r"\{\{(TITLE|VERSION|CSS|JS|DATA|BLOBS|DEFINITIONS)\}\}")  # one pass: inserted text is never re-scanned
+# Replaced in one pass, so that inserted text (scenario prompts, bodies) is never scanned for a placeholder.
+_PLACEHOLDER = re.compile(r"\{\{(TITLE|VERSION|CSS|JS|DATA|BLOBS|DEFINITIONS)\}\}")
+MAX_BYTES = 9_500_000  # the file stays under 10 MB: bodies are cut shorter past this
 
 
 @cache
@@ -58,21 +61,32 @@ def _report_data(data: dict[str, Any], samples: ReportSamples | None) -> dict[st
     }
 
 
-def _blobs(samples: ReportSamples | None) -> str:
+def _blobs(samples: ReportSamples | None, budget: int) -> str:
+    """The index, then the detail chunks; bodies are cut shorter (halving their limit) until the blocks fit
+    the budget."""
     if samples is None:
         return ""
-    tags = [_blob_tag("rk-index", samples.index_json())]
-    tags += [_blob_tag(f"rk-chunk-{i}", chunk) for i, chunk in enumerate(samples.chunks)]
-    return "\n".join(tags)
+    index = _blob_tag("rk-index", samples.index_json())
+    limit = BODY_LIMIT
+    while True:
+        chunks = [_blob_tag(f"rk-chunk-{i}", chunk.to_json(limit)) for i, chunk in enumerate(samples.chunks)]
+        size = len(index) + sum(len(c) + 1 for c in chunks)
+        if size <= budget or limit <= BODY_FLOOR:
+            return "\n".join([index, *chunks])
+        limit = max(BODY_FLOOR, limit // 2)
 
 
-def render(data: dict[str, Any], samples: ReportSamples | None = None) -> str:
-    """The report as one HTML document. Without `samples` it has every aggregate chart but no drill-down."""
+def render(data: dict[str, Any], samples: ReportSamples | None = None, max_bytes: int = MAX_BYTES) -> str:
+    """The report as one HTML document. Without `samples` it has every aggregate chart but no drill-down.
+    With them, long bodies are cut shorter if needed to keep the file under `max_bytes`."""
     title = "replaykit report · " + ", ".join(data["run"]["ids"])
     parts = {
         "{{TITLE}}": html.escape(title), "{{VERSION}}": html.escape(__version__),
         "{{CSS}}": asset("report.css"), "{{JS}}": asset("report.js").replace("</script", "<\\/script"),
-        "{{DATA}}": script_json(_report_data(data, samples)), "{{BLOBS}}": _blobs(samples),
+        "{{DATA}}": script_json(_report_data(data, samples)), "{{BLOBS}}": "",
         "{{DEFINITIONS}}": asset("definitions.html"),
     }
-    return _PLACEHOLDER.sub(lambda m: parts[m.group(0)], asset("report.html"))
+    template = asset("report.html")
+    rest = len(_PLACEHOLDER.sub(lambda m: parts[m.group(0)], template).encode())
+    parts["{{BLOBS}}"] = _blobs(samples, max_bytes - rest)
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(0)], template)

@@ -26,8 +26,8 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def render(data: dict[str, Any]) -> str:
     run = data["run"]
     out = [f"# replaykit results: {_cell(', '.join(run['ids']))}", "",
-           f"{run['samples']} samples, scored with replaykit {run['scored_with']}. Rates are shown with their "
-           "95% interval (Wilson, clustered by scenario).", ""]
+           f"{run['samples']} samples, scored with replaykit {run['scored_with']}. Rates are shown with "
+           "their 95% interval (Wilson, clustered by scenario).", ""]
     out += _key_figures(data)
     out += ["## Leaderboard", ""]
     out += _table(list(COLUMNS), leaderboard_rows(data))
@@ -44,13 +44,13 @@ def render(data: dict[str, Any]) -> str:
         out.append("No failed attempts.")
     out += ["", "## Speed and cost", ""]
     out += _table(["provider", "latency p50", "latency p90", "TTFT p50", "TPS p50", "cost total"],
-                  [[n, ms(m["latency_ms"]), ms(m["latency_ms"], "p90"), ms(m["ttft_ms"]), num(m["output_tps"]),
-                    usd(m["cost_usd"]["total"])] for n, m in ranked(data["providers"])])
+                  [[n, ms(m["latency_ms"]), ms(m["latency_ms"], "p90"), ms(m["ttft_ms"]),
+                    num(m["output_tps"]), usd(m["cost_usd"]["total"])] for n, m in ranked(data["providers"])])
     out += ["", "## Answer faults", ""]
     faults = sorted({f for m in data["providers"].values() for f in m["faults"]})
     if faults:
-        out += _table(["provider", *faults],
-                      [[n, *(pct(m["fault_rates"].get(f)) for f in faults)] for n, m in ranked(data["providers"])])
+        out += _table(["provider", *faults], [[n, *(pct(m["fault_rates"].get(f)) for f in faults)]
+                                              for n, m in ranked(data["providers"])])
     else:
         out.append("No answer faults.")
     out.append("")
@@ -63,7 +63,8 @@ def _key_figures(data: dict[str, Any]) -> list[str]:
     if not providers:
         return []
     best, m = providers[0]
-    lines = [f"- **Most successful:** {_cell(best)}, {pct(m['success'], interval=True)} of samples fully correct"]
+    lines = [f"- **Most successful:** {_cell(best)}, {pct(m['success'], interval=True)} of samples "
+             "fully correct"]
     timed = [(p, v["latency_ms"]["p50"]) for p, v in providers if v["latency_ms"]["p50"] is not None]
     if timed:
         name, value = min(timed, key=lambda kv: kv[1])

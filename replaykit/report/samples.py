@@ -1,42 +1,50 @@
 """The per-sample payload of the HTML report: what the drill-down, the filters and the diff view need.
 
-`score_runs` keeps only aggregates; this module rides along with it (its `on_sample` callback) and, for
-each sample, re-reads the cassette for the raw attempts. The payload is built for size: one index row per
-sample (decoded when the report opens), and detail chunks grouped by scenario (decoded when a row is
-opened), each with the chunk's bodies in one list so that near-identical requests sit next to each other
-and compress to almost nothing.
+`score_runs` keeps only aggregates; `collect` rides along with it (its `on_sample` callback) and, for each
+sample, re-reads the cassette for the raw attempts. The payload is built for size: one index row per sample
+(decoded when the report opens), and detail chunks of consecutive samples of one scenario (decoded when one
+of their rows is opened), each with its bodies in one de-duplicated list, requests first, so that
+near-identical requests sit next to each other and compress to almost nothing.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from replaykit.canonical import canonical_json, file_hash
 from replaykit.cassettes.codec import decode
-from replaykit.cassettes.model import Attempt, Cassette
+from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import Run
 from replaykit.errors import CassetteError
-from replaykit.record.redact import Redactor
+from replaykit.report.detail import BODY_LIMIT, Body, clip, rounded, sample_detail
 from replaykit.score.engine import ScoreResult, open_runs, scenarios_for, score_runs
 from replaykit.score.sample import SampleScore, ScoreOptions
 
-BODY_LIMIT = 16_000  # characters of a request or response body kept in the report
-BODY_TAIL = 3_000  # of which this many from the end
 CHUNK_LIMIT = 250  # samples per detail chunk at most
 HIST_BINS = 36
+INDEX_COLUMNS = ("run", "provider", "scenario", "rep", "category", "success", "usable", "errors",
+                 "faults", "cause", "latency_ms", "ttft_ms", "cost_usd", "attempts", "matched", "expected",
+                 "sig", "chunk", "pos")
+# The cause a wrong answer is filed under: its first fault in this order.
+FAULT_ORDER = ("text_tool_call", "invalid_json_args", "empty_tool_calls", "unknown_tool", "wrong_tool",
+               "missing_call", "schema_violation", "wrong_args", "extra_call", "wrong_order")
 
-INDEX_COLUMNS = ("run", "provider", "scenario", "rep", "category", "success", "usable", "errors", "faults",
-                 "latency_ms", "ttft_ms", "cost_usd", "attempts", "matched", "expected", "sig", "chunk", "pos")
 
-_TOKEN = re.compile(r"\b(sk-[A-Za-z0-9_\-]{16,}|Bearer\s+[A-Za-z0-9._\-]{16,})")
-_REDACT = Redactor()
+@dataclass
+class Chunk:
+    """Consecutive samples of one scenario; their bodies in one de-duplicated list, requests first."""
+
+    samples: list[dict[str, Any]]
+    bodies: list[Body]
+
+    def to_json(self, limit: int = BODY_LIMIT) -> dict[str, Any]:
+        return {"samples": self.samples, "bodies": [clip(b, limit) for b in self.bodies]}
 
 
 @dataclass
@@ -46,7 +54,7 @@ class ReportSamples:
     runs: list[dict[str, Any]]
     scenarios: dict[str, dict[str, Any]]
     index: list[list[Any]]
-    chunks: list[dict[str, Any]]
+    chunks: list[Chunk]
     timing: dict[str, Any]
     recall_by_category: dict[str, dict[str, list[int]]]
     warnings: list[str] = field(default_factory=list)
@@ -58,7 +66,7 @@ class ReportSamples:
 
 def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,
             options: ScoreOptions | None = None,
-            on_sample: Any = None) -> tuple[ScoreResult, ReportSamples]:
+            on_sample: Callable[[SampleScore], None] | None = None) -> tuple[ScoreResult, ReportSamples]:
     """Score the runs and build the report's per-sample payload in the same pass."""
     collector = SampleCollector(paths, scenarios)
 
@@ -76,43 +84,35 @@ class SampleCollector:
 
     def __init__(self, paths: Sequence[str | Path], scenarios: str | Sequence[str] | None = None) -> None:
         self.runs = open_runs(paths)
+        self._roots = [str(run.root) for run in self.runs]
         self._override = scenarios
         self._raw_scenarios: dict[int, dict[str, Any]] = {}
-        self._details: list[tuple[tuple[str, int, int, str], list[Any], dict[str, Any]]] = []
+        self._scenarios: dict[str, dict[str, Any]] = {}
+        self._items: list[tuple[tuple[str, int, int, str], list[Any], dict[str, Any]]] = []
         self._sigs: dict[bytes, int] = {}
         self._latency: dict[str, list[float]] = defaultdict(list)
         self._ttft: dict[str, list[float]] = defaultdict(list)
         self._recall: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-        self._scenarios: dict[str, dict[str, Any]] = {}
         self.warnings: list[str] = []
 
     def add(self, sample: SampleScore) -> None:
-        run_index = self._run_of(sample.path)
-        run = self.runs[run_index]
+        run_index, rel = self._run_of(sample.path)
         cassette, digest = self._read(sample.path)
         self._remember_scenario(run_index, sample.scenario)
-        for facts in sample.attempts:
-            if facts.error_class is None and facts.latency_ms is not None:
-                self._latency[sample.provider].append(facts.latency_ms)
-            if facts.error_class is None and facts.ttft_ms is not None:
-                self._ttft[sample.provider].append(facts.ttft_ms)
-        if sample.usable and sample.expected:
-            cell = self._recall[sample.provider][sample.category]
-            cell[0] += sample.matched
-            cell[1] += sample.expected
-        detail = _detail(sample, cassette, run, digest)
+        self._aggregate(sample)
+        recorded = (self.runs[run_index].manifest.get("cassettes") or {}).get(rel)
+        detail = sample_detail(sample, cassette, rel, digest, recorded)
         key = (sample.scenario, sample.repetition, run_index, sample.provider)
-        self._details.append((key, self._row(run_index, sample), detail))
+        self._items.append((key, self._row(run_index, sample), detail))
 
     def payload(self) -> ReportSamples:
-        self._details.sort(key=lambda item: item[0])
+        self._items.sort(key=lambda item: item[0])
         index: list[list[Any]] = []
-        chunks: list[dict[str, Any]] = []
-        for group in _groups(self._details):
-            chunk_id = len(chunks)
-            chunks.append(_chunk([d for _, _, d in group]))
+        chunks: list[Chunk] = []
+        for group in _groups(self._items):
             for pos, (_, row, _) in enumerate(group):
-                index.append([*row, chunk_id, pos])
+                index.append([*row, len(chunks), pos])
+            chunks.append(_chunk([detail for _, _, detail in group]))
         return ReportSamples(
             runs=[_run_meta(r) for r in self.runs], scenarios=dict(sorted(self._scenarios.items())),
             index=index, chunks=chunks,
@@ -121,12 +121,26 @@ class SampleCollector:
                                 for p, cats in sorted(self._recall.items())},
             warnings=sorted(set(self.warnings)))
 
-    def _run_of(self, path: str) -> int:
-        resolved = Path(path).resolve()
-        for i, run in enumerate(self.runs):
-            if resolved.is_relative_to(run.root.resolve()):
-                return i
-        return 0
+    def _aggregate(self, sample: SampleScore) -> None:
+        for facts in sample.attempts:
+            if facts.error_class is None and facts.latency_ms is not None:
+                self._latency[sample.provider].append(facts.latency_ms)
+            if facts.error_class is None and facts.ttft_ms is not None:
+                self._ttft[sample.provider].append(facts.ttft_ms)
+        cell = self._recall[sample.provider][sample.category]
+        if sample.usable and sample.category == "no_call":  # no call expected: no-call accuracy instead
+            cell[0] += sample.returned == 0
+            cell[1] += 1
+        elif sample.usable and sample.expected:
+            cell[0] += sample.matched
+            cell[1] += sample.expected
+
+    def _run_of(self, path: str) -> tuple[int, str]:
+        """The run a cassette belongs to, and its path inside the run (as run.json names it)."""
+        for i, root in enumerate(self._roots):
+            if path.startswith(root):
+                return i, path[len(root):].lstrip("/\\").replace("\\", "/")
+        return 0, path
 
     def _read(self, path: str) -> tuple[Cassette | None, str]:
         try:
@@ -146,7 +160,7 @@ class SampleCollector:
             self._scenarios[scenario_id] = scenario_info(raw)
 
     def _load_raw(self, run: Run) -> dict[str, Any]:
-        """Scenarios as written, by id: the run's snapshot read as is (already validated by the scorer)."""
+        """Scenarios as written, by id: the run's snapshot read as is (the scorer has validated it)."""
         snapshot = None if self._override else run.read_scenarios()
         if snapshot is None:
             return {s.id: s.raw for s in scenarios_for(run, self._override)}
@@ -154,11 +168,12 @@ class SampleCollector:
 
     def _row(self, run_index: int, s: SampleScore) -> list[Any]:
         answered = next((a for a in reversed(s.attempts) if a.error_class is None), None)
+        latency, ttft = (answered.latency_ms, answered.ttft_ms) if answered else (None, None)
         return [
             run_index, s.provider, s.scenario, s.repetition, s.category, int(s.success), int(s.usable),
-            sorted({a.error_class for a in s.attempts if a.error_class}), sorted(set(s.faults)),
-            _round(answered.latency_ms if answered else None), _round(answered.ttft_ms if answered else None),
-            _round(sum(a.cost_usd or 0.0 for a in s.attempts), 8), len(s.attempts), s.matched, s.expected,
+            sorted({a.error_class for a in s.attempts if a.error_class}), sorted(set(s.faults)), cause(s),
+            rounded(latency), rounded(ttft),
+            rounded(sum(a.cost_usd or 0.0 for a in s.attempts), 8), len(s.attempts), s.matched, s.expected,
             self._signature(s),
         ]
 
@@ -171,10 +186,22 @@ class SampleCollector:
         return self._sigs.setdefault(canonical_json(calls), len(self._sigs))
 
 
-def _groups(details: list[Any]) -> list[list[Any]]:
+def cause(s: SampleScore) -> str:
+    """Why a sample is not fully correct, in one word: the error class of its last failed attempt when it
+    got no usable answer, else its first answer fault (FAULT_ORDER); "" when it is correct."""
+    if s.success:
+        return ""
+    if not s.usable:
+        return next((a.error_class for a in reversed(s.attempts) if a.error_class), "no_answer")
+    faults = set(s.faults)
+    return next((f for f in FAULT_ORDER if f in faults), "stopped_early" if s.steps and not all(
+        step.get("answered") for step in s.steps) else "other")
+
+
+def _groups(items: list[Any]) -> list[list[Any]]:
     """Consecutive samples of one scenario, at most CHUNK_LIMIT together."""
     groups: list[list[Any]] = []
-    for item in details:
+    for item in items:
         if groups and groups[-1][0][0][0] == item[0][0] and len(groups[-1]) < CHUNK_LIMIT:
             groups[-1].append(item)
         else:
@@ -182,66 +209,15 @@ def _groups(details: list[Any]) -> list[list[Any]]:
     return groups
 
 
-def _chunk(details: list[dict[str, Any]]) -> dict[str, Any]:
-    """The chunk's samples, with every body moved into one de-duplicated list (requests first)."""
-    bodies: dict[str, int] = {}
+def _chunk(details: list[dict[str, Any]]) -> Chunk:
+    """Moves every body into one de-duplicated list, requests first (near-identical requests then sit
+    within gzip's window of each other), and leaves its index in its place."""
+    index: dict[Body, int] = {}
     for kind in ("request", "response"):
         for d in details:
             for a in d["attempts"]:
-                a[kind]["body"] = bodies.setdefault(a[kind]["body"], len(bodies))
-    return {"samples": details, "bodies": list(bodies)}
-
-
-def _detail(s: SampleScore, cassette: Cassette | None, run: Run, digest: str) -> dict[str, Any]:
-    rel = _relpath(s.path, run)
-    recorded = (run.manifest.get("cassettes") or {}).get(rel)
-    attempts = cassette.attempts if cassette is not None else []
-    return {
-        "cassette": rel, "sha256": digest, "manifest_sha256": recorded,
-        "steps": s.steps,
-        "attempts": [_attempt(a, f.error_class, f.cost_usd) for a, f in zip(attempts, s.attempts)],
-    }
-
-
-def _attempt(a: Attempt, error_class: str | None, cost: float | None) -> dict[str, Any]:
-    timing = a.timing or {}
-    events = timing.get("events_ms") or []
-    request = _REDACT.request({"method": a.request.get("method", ""), "uri": a.request.get("uri", ""),
-                               "body": a.request.get("body"), "headers": a.request.get("headers") or {}})
-    return {
-        "step": a.step, "provider": a.provider, "retry": a.retry, "wait_ms": _round(a.wait_ms),
-        "status": a.status, "reason": a.reason, "error_class": error_class, "error": a.error,
-        "cost_usd": _round(cost, 8),
-        "timing": {"started_at": timing.get("started_at"), "ttfb_ms": _round(timing.get("ttfb_ms")),
-                   "ttft_ms": _round(timing.get("ttft_ms")), "total_ms": _round(timing.get("total_ms")),
-                   "events": len(events), "last_event_ms": _round(events[-1] if events else None)},
-        "request": {"method": request["method"], "uri": request["uri"], "headers": _flat(request["headers"]),
-                    "body": clip_body(request["body"])},
-        "response": {"headers": _flat(_REDACT.headers(a.response_headers)), "body": clip_body(a.body)},
-    }
-
-
-def clip_body(body: Any) -> str:
-    """Redacted, and cut in the middle beyond BODY_LIMIT characters (the cut says how much)."""
-    if body is None:
-        return ""
-    text = body if isinstance(body, str) else str(body)
-    text = _TOKEN.sub("<redacted>", _REDACT.text(text))
-    if len(text) <= BODY_LIMIT:
-        return text
-    head = BODY_LIMIT - BODY_TAIL
-    return f"{text[:head]}\n… [{len(text) - BODY_LIMIT} characters cut by the report] …\n{text[-BODY_TAIL:]}"
-
-
-def _flat(headers: dict[str, Any]) -> dict[str, str]:
-    return {k: ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in sorted(headers.items())}
-
-
-def _relpath(path: str, run: Run) -> str:
-    try:
-        return Path(path).resolve().relative_to(run.root.resolve()).as_posix()
-    except ValueError:
-        return path
+                a[kind]["body"] = index.setdefault(a[kind]["body"], len(index))
+    return Chunk(details, list(index))
 
 
 def scenario_info(raw: dict[str, Any]) -> dict[str, Any]:
@@ -249,14 +225,15 @@ def scenario_info(raw: dict[str, Any]) -> dict[str, Any]:
     tools = [t.get("function", {}).get("name") for t in raw.get("tools") or [] if isinstance(t, dict)]
     steps = raw.get("steps") if raw.get("category") == "multi_turn" else [raw.get("expect")]
     return {"category": raw.get("category"), "tags": list(raw.get("tags") or []),
-            "description": raw.get("description") or "", "expected": [s for s in steps or [] if s is not None],
-            "prompt": _last_user(raw.get("messages") or []), "tools": tools}
+            "description": raw.get("description") or "", "prompt": _last_user(raw.get("messages") or []),
+            "expected": [s for s in steps or [] if s is not None], "tools": tools}
 
 
 def _last_user(messages: Sequence[dict[str, Any]]) -> str:
     for message in reversed(messages):
-        if message.get("role") == "user" and isinstance(message.get("content"), str):
-            return str(message["content"])[:600]
+        content = message.get("content") if isinstance(message, dict) else None
+        if message.get("role") == "user" and isinstance(content, str):
+            return content[:600]
     return ""
 
 
@@ -293,7 +270,3 @@ def histograms(values: dict[str, list[float]], bins: int = HIST_BINS) -> dict[st
                 row[min(bins - 1, int((math.log10(v) - lo) / step))] += 1
         counts[provider] = row
     return {"edges": edges, "counts": counts}
-
-
-def _round(value: Any, digits: int = 1) -> Any:
-    return round(float(value), digits) if isinstance(value, int | float) else None

@@ -17,7 +17,8 @@ from replaykit.score.stats import effective_n
 
 ALPHA = 0.05
 MARK = "*"
-FOOTNOTE = f"{MARK} success significantly below the best (two-proportion z-test, clustered by scenario, p < {ALPHA:g})"
+FOOTNOTE = (f"{MARK} success significantly below the best "
+            f"(two-proportion z-test, clustered by scenario, p < {ALPHA:g})")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ BAR_CELLS = 6
 PROVIDER_MAX = 20
 CLASS_STYLE = {
     "rate_limited": "yellow", "server_error": "red", "client_error": "magenta", "timeout": "bright_blue",
-    "connection": "cyan", "stream_cut": "bright_red", "stream_error": "dark_orange", "malformed_body": "grey62",
+    "connection": "cyan", "stream_cut": "bright_red",
+    "stream_error": "dark_orange", "malformed_body": "grey62",
 }
 
 
@@ -84,7 +85,7 @@ def _render_plain(data: dict[str, Any], console: Console) -> None:
 def _plain_lines(rows: list[list[str]], widths: list[int]) -> list[str]:
     out = []
     for row in rows:
-        cells = [_clip(v, w).ljust(w) for v, w in zip(row, widths)]
+        cells = [_clip(v, w).ljust(w) for v, w in zip(row, widths, strict=True)]
         out.append(" ".join(cells).rstrip())
     return out
 
@@ -94,14 +95,14 @@ def _clip(text: str, width: int) -> str:
 
 
 def _render_rich(data: dict[str, Any], console: Console) -> None:
-    table = Table(title=title(data), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                  padding=(0, 0), collapse_padding=True)
+    table = Table(title=title(data), title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False, padding=(0, 0), collapse_padding=True)
     for col in COLUMNS:
         table.add_column(col, justify="left" if col in ("provider", "failed") else "right", no_wrap=True,
                          overflow="ellipsis", max_width=PROVIDER_MAX if col == "provider" else None)
     tests = versus_best(data)
     peak = max((m["error_rate"]["value"] or 0 for m in data["providers"].values()), default=0)
-    for row, (name, m) in zip(leaderboard_rows(data), ranked(data["providers"])):
+    for row, (name, m) in zip(leaderboard_rows(data), ranked(data["providers"]), strict=True):
         success = Text(interval(m["success"]))
         if tests[name].significant:
             success.append(MARK, style="bold red")

@@ -18,7 +18,10 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 SUFFIXES = (".yaml", ".yml")
 
 
-class _JSONSafeLoader(yaml.SafeLoader):
+_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~15x faster
+
+
+class _JSONSafeLoader(_SafeBase):  # type: ignore[misc]
     """PyYAML's safe loader without implicit timestamps: `date: 2024-05-01` stays the string a model
     returns (a `datetime.date` would never equal it, fails `type: string` schemas, and is not JSON)."""
 

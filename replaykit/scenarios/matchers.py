@@ -327,7 +327,7 @@ def _range_example(bounds: tuple[float | None, float | None], type_: str | None,
 def schema_example(schema: dict[str, Any] | None, type_: str | None = None) -> Any:
     """A plausible value of the schema's type, for `any` matchers without an example."""
     schema = schema if isinstance(schema, dict) else {}
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return schema["enum"][0]
     kind = type_ or schema.get("type")
     if isinstance(kind, list):

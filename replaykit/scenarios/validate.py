@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
+import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from replaykit.canonical import content_hash
+from replaykit.canonical import canonical_json, content_hash
 from replaykit.errors import ScenarioError
 from replaykit.scenarios.matcher_parse import parse_args
 from replaykit.scenarios.matchers import MatcherSpecError, ObjectOf
@@ -122,13 +124,22 @@ def _check_tool(tool: Any, path: str, ctx: _Ctx) -> str:
     if params is not None:
         if not isinstance(params, dict) or params.get("type") != "object":
             raise ctx.fail(f"{path}.function.parameters", "must be a JSON Schema with type: object")
-        try:
-            Draft202012Validator.check_schema(params)
-        except SchemaError as err:
-            where = ".".join(str(p) for p in err.path)
+        problem = _schema_problem(canonical_json(params))
+        if problem:
+            where, message = problem
             raise ctx.fail(f"{path}.function.parameters{'.' + where if where else ''}",
-                           f"invalid JSON Schema: {err.message}") from None
+                           f"invalid JSON Schema: {message}")
     return name
+
+
+@functools.lru_cache(maxsize=4096)
+def _schema_problem(schema_json: bytes) -> tuple[str, str] | None:
+    """Meta-schema check, cached: libraries repeat the same tools across many scenarios."""
+    try:
+        Draft202012Validator.check_schema(orjson.loads(schema_json))
+    except SchemaError as err:
+        return ".".join(str(p) for p in err.path), err.message
+    return None
 
 
 def _check_messages(messages: Any, ctx: _Ctx) -> list[dict[str, Any]]:
@@ -219,11 +230,16 @@ def _check_against_schema(args: ObjectOf, schema: dict[str, Any], path: str, ctx
                 raise ctx.fail(f"{path}.{key}", f"matcher on unknown parameter (the tool has: "
                                                 f"{', '.join(props) or 'none'})")
     example = args.example(schema)
-    errors = sorted(Draft202012Validator(schema).iter_errors(example), key=lambda e: list(e.path))
+    errors = sorted(_validator(canonical_json(schema)).iter_errors(example), key=lambda e: list(e.path))
     if errors:
         err = errors[0]
         where = "".join(f".{p}" for p in err.path)
         raise ctx.fail(f"{path}{where}", f"the expected value does not fit the tool's schema: {err.message}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _validator(schema_json: bytes) -> Draft202012Validator:
+    return Draft202012Validator(orjson.loads(schema_json))
 
 
 def _names(tools: list[dict[str, Any]]) -> list[str]:

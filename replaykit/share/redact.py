@@ -1,8 +1,9 @@
 """`replaykit redact RUN`: scrub a run written by an older replaykit or another tool.
 
-Every cassette, `scenarios.json` and `run.json` goes through the recorder's `Redactor` (secret headers, key-like
-query parameters, passwords in URLs, known secret values) and through the secret patterns of the scan
-(share/secrets.py): each match becomes the placeholder. The hashes in run.json follow the rewritten files.
+Every cassette, `scenarios.json` and `run.json` goes through the recorder's `Redactor` (secret headers,
+key-like query parameters, passwords in URLs, known secret values) and through the secret patterns of the
+scan (share/secrets.py): each match becomes the placeholder. The hashes in run.json follow the rewritten
+files.
 
 Redacting twice changes nothing the second time: a file is written only when its content changed, and no
 pattern matches the placeholder. A run whose files no longer match run.json is refused: re-hashing it would
@@ -11,7 +12,6 @@ make a tampered run look clean.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,10 +135,16 @@ class Scrubber:
                                    for i, inter in enumerate(interactions)]
         own = out.get("replaykit")
         if isinstance(own, dict) and isinstance(own.get("attempts"), list):
-            attempts = [dict(a, request=self.request(a["request"], f"replaykit.attempts[{i}].request"))
-                        if isinstance(a, dict) and "request" in a else a for i, a in enumerate(own["attempts"])]
+            attempts = [self._attempt(a, i) for i, a in enumerate(own["attempts"])]
             out["replaykit"] = {**own, "attempts": attempts}
         return dict(self.value(out, ""))
+
+    def _attempt(self, attempt: Any, index: int) -> Any:
+        """An attempt without a response carries its own request (docs/cassette-format.md)."""
+        if not isinstance(attempt, dict) or "request" not in attempt:
+            return attempt
+        request = self.request(attempt["request"], f"replaykit.attempts[{index}].request")
+        return {**attempt, "request": request}
 
     def _interaction(self, inter: Any, path: str) -> Any:
         if not isinstance(inter, dict):
@@ -148,11 +154,12 @@ class Scrubber:
             out["request"] = self.request(out["request"], f"{path}.request")
         response = out.get("response")
         if isinstance(response, dict) and "headers" in response:
-            out["response"] = {**response, "headers": self.headers(response["headers"], f"{path}.response.headers")}
+            headers = self.headers(response["headers"], f"{path}.response.headers")
+            out["response"] = {**response, "headers": headers}
         return out
 
     def take(self, file: str) -> list[Change]:
-        """The changes found since the last call, named by file; duplicates (two patterns, one field) kept once."""
+        """The changes found since the last call, named by file; one line per (field, kind)."""
         changes = [Change(file, where or "(root)", what) for where, what in dict.fromkeys(self.found)]
         self.found = []
         return changes
@@ -195,8 +202,9 @@ def _refuse_modified(run: Run) -> None:
     if stored is not None and stored != manifest_digest(run.manifest):
         changed.append(RUN_FILE)
     if changed:
-        raise BadInputError(f"changed since recording (sha256 differs from {RUN_FILE}): {', '.join(changed)}; "
-                            "redact would re-sign them. Check the run with `replaykit verify`",
+        raise BadInputError(f"changed since recording (sha256 differs from {RUN_FILE}): "
+                            f"{', '.join(changed)}; redact would re-sign them. Check the run with "
+                            "`replaykit verify`",
                             source=str(run.root))
 
 

@@ -23,7 +23,7 @@ def _body_digest(request: VcrRequest) -> str:
 
 
 def body_hash(r1: VcrRequest, r2: VcrRequest) -> None:
-    """vcrpy matcher on a digest of the raw body: exact, and far cheaper than the `body` matcher's re-parse."""
+    """vcrpy matcher on a digest of the raw body: exact, and far cheaper than the `body` matcher's parse."""
     if _body_digest(r1) != _body_digest(r2):
         raise AssertionError("request bodies differ")
 
@@ -38,7 +38,8 @@ def _comparable(outcome: Any) -> dict[str, Any]:
     return outcome.to_json()
 
 
-async def _replay(client: Any, cassette: Cassette, path: Path, tools: list[dict[str, Any]] | None) -> list[str]:
+async def _replay(client: Any, cassette: Cassette, path: Path,
+                  tools: list[dict[str, Any]] | None) -> list[str]:
     problems = []
     replayable = [a for a in cassette.attempts if a.status is not None]
     with _VCR.use_cassette(str(path), allow_playback_repeats=False):
@@ -66,7 +67,7 @@ async def _replay_all(items: Iterable[tuple[Cassette, Path]]) -> list[str]:
         for cassette, path in items:
             try:
                 problems += await _replay(client, cassette, path, None)
-            except Exception as err:  # noqa: BLE001 - any vcrpy failure is a finding, with its reason
+            except Exception as err:  # any vcrpy failure is a finding, with its reason
                 first = str(err).splitlines()[0] if str(err) else ""
                 problems.append(f"{path}: replay failed: {type(err).__name__}: {first}")
     return problems

@@ -82,7 +82,8 @@ def _check_manifest(run: Run, report: VerifyReport) -> None:
         report.problems.append(f"{path}: not in the layout replaykit writes (edited after recording)")
     stored = run.manifest.get(MANIFEST_DIGEST)
     if stored is not None and stored != manifest_digest(run.manifest):
-        report.problems.append(f"{path}: content differs from its {MANIFEST_DIGEST} (modified after recording)")
+        report.problems.append(f"{path}: content differs from its {MANIFEST_DIGEST} "
+                               "(modified after recording)")
 
 
 def _check_scenarios(run: Run, report: VerifyReport) -> None:

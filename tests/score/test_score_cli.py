@@ -12,10 +12,10 @@ import orjson
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "record"))
-from record_helpers import fixture_scenarios, profiles, providers_for  # noqa: E402
+from record_helpers import fixture_scenarios, profiles, providers_for
 
-from replaykit import RecordOptions, record  # noqa: E402
-from replaykit.sim import SimServer  # noqa: E402
+from replaykit import RecordOptions, record
+from replaykit.sim import SimServer
 
 
 @pytest.fixture(scope="module")

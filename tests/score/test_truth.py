@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "record"))
-from record_helpers import fixture_scenarios, profiles, providers_for  # noqa: E402
+from record_helpers import fixture_scenarios, profiles, providers_for
 
-from replaykit import RecordOptions, record, score_runs  # noqa: E402
-from replaykit.sim import SimServer  # noqa: E402
+from replaykit import RecordOptions, record, score_runs
+from replaykit.sim import SimServer
 
 # HTTP-level effects are one partition of a single draw: each is exactly its configured rate per attempt.
 HTTP = {"server_error": 0.05, "rate_limited": 0.05, "stream_cut": 0.04, "stream_error": 0.04,

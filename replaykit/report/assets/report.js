@@ -177,7 +177,7 @@
 
   // ---------- scatter: success against x ----------
   function drawScatter(id, xOf, xLabel, fmt) {
-    var svg = clear(byId(id)), W = 560, H = 330, L = 52, T = 14, Rm = 120, B = 42;
+    var svg = clear(byId(id)), W = 560, H = 330, L = 52, T = 14, Rm = 24, B = 42;
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     var pts = ranked.map(function (p) { return { p: p, x: xOf(S.providers[p]), r: S.providers[p].success }; })
       .filter(function (d) { return d.x !== null && d.x !== undefined && d.r.value !== null; });
@@ -189,7 +189,7 @@
     var lo = log ? xmin / 1.4 : Math.max(0, xmin - (xmax - xmin) * 0.15 - 1e-12);
     var hi = log ? xmax * 1.4 : xmax + (xmax - xmin) * 0.15 + (xmax === xmin ? Math.abs(xmax) * 0.2 + 1e-9 : 0);
     var ylo = Math.max(0, Math.floor(Math.min.apply(null, pts.map(function (d) { return d.r.low; })) * 10) / 10);
-    if (ylo > 0.9) ylo = 0.9;
+    if (ylo > 0.8) ylo = 0.8;
     var x = scale(lo, hi, L, W - Rm, log), y = scale(ylo, 1, H - B, T, false);
     axes(svg, x, y, log ? logTicks(lo, hi) : niceTicks(lo, hi, 5), niceTicks(ylo, 1, 5), fmt,
          function (v) { return Math.round(v * 100) + "%"; }, L, T, W - Rm, H - B);
@@ -197,7 +197,8 @@
                                 text: xLabel + (log ? " (log scale)" : "") }));
     svg.appendChild(s("text", { x: 12, y: (T + H - B) / 2, transform: "rotate(-90 12 " + (T + H - B) / 2 + ")",
                                 "text-anchor": "middle", "class": "muted", text: "success" }));
-    var placed = [];
+    var boxes = pts.map(function (d) { return { x0: x(d.x) - 6, x1: x(d.x) + 6, y0: y(d.r.value) - 6,
+                                                y1: y(d.r.value) + 6 }; });
     pts.sort(function (a, b) { return b.r.value - a.r.value; }).forEach(function (d) {
       var cx = x(d.x), cy = y(d.r.value), c = providerColor[d.p];
       var g = s("g", { "class": "point" }, title(d.p + ": success " + pct(d.r.value) + " [" + pct(d.r.low, 0) +
@@ -206,16 +207,29 @@
                                 opacity: 0.45 }));
       g.appendChild(s("circle", { cx: cx, cy: cy, r: 5.5, fill: c, stroke: "#fff", "stroke-width": 1.5,
                                   "class": "mark" }));
-      var ly = cy + 4;
-      while (placed.some(function (q) { return Math.abs(q.y - ly) < 12 && Math.abs(q.x - cx) < 110; })) ly += 12;
-      placed.push({ x: cx, y: ly });
-      g.appendChild(s("text", { x: cx + 9, y: ly, "class": "label", text: d.p }));
+      var spot = placeLabel(boxes, cx, cy, d.p.length * 6.6, W, T, H - B);
+      g.appendChild(s("text", { x: spot.x, y: spot.y, "class": "label", "text-anchor": spot.anchor, text: d.p }));
       svg.appendChild(g);
     });
     if (missing.length) {
-      svg.appendChild(s("text", { x: W - Rm + 6, y: H - B, "class": "muted",
-                                  text: "not shown: " + missing.join(", ") }));
+      svg.appendChild(s("text", { x: L + 6, y: H - B - 6, "class": "muted",
+                                  text: "not shown (no value): " + missing.join(", ") }));
     }
+  }
+  function placeLabel(boxes, cx, cy, w, W, top, bottom) {
+    // the first candidate spot around the point whose box hits no point or label drawn so far
+    var tries = [[9, 4, "start"], [-9, 4, "end"], [-w / 2, -10, "middle"], [-w / 2, 17, "middle"]];
+    for (var k = 1; k <= 6; k++) tries.push([9, 4 + 13 * k, "start"], [9, 4 - 13 * k, "start"],
+                                            [-9, 4 + 13 * k, "end"], [-9, 4 - 13 * k, "end"]);
+    for (var i = 0; i < tries.length; i++) {
+      var t = tries[i], x0 = t[2] === "start" ? cx + t[0] : t[2] === "end" ? cx + t[0] - w : cx + t[0];
+      var b = { x0: x0, x1: x0 + w, y0: cy + t[1] - 10, y1: cy + t[1] + 2 };
+      if (b.x0 < 0 || b.x1 > W || b.y0 < top - 8 || b.y1 > bottom + 4) continue;
+      if (boxes.some(function (o) { return b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1; })) continue;
+      boxes.push(b);
+      return { x: t[2] === "middle" ? cx : cx + t[0], y: cy + t[1], anchor: t[2] };
+    }
+    return { x: cx + 9, y: cy + 4, anchor: "start" };
   }
   function axes(svg, x, y, xt, yt, fx, fy, x0, y0, x1, y1) {
     var grid = s("g", { "class": "grid" }), ax = s("g", { "class": "axis" });
@@ -243,7 +257,7 @@
     var svg = clear(byId(id)), W = 560, L = 140, Rm = 56, rowH = 24, legendH = 0;
     var classes = {};
     ranked.forEach(function (p) {
-      var r = ratesOf(S.providers[p]);
+      var r = ratesOf(S.providers[p], p);
       Object.keys(r).forEach(function (c) { if (r[c] && r[c].value) classes[c] = true; });
     });
     var names = Object.keys(classes).sort();
@@ -260,13 +274,13 @@
     legendH = ly + 12;
     svg.appendChild(legend);
     var totals = ranked.map(function (p) {
-      var r = ratesOf(S.providers[p]);
+      var r = ratesOf(S.providers[p], p);
       return names.reduce(function (a, c) { return a + ((r[c] && r[c].value) || 0); }, 0);
     });
     var max = Math.max.apply(null, totals) || 1;
     var x = scale(0, max, L, W - Rm, false);
     ranked.forEach(function (p, i) {
-      var r = ratesOf(S.providers[p]), y0 = legendH + 6 + i * rowH, acc = 0;
+      var r = ratesOf(S.providers[p], p), y0 = legendH + 6 + i * rowH, acc = 0;
       svg.appendChild(s("text", { x: L - 8, y: y0 + 15, "text-anchor": "end", text: p }));
       svg.appendChild(s("rect", { x: L, y: y0 + 4, width: W - Rm - L, height: rowH - 8, fill: "#f6f8fa" }));
       names.forEach(function (c, j) {
@@ -281,6 +295,22 @@
     });
     var H = legendH + 12 + ranked.length * rowH;
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+  }
+
+  function drawCauses() {
+    var counts = {};
+    rows.forEach(function (r) {
+      var c = counts[r.provider] = counts[r.provider] || { n: 0 };
+      c.n++;
+      if (r.cause) c[r.cause] = (c[r.cause] || 0) + 1;
+    });
+    byId("faults-caption").textContent = "Why samples are not fully correct (share of samples: no usable " +
+      "answer by the error class of the last attempt, wrong answers by their first fault)";
+    drawStacked("chart-faults", function (m, p) {
+      var c = counts[p] || { n: 0 }, out = {};
+      Object.keys(c).forEach(function (k) { if (k !== "n") out[k] = { value: c[k] / c.n, n: c.n }; });
+      return out;
+    }, "Every sample is fully correct.");
   }
 
   // ---------- heatmap: rows × providers ----------
@@ -299,7 +329,7 @@
     var svg = clear(byId(id));
     if (!rows.length) { emptyChart(svg, 560, 60, "no data"); return; }
     var L = 150, T = 90, cw = Math.max(34, Math.min(70, 410 / ranked.length)), ch = 18;
-    var W = L + cw * ranked.length + 4, H = T + ch * rows.length + 4;
+    var W = L + cw * ranked.length + 70, H = T + ch * rows.length + 4;
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.style.maxWidth = W * 1.15 + "px";
     ranked.forEach(function (p, j) {
@@ -308,7 +338,8 @@
     });
     rows.forEach(function (row, i) {
       var y0 = T + i * ch;
-      svg.appendChild(s("text", { x: L - 6, y: y0 + 13, "text-anchor": "end", text: row }));
+      svg.appendChild(s("text", { x: L - 6, y: y0 + 13, "text-anchor": "end",
+                                  text: row + (row === "no_call" && R.recall_by_category ? " *" : "") }));
       ranked.forEach(function (p, j) {
         var cell = cellOf(p, row);
         var v = cell ? cell.value : null;
@@ -340,6 +371,7 @@
     var byCat = R.recall_by_category;
     var catOf;
     if (byCat) {
+      byId("categories-caption").textContent = "Recall by scenario category (* no_call: answered without a call)";
       catOf = function (p, c) {
         var kn = (byCat[p] || {})[c];
         return kn && kn[1] ? { value: kn[0] / kn[1], n: kn[1] } : null;
@@ -412,7 +444,7 @@
                  ["seed", function (r) { return (r.params || {}).seed; }], ["scenarios", "scenarios"],
                  ["scenarios.json", "scenarios_file"], ["cassettes", "cassettes"],
                  ["cassette hashes (digest of run.json's list)", "cassettes_digest"]];
-    box.appendChild(metaTable(rcols, runs));
+    box.appendChild(fieldTable(rcols, runs));
     box.appendChild(h("p", { "class": "note", text: "Scored with replaykit " + S.run.scored_with +
       "; recorded with " + S.run.recorded_with.join(", ") + ". Each sample's cassette path and sha256 are in " +
       "its drill-down." }));
@@ -428,6 +460,15 @@
     box.appendChild(metaTable([["provider", "name"], ["model", "model"], ["precision", "precision"],
                                ["mode", "mode"], ["stream", "stream"], ["price", "price"], ["routing", "routing"],
                                ["data policy", "policy"]], provs));
+  }
+  function fieldTable(fields, items) {  // one row per field, one column per item
+    return h("div", { "class": "scroll" }, h("table", { "class": "meta fields" },
+      h("tbody", null, fields.map(function (f) {
+        return h("tr", null, h("th", { text: f[0] }), items.map(function (it) {
+          var v = typeof f[1] === "function" ? f[1](it) : it[f[1]];
+          return h("td", { text: v === null || v === undefined ? "–" : String(v) });
+        }));
+      }))));
   }
   function metaTable(cols, rows) {
     return h("div", { "class": "scroll" }, h("table", { "class": "meta" },
@@ -465,6 +506,7 @@
   function VList(el, rowH, renderRow) {
     this.el = el; this.rowH = rowH; this.renderRow = renderRow; this.items = [];
     this.space = el.querySelector(".vspace"); this.rows = el.querySelector(".vrows");
+    this.maxH = el.classList.contains("short") ? 300 : 440;
     var self = this, pending = false;
     el.addEventListener("scroll", function () {
       if (pending) return;
@@ -475,6 +517,7 @@
   VList.prototype.set = function (items) {
     this.items = items;
     this.space.style.height = items.length * this.rowH + "px";
+    this.el.style.height = Math.max(2 * this.rowH, Math.min(this.maxH, items.length * this.rowH + 2)) + "px";
     this.el.scrollTop = 0;
     this.paint();
   };
@@ -484,6 +527,7 @@
     clear(this.rows);
     this.rows.style.transform = "translateY(" + first * this.rowH + "px)";
     for (var i = first; i < last; i++) this.rows.appendChild(this.renderRow(this.items[i], i));
+    if (!this.items.length) this.rows.appendChild(h("div", { "class": "empty", text: "nothing to show" }));
   };
 
   // ---------- samples ----------
@@ -608,6 +652,19 @@
     return card;
   }
   function show(v) { return v === undefined ? "" : JSON.stringify(v); }
+  var MATCHER_KEYS = ["one_of", "regex", "range", "approx", "contains", "any", "optional", "type", "equals",
+                      "example", "unordered", "items", "ignore_case", "tolerance", "min", "max"];
+  function showMatcher(m) {
+    // a matcher as written ({regex: ..., optional: true}) in words; literal values as JSON
+    if (!m || typeof m !== "object" || Array.isArray(m)) return show(m);
+    var keys = Object.keys(m);
+    if (!keys.length || keys.some(function (k) { return MATCHER_KEYS.indexOf(k) < 0; })) return show(m);
+    var parts = keys.filter(function (k) { return k !== "example"; }).map(function (k) {
+      return m[k] === true ? k : k + " " + (k === "regex" ? "/" + m[k] + "/" : show(m[k]));
+    });
+    if ("example" in m) parts.push("e.g. " + show(m.example));
+    return parts.join(" · ");
+  }
   function stepView(i, exp, step, many) {
     var box = h("div");
     var head = (many ? "Step " + (i + 1) : "Answer");
@@ -655,8 +712,9 @@
       h("td", { "class": c ? (e ? "" : "bad") : "miss", text: c ? c.name : (answered ? "— missing —" : "—") },
         nameBad && e && answered ? h("span", { "class": "why", text: "expected call not returned" }) : null,
         nameBad && c ? h("span", { "class": "why", text: "a call beyond the expected ones" }) : null)));
-    var eargs = (e && e.args) || {}, cargs = c && c.arguments ? c.arguments : {};
-    if (c && c.arguments === null) {
+    var parsed = c ? argsOf(c) : null;
+    var eargs = (e && e.args) || {}, cargs = parsed || {};
+    if (c && parsed === null) {
       body.appendChild(h("tr", null, h("td", { text: "arguments" }), h("td"),
         h("td", { "class": "bad" }, c.raw_arguments, h("span", { "class": "why", text: "not a valid JSON object" }))));
     }
@@ -665,14 +723,21 @@
     keys.forEach(function (k) {
       var why = bad[k], inE = k in eargs, inC = k in cargs;
       body.appendChild(h("tr", null, h("td", { text: k }),
-        h("td", { "class": why ? "bad" : "", text: inE ? show(eargs[k]) : "—" }),
-        h("td", { "class": why ? "bad" : (!inC && c ? "" : "") }, inC ? show(cargs[k]) : "—",
+        h("td", { "class": why ? "bad" : "", text: inE ? showMatcher(eargs[k]) : "—" }),
+        h("td", { "class": why ? "bad" : "" }, inC ? show(cargs[k]) : "—",
           why ? h("span", { "class": "why", text: why }) : null)));
     });
     if (bad[""]) body.appendChild(h("tr", null, h("td"), h("td"), h("td", { "class": "bad" },
       h("span", { "class": "why", text: bad[""] }))));
     if (schemaProblem) body.appendChild(h("tr", null, h("td", { text: "schema" }), h("td"),
       h("td", { "class": "bad" }, h("span", { "class": "why", text: schemaProblem }))));
+  }
+  function argsOf(call) {  // the report leaves `arguments` out where they are the raw arguments parsed
+    if ("arguments" in call) return call.arguments;
+    try {
+      var v = JSON.parse(call.raw_arguments);
+      return v && typeof v === "object" && !Array.isArray(v) ? v : null;
+    } catch (e) { return null; }
   }
   function timeBar(t, wait) {
     var total = (t.total_ms || 0) + (wait || 0), W = 160;
@@ -705,7 +770,7 @@
         h("td", null, timeBar(t, a.wait_ms)), h("td", { text: a.cost_usd ? usd(a.cost_usd) : "–" })));
     });
     table.appendChild(tbody);
-    box.appendChild(table);
+    box.appendChild(h("div", { "class": "scroll" }, table));
     attempts.forEach(function (a, i) { box.appendChild(rawView(a, i, bodies)); });
     return box;
   }
@@ -730,7 +795,6 @@
   }
 
   // ---------- diff of two providers ----------
-  var diffKeys = [];
   function setupDiff(sources) {
     if (sources.length < 2) {
       clear(byId("diff-body")).appendChild(h("p", { "class": "note", text: "Only one provider: nothing to compare." }));
@@ -745,18 +809,19 @@
       A.appendChild(h("option", { value: p, text: p }));
       B.appendChild(h("option", { value: p, text: p }));
     });
-    A.value = order[0]; B.value = order[1];
-    header("diff-head", ["A", "B", "scenario", "rep", "A: errors / faults", "B: errors / faults", "", "", ""]);
+    A.value = order[0]; B.value = order[order.length - 1];
+    header("diff-head", ["A", "B", "scenario", "rep", "A: errors / faults", "B: errors / faults", "calls"]);
     diffList = new VList(byId("diff-list"), 28, diffRow);
     A.addEventListener("change", diffRefresh);
     B.addEventListener("change", diffRefresh);
     diffRefresh();
   }
   function diffRow(pair) {
-    return h("div", { "class": "vrow", onclick: function () { diffSelect(pair); } },
+    return h("div", { "class": "vrow" + (diffSelected === pair ? " sel" : ""),
+                      onclick: function () { diffSelect(pair); } },
       outcome(pair.a), outcome(pair.b), h("span", { text: pair.a.scenario, title: pair.a.scenario }),
       h("span", { "class": "num", text: pair.a.rep }), h("span", null, chips(pair.a)), h("span", null, chips(pair.b)),
-      h("span", { text: pair.a.sig === pair.b.sig ? "same calls" : "other calls" }), h("span"), h("span"));
+      h("span", { text: pair.a.sig === pair.b.sig ? "same" : "different" }));
   }
   function mcnemar(b, c) {
     var n = b + c;
@@ -800,8 +865,9 @@
       figureBox("McNemar exact p", p < 0.001 ? "< 0.001" : p.toPrecision(2),
                 p < 0.05 ? "a real difference in success" : "no significant difference")));
     if (a === b) box.appendChild(h("p", { "class": "note", text: "A and B are the same: pick two." }));
-    byId("diff-count").textContent = pairs.length + " samples differ (outcome or calls)";
-    diffKeys = pairs;
+    byId("diff-count").textContent = pairs.length + " of " + counts.shared +
+      " scenario-repetitions differ (outcome or calls)" + (pairs.length ? "; click one to see both sides" : "");
+    diffSelected = null;
     diffList.set(pairs);
     clear(byId("diff-detail"));
   }
@@ -809,7 +875,10 @@
     return h("div", { "class": "figure" }, h("span", { text: label }), h("b", { text: String(value) }),
              h("span", { text: note }));
   }
+  var diffSelected = null;
   function diffSelect(pair) {
+    diffSelected = pair;
+    diffList.paint();
     var box = clear(byId("diff-detail"));
     Promise.all([detailOf(pair.a), detailOf(pair.b)]).then(function (both) {
       box.appendChild(detailCard(pair.a, both[0].d, both[0].bodies));
@@ -831,6 +900,7 @@
     clear(byId("diff-body")).appendChild(h("p", { "class": "note", text: text }));
   }
   function main() {
+    performance.mark("rk-start");
     byId("subtitle").textContent = S.run.samples + " samples · " + ranked.length + " providers · recorded " +
       (S.run.started_at || "?").replace("T", " ").slice(0, 19) + " UTC · scored with replaykit " + S.run.scored_with;
     drawLeaderboard();
@@ -844,15 +914,18 @@
     drawDistribution("chart-latency-dist", "latency_ms");
     drawDistribution("chart-ttft-dist", "ttft_ms");
     drawRun();
+    performance.mark("rk-charts");
     var done = function () {
       window.__rkReady = performance.now();
       document.body.setAttribute("data-ready", "1");
     };
     if (!R.has_samples) { noSamples(); done(); return Promise.resolve(); }
     return inflate("rk-index").then(function (index) {
+      performance.mark("rk-index");
       R.samples_meta = index;
       drawRun();
       setupSamples(index);
+      drawCauses();
       done();
     });
   }

@@ -1,0 +1,108 @@
+"""One sample in detail, for the HTML drill-down: its checked steps and every attempt's timing and raw
+traffic (redacted, long bodies cut in the middle).
+
+Bodies are kept as their head and tail (`Body`) with their full length, so that a size budget can cut them
+shorter later (`clip`) without reading the cassettes again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from replaykit.cassettes.model import Attempt, Cassette
+from replaykit.record.redact import Redactor
+from replaykit.score.sample import SampleScore
+
+BODY_LIMIT = 16_000  # characters of a request or response body shown, at most
+BODY_TAIL = 3_000  # of which this many from the end
+BODY_FLOOR = 500  # the shortest limit a size budget may impose
+_TOKEN = re.compile(r"\b(sk-[A-Za-z0-9_\-]{16,}|Bearer\s+[A-Za-z0-9._\-]{16,})")
+_REDACT = Redactor()
+
+
+@dataclass(frozen=True)
+class Body:
+    kept: str  # the whole body, or its first and last characters when longer than BODY_LIMIT
+    length: int  # the whole body's length
+
+
+def keep(body: Any) -> Body:
+    text = redact_text("" if body is None else body if isinstance(body, str) else str(body))
+    if len(text) > BODY_LIMIT:
+        return Body(text[: BODY_LIMIT - BODY_TAIL] + text[-BODY_TAIL:], len(text))
+    return Body(text, len(text))
+
+
+def clip(body: Body, limit: int = BODY_LIMIT) -> str:
+    """The body as the report shows it: whole, or cut in the middle to `limit` characters, saying how much."""
+    if body.length <= limit:
+        return body.kept
+    tail = min(BODY_TAIL, limit // 5)
+    head = limit - tail
+    return (f"{body.kept[:head]}\n… [{body.length - limit} of {body.length} characters cut by the report] …\n"
+            f"{body.kept[len(body.kept) - tail:]}")
+
+
+def redact_text(text: str) -> str:
+    """Cassettes are redacted when recorded; this also catches key-like tokens (foreign cassettes)."""
+    if "sk-" in text or "Bearer" in text:
+        text = _TOKEN.sub("<redacted>", text)
+    return text
+
+
+def sample_detail(s: SampleScore, cassette: Cassette | None, rel: str, digest: str,
+                  recorded: str | None) -> dict[str, Any]:
+    """The sample's drill-down record; request and response bodies are `Body` objects until chunked."""
+    attempts = cassette.attempts if cassette is not None else []
+    return {
+        "cassette": rel, "sha256": digest, "manifest_sha256": recorded,
+        "steps": [_compact_step(step) for step in s.steps],
+        "attempts": [attempt_detail(a, f.error_class, f.cost_usd)
+                     for a, f in zip(attempts, s.attempts, strict=False)],
+    }
+
+
+def _compact_step(step: dict[str, Any]) -> dict[str, Any]:
+    """Drops each call's parsed `arguments` where they are just its raw arguments parsed (the page parses)."""
+    if not step.get("calls"):
+        return step
+    return {**step, "calls": [_compact_call(c) for c in step["calls"]]}
+
+
+def _compact_call(call: dict[str, Any]) -> dict[str, Any]:
+    try:
+        same = orjson.loads(call["raw_arguments"]) == call["arguments"]
+    except (orjson.JSONDecodeError, TypeError):
+        same = False
+    return {k: v for k, v in call.items() if not (same and k == "arguments")}
+
+
+def attempt_detail(a: Attempt, error_class: str | None, cost: float | None) -> dict[str, Any]:
+    timing = a.timing or {}
+    events = timing.get("events_ms") or []
+    request = _REDACT.request({"method": a.request.get("method", ""), "uri": a.request.get("uri", ""),
+                               "body": a.request.get("body"), "headers": a.request.get("headers") or {}})
+    return {
+        "step": a.step, "provider": a.provider, "retry": a.retry, "wait_ms": rounded(a.wait_ms),
+        "status": a.status, "reason": a.reason, "error_class": error_class, "error": a.error,
+        "cost_usd": rounded(cost, 8),
+        "timing": {"started_at": rounded(timing.get("started_at"), 3),
+                   "ttfb_ms": rounded(timing.get("ttfb_ms")), "ttft_ms": rounded(timing.get("ttft_ms")),
+                   "total_ms": rounded(timing.get("total_ms")), "events": len(events),
+                   "last_event_ms": rounded(events[-1] if events else None)},
+        "request": {"method": request["method"], "uri": request["uri"], "headers": _flat(request["headers"]),
+                    "body": keep(request["body"])},
+        "response": {"headers": _flat(_REDACT.headers(a.response_headers)), "body": keep(a.body)},
+    }
+
+
+def _flat(headers: dict[str, Any]) -> dict[str, str]:
+    return {k: ", ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in sorted(headers.items())}
+
+
+def rounded(value: Any, digits: int = 1) -> Any:
+    return round(float(value), digits) if isinstance(value, int | float) else None
