@@ -30,6 +30,7 @@ CLOCK_FAULTS = ("downtime", "server_error_burst")
 EFFECTS = (*HTTP_FAULTS, *CLOCK_FAULTS, *TEXT_FAULTS, "empty_tool_calls", *ARG_FAULTS)
 
 _PROFILE_KEYS = {"display_name", "quantization", "price", "ttft_ms", "tps", "context_length", "rate_limit",
+                 "echo_credentials",
                  "effects", "description"}
 # Extra parameters an effect table may carry besides `rate`, with their defaults.
 _EFFECT_PARAMS: dict[str, dict[str, float]] = {
@@ -85,6 +86,7 @@ class Profile:
     downtime: Downtime | None = None
     rate_limit: RateLimit | None = None
     description: str = ""
+    echo_credentials: bool = False  # echo the caller's key back, as careless providers do (redaction tests)
 
     def rate(self, effect: str) -> float:
         return self.rates.get(effect, 0.0)
@@ -176,8 +178,15 @@ def _build(name: str, table: Any, ctx: _Ctx) -> Profile:
         tps=_dist(table.get("tps"), "tps", Dist(100.0), ctx),
         context_length=int(_number(table, "context_length", 262144, ctx)),
         rates=rates, params=params, downtime=downtime, rate_limit=_rate_limit(table.get("rate_limit"), ctx),
-        description=_str(table, "description", "", ctx),
+        description=_str(table, "description", "", ctx), echo_credentials=_bool(table, "echo_credentials", ctx),
     )
+
+
+def _bool(table: dict[str, Any], key: str, ctx: _Ctx) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ctx.fail(key, f"must be true or false, got {value!r}")
+    return value
 
 
 def _str(table: dict[str, Any], key: str, default: str, ctx: _Ctx) -> str:

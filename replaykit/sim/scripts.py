@@ -173,3 +173,16 @@ def _corrupt(timeline: list[tuple[float, bytes]], rng: random.Random) -> list[tu
     out = list(timeline)
     out[k] = (at, b"\n\n".join(events))
     return out
+
+
+def echo_credentials(script: Script, authorization: str) -> None:
+    """Put the caller's credentials where careless providers do: a cookie, a debug header, and the message
+    of an error body ("Incorrect API key provided: ..."). The recorder must scrub all of them."""
+    key = authorization.removeprefix("Bearer ").strip()
+    if not key:
+        return
+    script.headers += [(b"set-cookie", f"session={key}; Path=/; HttpOnly".encode()),
+                       (b"x-debug-authorization", authorization.encode())]
+    if script.status >= 400 and script.parts:
+        at, body = script.parts[0]
+        script.parts[0] = (at, body.replace(b'"message":"', f'"message":"Incorrect API key provided: {key}. '.encode(), 1))

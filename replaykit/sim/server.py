@@ -27,7 +27,7 @@ from replaykit.scenarios import ScenarioSet, load_scenarios
 from replaykit.sim import wire
 from replaykit.sim.engine import Engine
 from replaykit.sim.profiles import ProfileSet, load_profiles
-from replaykit.sim.scripts import Script
+from replaykit.sim.scripts import Script, echo_credentials
 
 _CUT_MESSAGE = "ASGI callable returned without completing response."
 
@@ -115,7 +115,11 @@ def _json(value: Any, status: int = 200) -> Response:
 def build_app(engine: Engine, stats: StreamStats) -> Starlette:
     async def chat(request: Request) -> Response:
         arrived = asyncio.get_running_loop().time()
-        return ScriptResponse(engine.chat(await request.body()), arrived, stats)
+        script = engine.chat(await request.body())
+        profile = engine.profiles.find(str(script.record.get("profile") or ""))
+        if profile is not None and profile.echo_credentials:
+            echo_credentials(script, request.headers.get("authorization", ""))
+        return ScriptResponse(script, arrived, stats)
 
     async def models(request: Request) -> Response:
         return Response(wire.models_list(engine.profiles), media_type="application/json")
