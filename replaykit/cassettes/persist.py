@@ -20,6 +20,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would make a shared run unreadable to others
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:

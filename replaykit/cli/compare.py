@@ -41,8 +41,8 @@ def _warn(message: str) -> None:
 
 def _stats_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--seed", default=0, show_default=True, help="Seed of the bootstrap resampling.")(fn)
-    fn = click.option("--resamples", default=2000, show_default=True, type=click.IntRange(100, 100000),
-                      help="Paired bootstrap resamples.")(fn)
+    fn = click.option("--resamples", default=1000, show_default=True, type=click.IntRange(100, 100000),
+                      help="Bootstrap resamples and permutation-test swaps.")(fn)
     fn = click.option("--alpha", default=0.05, show_default=True, type=click.FloatRange(0, 1, min_open=True,
                       max_open=True), help="Significance level.")(fn)
     return fn

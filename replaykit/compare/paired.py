@@ -3,28 +3,32 @@
 - Per-sample binary outcomes (`availability`, `success`, `no_call_accuracy`): McNemar's exact test on the
   discordant pairs, Newcombe's method-10 interval for the difference of the two proportions.
 - Ratios over calls or attempts (`error_rate`, `tool_recall`, `tool_precision`, `param_accuracy`,
-  `schema_validity`): the difference of the two ratios of sums, with a paired bootstrap (pairs resampled).
+  `schema_validity`): the difference of the two ratios of sums.
 - Speed and cost (`latency_ms`, `ttft_ms`, `output_tps`: difference of the p50s of per-sample values;
-  `cost_usd`: difference of the mean cost per sample): paired bootstrap.
+  `cost_usd`: difference of the mean cost per sample).
+  For these, the interval is a paired bootstrap's (pairs resampled) and the p-value a paired
+  randomization test's (sides swapped within pairs; for speed, of Wilcoxon's signed-rank statistic),
+  which stays calibrated where bootstrap p-values are not (skewed, tied per-pair differences: costs).
 
 Each difference is B − A. "Better" follows the metric's direction and is said only when p < alpha.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from replaykit.compare.significance import (
-    BootResult,
+    Draws,
+    PairedResult,
     PairedTable,
-    Resamples,
     holm,
     mcnemar_exact,
+    mean_difference,
+    median_difference,
     newcombe_interval,
-    paired_bootstrap,
+    ratio_difference,
 )
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import percentile, rate
@@ -43,7 +47,7 @@ PRIMARY = "success"  # the headline verdict: what a user actually gets
 @dataclass(frozen=True)
 class CompareOptions:
     alpha: float = 0.05
-    resamples: int = 2000
+    resamples: int = 1000
     seed: int = 0
 
 
@@ -86,15 +90,15 @@ def cost_value(s: SampleScore) -> float | None:
 
 def compare_metrics(pairs: Sequence[Pair], opts: CompareOptions) -> dict[str, dict[str, Any]]:
     """Every metric of METRICS: A, B, the difference B − A with its interval, p, the verdict."""
-    resamples = Resamples.draw(len(pairs), opts.resamples, opts.seed)
+    draws = Draws(opts.resamples, opts.seed)
     out: dict[str, dict[str, Any]] = {}
     for metric in METRICS:
         if metric in BINARY:
             out[metric] = _compare_binary(metric, pairs)
         elif metric in RATIOS:
-            out[metric] = _compare_ratio(metric, pairs, resamples)
+            out[metric] = _compare_ratio(metric, pairs, draws)
         else:
-            out[metric] = _compare_value(metric, pairs, resamples)
+            out[metric] = _compare_value(metric, pairs, draws)
     adjusted = holm({m: r["p"] for m, r in out.items() if r["p"] is not None})
     for metric, row in out.items():
         row["p_holm"] = _r(adjusted.get(metric))
@@ -130,93 +134,53 @@ def _count(clusters: dict[str, list[float]], key: str, hit: bool) -> None:
     cell[1] += 1
 
 
-def _compare_ratio(metric: str, pairs: Sequence[Pair], resamples: Resamples) -> dict[str, Any]:
-    ka: list[float] = []
-    na: list[float] = []
-    kb: list[float] = []
-    nb: list[float] = []
-    clusters_a: dict[str, list[float]] = {}
-    clusters_b: dict[str, list[float]] = {}
-    for a, b in pairs:
-        for s, ks, ns, clusters in ((a, ka, na, clusters_a), (b, kb, nb, clusters_b)):
-            k, n = _ratio(metric, s)
-            ks.append(k)
-            ns.append(n)
-            cell = clusters.setdefault(s.scenario, [0.0, 0.0])
-            cell[0] += k
-            cell[1] += n
-
-    def stat(idx: Sequence[int]) -> float | None:
-        pick = _picker(idx)
-        sna, snb = sum(pick(na)), sum(pick(nb))
-        if not sna or not snb:
-            return None
-        return sum(pick(kb)) / snb - sum(pick(ka)) / sna
-
-    row = {"test": "paired_bootstrap", "a": rate(clusters_a), "b": rate(clusters_b),
-           "n": sum(1 for x, y in zip(na, nb, strict=True) if x and y)}
-    return row | _boot(paired_bootstrap(stat, resamples))
+def _compare_ratio(metric: str, pairs: Sequence[Pair], draws: Draws) -> dict[str, Any]:
+    va = [_ratio(metric, a) for a, _ in pairs]
+    vb = [_ratio(metric, b) for _, b in pairs]
+    result = ratio_difference([k for k, _ in va], [n for _, n in va], [k for k, _ in vb], [n for _, n in vb],
+                              draws)
+    return {"test": "paired_permutation", "a": rate(_clusters(pairs, va, 0)), "b": rate(_clusters(pairs, vb, 1)),
+            "n": sum(1 for x, y in zip(va, vb, strict=True) if x[1] and y[1])} | _result(result)
 
 
-def _compare_value(metric: str, pairs: Sequence[Pair], resamples: Resamples) -> dict[str, Any]:
-    """Speed over pairs where both sides answered; cost over every pair once either side is priced."""
+def _clusters(pairs: Sequence[Pair], values: list[tuple[float, float]], side: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for pair, (k, n) in zip(pairs, values, strict=True):
+        cell = out.setdefault(pair[side].scenario, [0.0, 0.0])
+        cell[0] += k
+        cell[1] += n
+    return out
+
+
+def _compare_value(metric: str, pairs: Sequence[Pair], draws: Draws) -> dict[str, Any]:
+    """Speed over pairs where both sides answered; cost over every pair once both sides are priced."""
     if metric == "cost_usd":
         xa, xb = _costs(pairs)
-        summary: Callable[[list[float]], float] = _mean
+        result = mean_difference(xa, xb, draws)
+        a, b = (sum(xa) / len(xa), sum(xb) / len(xb)) if xa else (None, None)
     else:
-        xa, xb = [], []
-        for a, b in pairs:
-            va, vb = speed_value(metric, a), speed_value(metric, b)
-            known = va is not None and vb is not None
-            xa.append(va if known else None)
-            xb.append(vb if known else None)
-        summary = _median
-
-    def stat(idx: Sequence[int]) -> float | None:
-        pick = _picker(idx)
-        left = [v for v in pick(xa) if v is not None]
-        right = [v for v in pick(xb) if v is not None]
-        return summary(right) - summary(left) if left else None
-
-    known_a = [v for v in xa if v is not None]
-    known_b = [v for v in xb if v is not None]
-    row = {"test": "paired_bootstrap", "n": len(known_a),
-           "statistic": "mean" if metric == "cost_usd" else "p50",
-           "a": _r(summary(known_a)) if known_a else None, "b": _r(summary(known_b)) if known_b else None}
-    return row | _boot(paired_bootstrap(stat, resamples))
+        values = [(speed_value(metric, a), speed_value(metric, b)) for a, b in pairs]
+        known = [(x, y) for x, y in values if x is not None and y is not None]
+        xa, xb = [x for x, _ in known], [y for _, y in known]
+        result = median_difference(xa, xb, draws)
+        a, b = (percentile(sorted(xa), 0.5), percentile(sorted(xb), 0.5)) if known else (None, None)
+    test = "paired_permutation" if metric == "cost_usd" else "signed_rank"
+    return {"test": test, "n": len(xa), "statistic": "mean" if metric == "cost_usd" else "p50",
+            "a": _r(a), "b": _r(b)} | _result(result)
 
 
-def _costs(pairs: Sequence[Pair]) -> tuple[list[float | None], list[float | None]]:
-    """Per-sample costs, an unpriced sample counting 0 (a failure without usage is not billed); all None
-    when neither side priced anything, so that no difference is claimed about unknown prices."""
+def _result(result: PairedResult) -> dict[str, Any]:
+    return {"diff": _r(result.estimate), "low": _r(result.low), "high": _r(result.high), "p": _r(result.p)}
+
+
+def _costs(pairs: Sequence[Pair]) -> tuple[list[float], list[float]]:
+    """Per-sample costs, an unpriced sample counting 0 (a failure without usage is not billed); none at
+    all when a side priced nothing, so that no difference is claimed about unknown prices."""
     ca = [cost_value(a) for a, _ in pairs]
     cb = [cost_value(b) for _, b in pairs]
     if all(v is None for v in ca) or all(v is None for v in cb):
-        return [None] * len(pairs), [None] * len(pairs)
+        return [], []
     return [v or 0.0 for v in ca], [v or 0.0 for v in cb]
-
-
-def _picker(idx: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """Gathers the resampled positions of a list at C speed (itemgetter), as a tuple."""
-    if len(idx) == 0:
-        return lambda values: ()
-    if len(idx) == 1:
-        getter = operator.itemgetter(idx[0])
-        return lambda values: (getter(values),)
-    many = operator.itemgetter(*idx)
-    return lambda values: many(values)
-
-
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values)
-
-
-def _median(values: list[float]) -> float:
-    return percentile(sorted(values), 0.5)
-
-
-def _boot(result: BootResult) -> dict[str, Any]:
-    return {"diff": _r(result.estimate), "low": _r(result.low), "high": _r(result.high), "p": _r(result.p)}
 
 
 def _verdict(metric: str, row: dict[str, Any], alpha: float) -> None:

@@ -22,7 +22,7 @@ import orjson
 
 from replaykit.compare.paired import CompareOptions
 from replaykit.compare.pairing import RunSamples, Side, pair
-from replaykit.compare.significance import Resamples, paired_bootstrap
+from replaykit.compare.significance import Draws, paired_bootstrap
 from replaykit.errors import BadInputError
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import rate
@@ -169,7 +169,7 @@ def _f1_interval(total: Counts, per_pair: list[Counts], opts: CompareOptions) ->
         fn = sum(per_pair[i].fn for i in idx)
         return f1(tp, fp, fn)
 
-    boot = paired_bootstrap(stat, Resamples.draw(len(per_pair), min(opts.resamples, 1000), opts.seed))
+    boot = paired_bootstrap(stat, len(per_pair), Draws(min(opts.resamples, 1000), opts.seed))
     return {"value": round(value, 6), "low": _round(boot.low), "high": _round(boot.high)}
 
 

@@ -1,16 +1,22 @@
-"""Paired significance: McNemar's exact test, Newcombe's interval, a seeded paired bootstrap, Holm.
+"""Paired significance: McNemar's exact test, Newcombe's interval, a seeded paired bootstrap and paired
+randomization test, Holm.
 
 scipy is not a dependency, so the exact binomial tail is computed here with integer arithmetic: for the
 symmetric binomial of McNemar's test, P(X <= k) = sum C(n, i) / 2^n is exact until the final division.
-Everything is deterministic: the bootstrap draws from a `random.Random` seeded by the caller.
+Everything is deterministic: the random draws come from `random.Random`s seeded by the caller. No numpy:
+resampled sums go through `operator.itemgetter` and `sum`, which run in C.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 import random
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from replaykit.score.stats import Z95, wilson
 
@@ -96,50 +102,175 @@ def _phi(t: PairedTable) -> float:
     return numerator / math.sqrt(math.prod(margins))
 
 
-# A statistic over a resample: it gets the chosen pair indices, returns None when undefined there.
+class Draws:
+    """The seeded random draws of one comparison, shared by its metrics: for each size n, `count`
+    bootstrap resamples (n pair indices drawn with replacement) and `count` random swaps (the indices of
+    the pairs whose sides are exchanged). Stored as compact arrays; drawn on first use."""
+
+    def __init__(self, count: int = 1000, seed: int = 0) -> None:
+        self.count, self.seed = count, seed
+        self._resamples: dict[int, list[array[int]]] = {}
+        self._swaps: dict[int, list[array[int]]] = {}
+
+    def resamples(self, n: int) -> list[array[int]]:
+        if n not in self._resamples:
+            rng = random.Random(f"bootstrap|{self.seed}|{n}")
+            # 32 random bits per index, reduced mod n (a bias below n / 2^32), at C speed
+            self._resamples[n] = [array("I", [x % n for x in array("I", rng.randbytes(4 * n))])
+                                  for _ in range(self.count if n else 0)]
+        return self._resamples[n]
+
+    def swaps(self, n: int) -> list[array[int]]:
+        if n not in self._swaps:
+            rng = random.Random(f"swap|{self.seed}|{n}")
+            # one random byte per pair, its top bit says "swap"
+            self._swaps[n] = [array("I", itertools.compress(range(n), rng.randbytes(n).translate(_TOP_BIT)))
+                              for _ in range(self.count if n else 0)]
+        return self._swaps[n]
+
+
+_TOP_BIT = bytes(b >> 7 for b in range(256))
+
+
+def gather(idx: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """Picks the positions `idx` of a sequence at C speed (itemgetter), always as a tuple."""
+    if len(idx) == 0:
+        return lambda values: ()
+    if len(idx) == 1:
+        one = operator.itemgetter(idx[0])
+        return lambda values: (one(values),)
+    many = operator.itemgetter(*idx)
+    return lambda values: many(values)
+
+
+@dataclass(frozen=True)
+class PairedResult:
+    """A paired difference B − A: the estimate, its bootstrap percentile interval, a permutation p."""
+
+    estimate: float | None
+    low: float | None = None
+    high: float | None = None
+    p: float | None = None
+
+
+# A statistic of a bootstrap resample: it gets the chosen pair indices, None when undefined there.
 Statistic = Callable[[Sequence[int]], float | None]
 
 
-@dataclass(frozen=True)
-class Resamples:
-    """Bootstrap draws of pair indices, made once and shared by every metric of a comparison."""
-
-    n: int
-    draws: tuple[tuple[int, ...], ...]
-
-    @classmethod
-    def draw(cls, n: int, count: int = 2000, seed: int = 0) -> Resamples:
-        rng = random.Random(seed)
-        population = range(n)
-        return cls(n, tuple(tuple(rng.choices(population, k=n)) for _ in range(count if n else 0)))
-
-
-@dataclass(frozen=True)
-class BootResult:
-    estimate: float | None
-    low: float | None
-    high: float | None
-    p: float | None
-
-
-def paired_bootstrap(stat: Statistic, resamples: Resamples, level: float = 0.95) -> BootResult:
-    """Percentile interval of `stat` over resampled pairs, and a two-sided p-value for "stat = 0".
-
-    p = 2 · min(#{θ* ≤ 0} + 1, #{θ* ≥ 0} + 1) / (B + 1), capped at 1: how often the resampled difference
-    lands on the other side of zero (the +1 keeps p above 0 with finite resamples).
-    """
-    estimate = stat(range(resamples.n))
+def paired_bootstrap(stat: Statistic, n: int, draws: Draws, level: float = 0.95) -> PairedResult:
+    """The estimate on all pairs and the percentile interval of `stat` over the resampled pairs."""
+    estimate = stat(range(n))
     if estimate is None:
-        return BootResult(None, None, None, None)
-    values = sorted(v for v in (stat(idx) for idx in resamples.draws) if v is not None)
+        return PairedResult(None)
+    values = sorted(v for v in (stat(idx) for idx in draws.resamples(n)) if v is not None)
     if not values:
-        return BootResult(estimate, None, None, None)
+        return PairedResult(estimate)
     tail = (1 - level) / 2
-    low, high = _quantile(values, tail), _quantile(values, 1 - tail)
-    below = sum(v <= 0 for v in values)
-    above = sum(v >= 0 for v in values)
-    p = min(1.0, 2 * (min(below, above) + 1) / (len(values) + 1))
-    return BootResult(estimate, low, high, p)
+    return PairedResult(estimate, _quantile(values, tail), _quantile(values, 1 - tail))
+
+
+def permutation_p(observed: float, swapped: Iterable[float | None], count: int) -> float:
+    """Two-sided p of a paired randomization test: under H0 the sides of each pair are exchangeable, so
+    random swaps give the null distribution of the difference exactly, at any n.
+
+    p = (#{|d*| ≥ |d|} + 1) / (B + 1); a swap where the difference is undefined counts as extreme
+    (conservative). Preferred to a bootstrap p-value, which is anti-conservative for skewed or tied
+    per-pair differences (costs, medians): see docs/compare.md.
+    """
+    bar = abs(observed) * (1 - 1e-9)  # the same sums in another order differ in the last bits
+    extreme = sum(1 for d in swapped if d is None or abs(d) >= bar)
+    return min(1.0, (extreme + 1) / (count + 1))
+
+
+def _with_p(boot: PairedResult, p: float | None) -> PairedResult:
+    return PairedResult(boot.estimate, boot.low, boot.high, p if boot.estimate is not None else None)
+
+
+def ratio_difference(ka: Sequence[float], na: Sequence[float], kb: Sequence[float], nb: Sequence[float],
+                     draws: Draws) -> PairedResult:
+    """Σk_B/Σn_B − Σk_A/Σn_A over pairs (each pair contributes its own k and n on each side)."""
+    n = len(ka)
+
+    def ratio(k: float, m: float) -> float | None:
+        return k / m if m else None
+
+    def diff(sk_a: float, sn_a: float, sk_b: float, sn_b: float) -> float | None:
+        ra, rb = ratio(sk_a, sn_a), ratio(sk_b, sn_b)
+        return None if ra is None or rb is None else rb - ra
+
+    def stat(idx: Sequence[int]) -> float | None:
+        g = gather(idx)
+        return diff(sum(g(ka)), sum(g(na)), sum(g(kb)), sum(g(nb)))
+
+    boot = paired_bootstrap(stat, n, draws)
+    if boot.estimate is None:
+        return boot
+    # A swap moves (k_B − k_A, n_B − n_A) of the swapped pairs from B's sums to A's.
+    dk = [b - a for a, b in zip(ka, kb, strict=True)]
+    dn = [b - a for a, b in zip(na, nb, strict=True)]
+    ska, sna, skb, snb = sum(ka), sum(na), sum(kb), sum(nb)
+    swapped = []
+    for sw in draws.swaps(n):
+        g = gather(sw)
+        mk, mn = sum(g(dk)), sum(g(dn))
+        swapped.append(diff(ska + mk, sna + mn, skb - mk, snb - mn))
+    return _with_p(boot, permutation_p(boot.estimate, swapped, len(swapped)))
+
+
+def mean_difference(xa: Sequence[float], xb: Sequence[float], draws: Draws) -> PairedResult:
+    """mean(B) − mean(A) over pairs: the mean of the per-pair differences."""
+    d = [b - a for a, b in zip(xa, xb, strict=True)]
+    n = len(d)
+    if n == 0:
+        return PairedResult(None)
+    boot = paired_bootstrap(lambda idx: sum(gather(idx)(d)) / len(idx), n, draws)
+    total = sum(d)
+    swapped = [(total - 2 * sum(gather(sw)(d))) / n for sw in draws.swaps(n)]  # a swap negates d_i
+    return _with_p(boot, permutation_p(total / n, swapped, len(swapped)))
+
+
+def median_difference(xa: Sequence[float], xb: Sequence[float], draws: Draws) -> PairedResult:
+    """p50(B) − p50(A) over pairs (linear interpolation between closest ranks), with a bootstrap
+    interval; tested by Wilcoxon's signed-rank statistic (a difference of medians is no test statistic:
+    with constant values on each side every swap gives the same |difference|)."""
+    n = len(xa)
+    if n == 0:
+        return PairedResult(None)
+
+    def stat(idx: Sequence[int]) -> float:
+        g = gather(idx)
+        return _quantile(sorted(g(xb)), 0.5) - _quantile(sorted(g(xa)), 0.5)
+
+    return _with_p(paired_bootstrap(stat, n, draws), signed_rank_p(xa, xb, draws))
+
+
+def signed_rank_p(xa: Sequence[float], xb: Sequence[float], draws: Draws) -> float:
+    """Two-sided Wilcoxon signed-rank test as a randomization test: the differences b − a, zeros dropped,
+    ranked by size (ties get their average rank); W = Σ sign·rank; a swap flips a pair's sign."""
+    d = [b - a for a, b in zip(xa, xb, strict=True) if b != a]
+    if not d:
+        return 1.0
+    signed = [math.copysign(r, x) for r, x in zip(_ranks([abs(x) for x in d]), d, strict=True)]
+    w = sum(signed)
+    # The swaps were drawn for all n pairs; those of dropped (zero) pairs change nothing, so use
+    # draws of the kept size instead.
+    swapped = [w - 2 * sum(gather(sw)(signed)) for sw in draws.swaps(len(signed))]
+    return permutation_p(w, swapped, len(swapped))
+
+
+def _ranks(values: Sequence[float]) -> list[float]:
+    """1-based ranks, ties sharing their average rank."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
 
 
 def _quantile(sorted_values: Sequence[float], q: float) -> float:

@@ -133,8 +133,8 @@ def _comparison(c: dict[str, Any], data: dict[str, Any], limit: int) -> list[str
     if others:
         lines.append("also significant: " + ", ".join(others))
     lines += [f"tests (alpha {data['alpha']}): McNemar exact, Newcombe interval: availability, success, "
-              "no_call_accuracy", f"  paired bootstrap ({data['resamples']} resamples, seed {data['seed']}): "
-              "the others"]
+              "no_call_accuracy;", "  the others: paired randomization test (signed-rank for speed), paired "
+              f"bootstrap interval ({data['resamples']} draws, seed {data['seed']})"]
     lines += _scenarios(c["scenarios"], limit)
     return lines
 

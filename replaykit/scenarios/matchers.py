@@ -79,6 +79,7 @@ def _default_literal_equal(expected: Any, actual: Any, ignore_case: bool) -> boo
 
 
 DEFAULT_RULES = Rules(_default_literal_equal)
+_SCALARS = frozenset({str, int, float, bool})
 
 
 class Matcher:
@@ -86,6 +87,10 @@ class Matcher:
 
     def check(self, value: Any, rules: Rules = DEFAULT_RULES) -> str | None:
         raise NotImplementedError
+
+    def accepts(self, value: Any, rules: Rules = DEFAULT_RULES) -> bool:
+        """`check` without building the reason (for alternatives, where most candidates fail)."""
+        return self.check(value, rules) is None
 
     def example(self, schema: dict[str, Any] | None = None) -> Any:
         raise NotImplementedError
@@ -97,8 +102,14 @@ class Literal(Matcher):
     ignore_case: bool = False
     optional: bool = False
 
+    def accepts(self, value: Any, rules: Rules = DEFAULT_RULES) -> bool:
+        # Fast path for the common case, valid under every rule set: the very same scalar.
+        if type(value) is type(self.value) and type(value) in _SCALARS and value == self.value:
+            return True
+        return rules.literal_equal(self.value, value, self.ignore_case)
+
     def check(self, value: Any, rules: Rules = DEFAULT_RULES) -> str | None:
-        if rules.literal_equal(self.value, value, self.ignore_case):
+        if self.accepts(value, rules):
             return None
         if json_type(value) != json_type(self.value) and not (_is_number(value) and _is_number(self.value)):
             return f"expected {json_type(self.value)} {_show(self.value)}, got {json_type(value)} {_show(value)}"
@@ -218,14 +229,26 @@ class Compound(Matcher):
     explicit_example: Any = None
 
     def check(self, value: Any, rules: Rules = DEFAULT_RULES) -> str | None:
-        for test in (self._check_type, self._check_equals, self._check_one_of, self._check_regex,
-                     self._check_range, self._check_approx, self._check_contains):
+        for test in self._tests():
             reason = test(value, rules)
             if reason:
                 return reason
-        if self.unordered is not None:
-            return self.unordered.check(value, rules)
         return None
+
+    def _tests(self) -> list[Callable[[Any, Rules], str | None]]:
+        """Only the constraints this matcher has, worked out once: checks run millions of times."""
+        tests: list[Callable[[Any, Rules], str | None]] | None = self.__dict__.get("_compiled")
+        if tests is None:
+            wanted = [(self.type, self._check_type), (self.equals, self._check_equals),
+                      (self.one_of or None, self._check_one_of), (self.regex, self._check_regex),
+                      (self.range, self._check_range), (self.approx, self._check_approx),
+                      (self.contains, self._check_contains), (self.unordered, self._check_unordered)]
+            tests = [test for given, test in wanted if given is not None]
+            self.__dict__["_compiled"] = tests
+        return tests
+
+    def _check_unordered(self, value: Any, rules: Rules) -> str | None:
+        return self.unordered.check(value, rules) if self.unordered is not None else None
 
     def _check_type(self, value: Any, rules: Rules) -> str | None:
         if self.type is None:
@@ -239,13 +262,10 @@ class Compound(Matcher):
         return self.equals.check(value, rules) if self.equals is not None else None
 
     def _check_one_of(self, value: Any, rules: Rules) -> str | None:
-        if not self.one_of:
-            return None
-        reasons = [m.check(value, rules) for m in self.one_of]
-        if any(r is None for r in reasons):
+        if not self.one_of or any(m.accepts(value, rules) for m in self.one_of):
             return None
         if len(self.one_of) == 1:
-            return reasons[0]
+            return self.one_of[0].check(value, rules)
         return f"{_show(value)} is none of {[_describe(m) for m in self.one_of]}"
 
     def _check_regex(self, value: Any, rules: Rules) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 from typing import Literal as TypingLiteral
@@ -56,9 +57,14 @@ class Scenario:
         """The expectation of the first turn (the only one outside multi-turn)."""
         return self.steps[0]
 
-    @property
+    @functools.cached_property
     def tool_names(self) -> tuple[str, ...]:
         return tuple(t["function"]["name"] for t in self.tools)
+
+    @functools.cached_property
+    def offered(self) -> frozenset[str]:
+        """The tool names as a set: the checker asks `in` for every returned call."""
+        return frozenset(self.tool_names)
 
     def tool_schema(self, name: str) -> dict[str, Any] | None:
         for tool in self.tools:

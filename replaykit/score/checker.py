@@ -8,7 +8,7 @@ passes, which can reject a correct answer given in another order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from replaykit.normalize.outcome import Call
@@ -46,40 +46,54 @@ class StepVerdict:
             and "wrong_order" not in self.faults
 
 
-def check_step(expect: Expectation, calls: Sequence[Call], offered: Sequence[str], *,
+def check_step(expect: Expectation, calls: Sequence[Call], offered: Collection[str], *,
                rules: Rules = DEFAULT_RULES, greedy: bool = False) -> StepVerdict:
+    failures = _Failures(expect.calls, calls, rules)
     assign = _assign_greedy if greedy else _assign_optimal
-    pairs = assign(expect.calls, calls, rules)
-    used = {r for r in pairs.values()}
-    verdicts = [_verdict(i, exp, calls, pairs.get(i), rules) for i, exp in enumerate(expect.calls)]
-    offered_set = set(offered)
-    leftover = [j for j in range(len(calls)) if j not in used]
-    unknown = [j for j in leftover if calls[j].name not in offered_set]
-    extra = [j for j in leftover if calls[j].name in offered_set]
+    pairs = assign(expect.calls, calls, failures)
+    verdicts = [CallVerdict(i, pairs.get(i), failures.of(i, pairs[i]) if i in pairs else ())
+                for i in range(len(expect.calls))]
+    unknown: list[int] = []
+    extra: list[int] = []
+    if len(pairs) < len(calls):
+        used = set(pairs.values())
+        for j, call in enumerate(calls):
+            if j not in used:
+                (extra if call.name in offered else unknown).append(j)
     verdict = StepVerdict(verdicts, unknown, extra)
     verdict.faults = _faults(verdict, expect)
     return verdict
 
 
-def _verdict(i: int, exp: ExpectedCall, calls: Sequence[Call], j: int | None, rules: Rules) -> CallVerdict:
-    if j is None:
-        return CallVerdict(i, None)
-    return CallVerdict(i, j, tuple(_arg_failures(exp, calls[j], rules)))
+class _Failures:
+    """Argument failures of each same-name (expected, returned) pair, computed once and shared by the
+    assignment and the verdicts."""
+
+    def __init__(self, expected: Sequence[ExpectedCall], calls: Sequence[Call], rules: Rules) -> None:
+        self.expected, self.calls, self.rules = expected, calls, rules
+        self._memo: dict[tuple[int, int], tuple[tuple[str, str], ...]] = {}
+
+    def of(self, i: int, j: int) -> tuple[tuple[str, str], ...]:
+        key = (i, j)
+        found = self._memo.get(key)
+        if found is None:
+            call = self.calls[j]
+            if call.arguments is None:
+                found = (("", "arguments are not a valid JSON object"),)
+            else:
+                found = tuple(self.expected[i].args.check_fields(call.arguments, self.rules))
+            self._memo[key] = found
+        return found
+
+    def passes(self, i: int, j: int) -> bool:
+        return self.calls[j].name == self.expected[i].name and not self.of(i, j)
 
 
-def _arg_failures(exp: ExpectedCall, call: Call, rules: Rules) -> list[tuple[str, str]]:
-    if call.arguments is None:
-        return [("", "arguments are not a valid JSON object")]
-    return exp.args.check_fields(call.arguments, rules)
-
-
-def _passes(exp: ExpectedCall, call: Call, rules: Rules) -> bool:
-    return call.name == exp.name and call.arguments is not None and not exp.args.check_fields(call.arguments, rules)
-
-
-def _assign_optimal(expected: Sequence[ExpectedCall], calls: Sequence[Call], rules: Rules) -> dict[int, int]:
+def _assign_optimal(expected: Sequence[ExpectedCall], calls: Sequence[Call], failures: _Failures) -> dict[int, int]:
     """Max matches by name, maximising fully correct pairs first (Kuhn's augmenting paths)."""
-    good = {i: [j for j, c in enumerate(calls) if _passes(e, c, rules)] for i, e in enumerate(expected)}
+    if len(calls) == len(expected) and all(failures.passes(i, i) for i in range(len(expected))):
+        return {i: i for i in range(len(expected))}  # the common case: all right, in order
+    good = {i: [j for j in range(len(calls)) if failures.passes(i, j)] for i in range(len(expected))}
     owner: dict[int, int] = {}  # returned -> expected
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -105,12 +119,12 @@ def _assign_optimal(expected: Sequence[ExpectedCall], calls: Sequence[Call], rul
     return pairs
 
 
-def _assign_greedy(expected: Sequence[ExpectedCall], calls: Sequence[Call], rules: Rules) -> dict[int, int]:
+def _assign_greedy(expected: Sequence[ExpectedCall], calls: Sequence[Call], failures: _Failures) -> dict[int, int]:
     pairs: dict[int, int] = {}
     taken: set[int] = set()
-    for i, exp in enumerate(expected):
-        for j, call in enumerate(calls):
-            if j not in taken and _passes(exp, call, rules):
+    for i in range(len(expected)):
+        for j in range(len(calls)):
+            if j not in taken and failures.passes(i, j):
                 pairs[i] = j
                 taken.add(j)
                 break

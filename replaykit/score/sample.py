@@ -110,11 +110,11 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
             score.steps.append({"step": step, "answered": False})
             continue
         calls = outcome.effective_calls(mode)
-        verdict = check_step(expect, calls, scenario.tool_names, rules=opts.rules, greedy=opts.greedy)
+        verdict = check_step(expect, calls, scenario.offered, rules=opts.rules, greedy=opts.greedy)
         problems = [schemas.problem(scenario, c) for c in calls]
         faults = [f for f in outcome.faults if not (mode == "prompt" and f == "text_tool_call")]
         faults += verdict.faults
-        if any(p and c.name in scenario.tool_names and c.arguments is not None for p, c in zip(problems, calls)):
+        if any(p and c.name in scenario.offered and c.arguments is not None for p, c in zip(problems, calls)):
             faults.append("schema_violation")
         score.answered_turns += 1
         score.matched += verdict.matched

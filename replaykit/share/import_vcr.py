@@ -3,9 +3,10 @@
 Each interaction is matched to a scenario by its request, the way the simulator recognises one (the first user
 message and the names of the tools offered, in native or prompt mode), or by `--map CASSETTE=SCENARIO`.
 Consecutive interactions of one conversation (the same scenario, a longer message history) are the steps of
-one sample; an identical request after a failed one is a retry of the same step; anything else starts a new
-sample. The run that comes out is an ordinary one (run.json, scenarios.json, one cassette per sample), redacted
-like a recording, so `score`, `diff`, `verify` and stock vcrpy read it.
+one sample; the same messages again after a failed attempt are a retry of the same step (other fields, such
+as a seed, may change between tries); anything else starts a new sample. The run that comes out is an
+ordinary one (run.json, scenarios.json, one cassette per sample), redacted like a recording, so `score`,
+`diff`, `verify` and stock vcrpy read it.
 
 Cassettes are untrusted: YAML goes through the safe loader only (a `!!python` tag is refused), sizes and
 nesting are bounded, and names taken from them are checked before they become paths.
@@ -14,10 +15,7 @@ nesting are bounded, and names taken from them are checked before they become pa
 from __future__ import annotations
 
 import email.utils
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC
@@ -28,7 +26,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from replaykit import __version__
-from replaykit.canonical import file_hash
+from replaykit.canonical import canonical_json, file_hash
 from replaykit.cassettes.codec import decode, encode, parse
 from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.cassettes.persist import read_bounded, write_atomic
@@ -36,7 +34,7 @@ from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.normalize import normalize
 from replaykit.scenarios import Scenario, ScenarioSet, load_scenarios
-from replaykit.share.paths import inside, safe_component, sample_relpath
+from replaykit.share.paths import check_new_folder, inside, safe_component, sample_relpath, staged_folder
 from replaykit.share.redact import Change, Scrubber, encode_cassette
 from replaykit.sim.answers import ScenarioIndex
 
@@ -57,7 +55,7 @@ class _Conversation:
     provider: str
     attempts: list[Attempt]
     interactions: list[int]
-    last_body: bytes = b""
+    last_messages: bytes = b""
     last_len: int = 0
 
 
@@ -65,8 +63,7 @@ def import_vcr(cassettes: Sequence[str | Path], scenarios: str | Sequence[str], 
                provider: str | None = None, mapping: dict[str, str] | None = None,
                run_id: str | None = None) -> ImportReport:
     target = Path(out)
-    if target.is_symlink() or (target.exists() and (not target.is_dir() or any(target.iterdir()))):
-        raise BadInputError("exists and is not an empty folder", source=str(target))
+    check_new_folder(target)
     if provider is not None and not safe_component(provider):
         raise BadInputError(f"--provider {provider!r} is not a plain name ([A-Za-z0-9_.@+=-])")
     chosen = load_scenarios(scenarios)
@@ -115,29 +112,31 @@ def _conversations(path: Path, data: bytes, scenarios: tuple[ScenarioSet, Scenar
         scenario, mode = _scenario_of(body, scenarios, mapped, source, i)
         history = body.get("messages")
         messages: list[Any] = history if isinstance(history, list) else []
-        raw_body = str(attempt.request.get("body") or "").encode()
+        history_key = canonical_json(messages)
         if current is not None and current.scenario.id == scenario.id:
             previous = current.attempts[-1]
-            if raw_body == current.last_body and not normalize(previous, mode=mode).ok:
+            if history_key == current.last_messages and not normalize(previous, mode=mode).ok:
                 attempt = replace(attempt, step=previous.step, retry=previous.retry + 1)
-                _extend(current, attempt, i, raw_body, len(messages))
+                _extend(current, attempt, i, history_key, len(messages))
                 continue
             if len(messages) > current.last_len:
                 attempt = replace(attempt, step=previous.step + 1, retry=0)
-                _extend(current, attempt, i, raw_body, len(messages))
+                _extend(current, attempt, i, history_key, len(messages))
                 continue
         current = _Conversation(scenario, mode, "", [], [])
         convos.append(current)
-        _extend(current, replace(attempt, step=0, retry=0), i, raw_body, len(messages))
+        _extend(current, replace(attempt, step=0, retry=0), i, history_key, len(messages))
     for convo in convos:
         convo.provider = provider or _provider_of(convo.attempts, source)
+        # an attempt whose response names no provider went to the sample's own
+        convo.attempts = [a if a.provider else replace(a, provider=convo.provider) for a in convo.attempts]
     return convos
 
 
-def _extend(convo: _Conversation, attempt: Attempt, index: int, raw_body: bytes, length: int) -> None:
+def _extend(convo: _Conversation, attempt: Attempt, index: int, history_key: bytes, length: int) -> None:
     convo.attempts.append(replace(attempt, provider=_attempt_provider(attempt) or ""))
     convo.interactions.append(index)
-    convo.last_body = raw_body
+    convo.last_messages = history_key
     convo.last_len = length
 
 
@@ -264,9 +263,7 @@ def _write(target: Path, run_id: str, scenarios: ScenarioSet, samples: list[tupl
     cassettes = [c for c, _ in samples]
     used = [s for s in scenarios if any(c.sample.scenario == s.id for c in cassettes)]
     started, ended = _started(cassettes)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
-    try:
+    with staged_folder(target, "import") as staging:
         run = Run(staging, {
             "run_id": run_id, "replaykit_version": __version__, "status": "complete",
             "started_at": started, "ended_at": ended, "providers": _providers(cassettes),
@@ -285,9 +282,4 @@ def _write(target: Path, run_id: str, scenarios: ScenarioSet, samples: list[tupl
             run.manifest["cassettes"][rel] = file_hash(data)
             report.samples.append(f"{provenance['file']} {provenance['interactions']} -> {rel}")
         run.save()
-        staging.chmod(0o755)
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return report

@@ -9,9 +9,6 @@ agree: merging is no way to launder a modified run or to score against two versi
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +22,7 @@ from replaykit.cassettes.persist import read_bounded, write_atomic
 from replaykit.cassettes.run import MANIFEST_DIGEST, RUN_FILE, Run, load_run
 from replaykit.errors import BadInputError
 from replaykit.scenarios.loader import scenarios_from_snapshot
-from replaykit.share.paths import inside, sample_relpath
+from replaykit.share.paths import check_new_folder, inside, sample_relpath, staged_folder
 from replaykit.share.redact import encode_cassette
 from replaykit.share.verify import verify_run
 
@@ -69,8 +66,7 @@ def merge_runs(paths: Sequence[str | Path], out: str | Path, *, run_id: str | No
 
 
 def _check_inputs(runs: list[Run], target: Path) -> None:
-    if target.is_symlink() or (target.exists() and (not target.is_dir() or any(target.iterdir()))):
-        raise BadInputError("exists and is not an empty folder", source=str(target))
+    check_new_folder(target)
     for run in runs:
         if run.manifest.get("missing_manifest"):
             raise BadInputError(f"no {RUN_FILE}: only whole runs can be merged", source=str(run.root))
@@ -193,10 +189,7 @@ def _manifest(runs: list[Run], run_id: str, providers: dict[str, Any], hashes: d
 
 def _write(target: Path, manifest: dict[str, Any], scenarios: list[Any], samples: list[_Sample],
            report: MergeReport) -> None:
-    """Everything goes into a temporary folder beside the target, renamed into place when complete."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.merge-", dir=target.parent))
-    try:
+    with staged_folder(target, "merge") as staging:
         run = Run(staging, manifest)
         run.write_scenarios(scenarios)
         for s in samples:
@@ -206,8 +199,3 @@ def _write(target: Path, manifest: dict[str, Any], scenarios: list[Any], samples
             write_atomic(inside(staging, rel), data)
             run.manifest["cassettes"][rel] = file_hash(data)
         run.save()
-        staging.chmod(0o755)
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

@@ -12,7 +12,6 @@ import hashlib
 import io
 import os
 import re
-import shutil
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.run import RUN_FILE, load_run
 from replaykit.errors import BadInputError, ReplaykitError
 from replaykit.share.bounded_gzip import BoundedGunzip, PackError
-from replaykit.share.paths import run_member, safe_component
+from replaykit.share.paths import check_new_folder, run_member, safe_component, staged_folder
 from replaykit.share.verify import verify_run
 
 PACK_FORMAT = 1
@@ -111,16 +110,22 @@ def _tarinfo(name: str, size: int) -> tarfile.TarInfo:
 
 def _write_pack(root: Path, out: Path, manifest: bytes, entries: list[dict[str, Any]]) -> tuple[int, str]:
     """Stream the tar.gz into a temporary file renamed into place; (its size, its sha256)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as err:
+        raise BadInputError(f"cannot write: {err.strerror or err}", source=str(out)) from None
+    try:
+        os.fchmod(fd, 0o644)  # a file to publish; mkstemp's 0600 would surprise
         with os.fdopen(fd, "w+b") as fh:
             _write_tar(root, fh, manifest, entries)
             fh.seek(0)
             size, digest = _hash_stream(fh)
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise BadInputError(f"cannot write: {err.strerror or err}", source=str(out)) from None
         raise
     return size, digest
 
@@ -188,26 +193,15 @@ def unpack(pack: str | Path, out: str | Path, *, limits: UnpackLimits | None = N
     """
     limits = limits or UnpackLimits()
     target = Path(out)
-    _check_destination(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.unpack-", dir=target.parent))
+    check_new_folder(target)
     try:
-        with Path(pack).open("rb") as fh:
-            report = _extract(fh, str(pack), staging, limits)
-        staging.chmod(0o755)  # mkdtemp made it private; the run folder reads like any other
-        os.replace(staging, target)  # onto an empty folder, or a new name
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        fh = Path(pack).open("rb")  # noqa: SIM115 - closed below, after the staging folder is settled
+    except OSError as err:
+        raise BadInputError(f"cannot read: {err.strerror or err}", source=str(pack)) from None
+    with fh, staged_folder(target, "unpack") as staging:
+        report = _extract(fh, str(pack), staging, limits)
     report.path = str(target)
     return report
-
-
-def _check_destination(target: Path) -> None:
-    if target.is_symlink():
-        raise BadInputError("is a symbolic link; unpack wants an empty or absent folder", source=str(target))
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise BadInputError("exists and is not an empty folder", source=str(target))
 
 
 def _extract(fh: IO[bytes], source: str, staging: Path, limits: UnpackLimits) -> UnpackReport:

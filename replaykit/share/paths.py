@@ -1,14 +1,22 @@
-"""Paths built from untrusted names: sample identities become folder and file names when runs are merged,
-imported or unpacked, so a provider named `../..` must never leave the run folder."""
+"""Paths built from untrusted names, and the folders that commands create.
+
+Sample identities become folder and file names when runs are merged, imported or unpacked, so a provider named
+`../..` must never leave the run folder; and a command that creates a run builds it aside and renames it into
+place, so a refusal half-way leaves nothing behind."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from replaykit.cassettes.model import SampleId
 from replaykit.cassettes.run import CASSETTE_DIR, RUN_FILE, SCENARIOS_FILE, cassette_relpath
-from replaykit.errors import CassetteError
+from replaykit.errors import BadInputError, CassetteError
 
 _COMPONENT = re.compile(r"[A-Za-z0-9_@+=-][A-Za-z0-9_.@+=-]{0,199}")
 _CASSETTE_FILE = re.compile(r"(.+)--r(0|[1-9][0-9]{0,8})\.json")
@@ -47,3 +55,28 @@ def inside(root: Path, rel: str) -> Path:
     if not target.is_relative_to(root.resolve()):
         raise CassetteError(f"path {rel!r} leaves the run folder", source=str(root))
     return target
+
+
+def check_new_folder(target: Path) -> None:
+    """Commands that create a folder want it absent or empty, and not a link to somewhere else."""
+    if target.is_symlink() or (target.exists() and (not target.is_dir() or any(target.iterdir()))):
+        raise BadInputError("exists and is not an empty folder (give a new or empty one)", source=str(target))
+
+
+@contextmanager
+def staged_folder(target: Path, purpose: str) -> Iterator[Path]:
+    """A temporary folder beside `target`, renamed to it when the block completes and removed if it fails:
+    a refused or interrupted command leaves nothing half-written, and nothing is written anywhere else."""
+    check_new_folder(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{purpose}-", dir=target.parent))
+    except OSError as err:
+        raise BadInputError(f"cannot create the folder: {err.strerror or err}", source=str(target)) from None
+    try:
+        yield staging
+        staging.chmod(0o755)  # mkdtemp made it private; a run folder reads like any other
+        os.replace(staging, target)  # onto an empty folder, or a new name
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

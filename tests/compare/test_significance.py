@@ -7,14 +7,17 @@ import random
 import pytest
 
 from replaykit.compare.significance import (
+    Draws,
     PairedTable,
-    Resamples,
     binom_half_cdf,
     holm,
     mcnemar_exact,
+    mean_difference,
+    median_difference,
     median_interval,
     newcombe_interval,
-    paired_bootstrap,
+    ratio_difference,
+    signed_rank_p,
 )
 
 
@@ -58,36 +61,83 @@ def test_newcombe_interval_is_symmetric_and_contains_zero_without_discordance_bi
 
 def test_paired_bootstrap_is_deterministic_and_sees_a_constant_shift() -> None:
     diffs = [1.0 + 0.1 * (i % 5) for i in range(50)]
-
-    def mean_diff(idx: object) -> float:
-        chosen = [diffs[i] for i in idx]  # type: ignore[attr-defined]
-        return sum(chosen) / len(chosen)
-
-    first = paired_bootstrap(mean_diff, Resamples.draw(50, 500, seed=3))
-    again = paired_bootstrap(mean_diff, Resamples.draw(50, 500, seed=3))
+    first = mean_difference([0.0] * 50, diffs, Draws(500, seed=3))
+    again = mean_difference([0.0] * 50, diffs, Draws(500, seed=3))
     assert first == again
     assert first.estimate == pytest.approx(1.2)
     assert first.low is not None and first.high is not None
     assert 1.0 < first.low < 1.2 < first.high < 1.4
-    assert first.p == pytest.approx(2 / 501)  # no resample reaches 0: the smallest p 500 resamples give
+    # only "no swap" and "swap all" reach |1.2|, 2 of 2^50 patterns: no draw finds them, p is the floor
+    assert first.p == pytest.approx(1 / 501)
 
 
-def test_paired_bootstrap_p_is_one_when_nothing_differs() -> None:
-    result = paired_bootstrap(lambda idx: 0.0, Resamples.draw(30, 200))
+def test_nothing_differs_gives_p_one_and_a_zero_interval() -> None:
+    result = mean_difference([1.0] * 30, [1.0] * 30, Draws(200))
     assert (result.estimate, result.low, result.high, result.p) == (0.0, 0.0, 0.0, 1.0)
+    result = ratio_difference([1.0] * 30, [2.0] * 30, [1.0] * 30, [2.0] * 30, Draws(200))
+    assert (result.estimate, result.p) == (0.0, 1.0)
 
 
-def test_bootstrap_p_value_is_roughly_uniform_under_the_null() -> None:
-    # 200 null data sets of 60 symmetric differences: about 5% should fall below 0.05
+def test_permutation_p_matches_the_exact_enumeration() -> None:
+    # differences 1, 2, 3, 4: of the 16 sign patterns only ++++ and −−−− reach |mean| ≥ 2.5 → p = 2/16
+    result = mean_difference([0.0] * 4, [1.0, 2.0, 3.0, 4.0], Draws(4000, seed=1))
+    assert result.p == pytest.approx(2 / 16, abs=0.015)
+    # 2, 2, 2, −1 (sum 5): the first three signs give ±6 (2 patterns) or ±2 (6); only ±6 ∓ 1 reaches
+    # |5|, with either sign of the fourth: 4 of 16
+    result = mean_difference([0.0] * 4, [2.0, 2.0, 2.0, -1.0], Draws(4000, seed=1))
+    assert result.p == pytest.approx(4 / 16, abs=0.02)
+
+
+def test_ratio_difference_by_hand() -> None:
+    # A: 8 of 10 calls right over two pairs, B: 10 of 10 → +0.2
+    result = ratio_difference([4.0, 4.0], [5.0, 5.0], [5.0, 5.0], [5.0, 5.0], Draws(200))
+    assert result.estimate == pytest.approx(0.2)
+    # swapping both pairs gives −0.2, one of them 0.0 (4+5 vs 5+4): p = (2 · 1/4 of 200 + 1) / 201 ≈ 0.5
+    assert result.p == pytest.approx(0.5, abs=0.1)
+
+
+def test_randomization_test_is_calibrated_under_the_null() -> None:
+    # 300 null data sets of 60 skewed, tied differences (like costs): about 5% should fall below 0.05
     rng = random.Random(11)
     rejections = 0
-    for _ in range(200):
-        diffs = [rng.gauss(0, 1) for _ in range(60)]
-        result = paired_bootstrap(lambda idx, d=diffs: sum(d[i] for i in idx) / len(idx),  # type: ignore[misc]
-                                  Resamples.draw(60, 400, seed=rng.randrange(10 ** 6)))
+    draws = Draws(300, seed=5)
+    for _ in range(300):
+        a = [rng.choice([0.0, 0.0, 0.0, 1.0, 8.0]) for _ in range(60)]
+        b = [rng.choice([0.0, 0.0, 0.0, 1.0, 8.0]) for _ in range(60)]
+        result = mean_difference(a, b, draws)
         assert result.p is not None
         rejections += result.p < 0.05
-    assert 2 <= rejections <= 22, rejections
+    assert 5 <= rejections <= 27, rejections
+
+
+def test_signed_rank_test_matches_the_exact_distribution() -> None:
+    # five positive differences: exact two-sided p = 2 / 2^5 = 0.0625 (only all-plus and all-minus)
+    assert signed_rank_p([0.0] * 5, [1.0, 2.0, 3.0, 4.0, 5.0], Draws(4000, seed=2)) == \
+        pytest.approx(2 / 32, abs=0.012)
+    # ranks 1..4 with signs +, +, +, −: W = 1 + 2 + 3 − 4 = 2. W* = ±1 ±2 ±3 ±4 is always even, and 0
+    # only for 1 + 4 = 2 + 3 (+1 −2 −3 +4 and its mirror): |W*| ≥ 2 for 14 of 16 patterns
+    p = signed_rank_p([0.0] * 4, [1.0, 2.0, 3.0, -4.0], Draws(4000, seed=2))
+    assert p == pytest.approx(14 / 16, abs=0.03)
+    assert signed_rank_p([1.0, 2.0], [1.0, 2.0], Draws(100)) == 1.0  # no non-zero difference
+
+
+def test_signed_rank_test_is_calibrated_on_lognormal_latencies() -> None:
+    rng = random.Random(23)
+    draws = Draws(300, seed=9)
+    rejections = 0
+    for _ in range(300):
+        a = [400 * rng.lognormvariate(0, 0.5) for _ in range(60)]
+        b = [400 * rng.lognormvariate(0, 0.5) for _ in range(60)]
+        result = median_difference(a, b, draws)
+        assert result.p is not None
+        rejections += result.p < 0.05
+    assert 5 <= rejections <= 27, rejections
+
+
+def test_median_difference_by_hand() -> None:
+    result = median_difference([100.0, 110.0, 120.0], [300.0, 310.0, 320.0], Draws(300))
+    assert result.estimate == pytest.approx(200.0)
+    assert result.low is not None and result.high is not None and result.low <= 200.0 <= result.high
 
 
 def test_holm_adjustment_by_hand() -> None:

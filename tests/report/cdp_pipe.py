@@ -7,6 +7,7 @@ NUL byte. One page target is opened and attached with a flat session.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -194,10 +195,8 @@ class Browser:
                 if e.get("method") == "Network.requestWillBeSent" and accept(e["params"]["request"]["url"])]
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(CDPError):
             self.call("Browser.close", browser=True, timeout=5)
-        except CDPError:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from bombs import GiB, BombWriter, manifest, member, sha, write_tar_gz, zero_bomb
+from bombs import BombWriter, GiB, manifest, member, sha, write_tar_gz, zero_bomb
 from share_helpers import PLANTED, cassette_files, cli, copy_run, edit_cassette, record_run, tree_bytes
 
 from replaykit.share.bounded_gzip import PackError

@@ -364,10 +364,15 @@
       return { k: k, mean: mean };
     }).sort(function (a, b) { return a.mean - b.mean || (a.k < b.k ? -1 : 1); }).map(function (d) { return d.k; });
   }
+  var MAX_TOOL_ROWS = 40;
   function drawRecall() {
     var toolOf = function (p, t) { return S.providers[p].by_tool[t] || null; };
-    drawHeatmap("chart-tools", rowsByWorst(function (p) { return Object.keys(S.providers[p].by_tool); }, toolOf),
-                toolOf);
+    var tools = rowsByWorst(function (p) { return Object.keys(S.providers[p].by_tool); }, toolOf);
+    drawHeatmap("chart-tools", tools.slice(0, MAX_TOOL_ROWS), toolOf);
+    if (tools.length > MAX_TOOL_ROWS) {
+      byId("tools-caption").textContent = "Recall by expected tool: the " + MAX_TOOL_ROWS + " worst of " +
+        tools.length + " tools";
+    }
     var byCat = R.recall_by_category;
     var catOf;
     if (byCat) {
