@@ -46,10 +46,12 @@ def run_demo(out: Path, *, repeat: int = 3, seed: int = 0, time_scale: float = 0
                              backoff_base=0.05, timeout=20.0, scenarios_path=[scenario_path],
                              providers_file=str(provider_set.source))
         run = record(list(chosen), live, out, options=opts, progress=progress)
-    result = score_runs([run.root])
     written = None
-    if report is not None:
-        from replaykit.report.files import write_report
+    if report is None:
+        return DemoResult(run, score_runs([run.root]), None)
+    from replaykit.report.files import write_report
+    from replaykit.report.samples import collect
 
-        written = write_report(result.data, report)
+    result, samples = collect([run.root])  # scores and keeps the per-sample drill-down
+    written = write_report(result.data, report, samples=samples)
     return DemoResult(run, result, written)

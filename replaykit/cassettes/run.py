@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ def cassette_relpath(sample: SampleId) -> str:
 class Run:
     root: Path
     manifest: dict[str, Any] = field(default_factory=dict)
+    # The recorder writes cassettes from worker threads while the event loop saves run.json.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -61,7 +64,8 @@ class Run:
         rel = cassette_relpath(cassette.sample)
         data = encode(cassette)
         write_atomic(self.root / rel, data)
-        self.manifest.setdefault("cassettes", {})[rel] = file_hash(data)
+        with self._lock:
+            self.manifest.setdefault("cassettes", {})[rel] = file_hash(data)
         return rel
 
     def read_cassette(self, path: Path) -> Cassette:

@@ -28,9 +28,18 @@ def _step_view(step: dict[str, Any]) -> dict[str, Any]:
     if not step.get("answered"):
         return {"answered": False}
     calls = [_call_view(c) for c in step.get("calls", [])]
-    calls.sort(key=lambda c: orjson.dumps(c, option=orjson.OPT_SORT_KEYS))
-    return {"calls": calls, "finish_reason": step.get("finish_reason"),
+    return {"calls": [calls[i] for i in _call_order(step, calls)], "finish_reason": step.get("finish_reason"),
             "faults": sorted(step.get("faults", []))}
+
+
+def _call_order(step: dict[str, Any], calls: list[dict[str, Any]]) -> list[int]:
+    """The calls in the order of the expected calls they matched, then the others by name and arguments:
+    two sides line up call by call even when a wrong value would sort a call elsewhere."""
+    matched = [v["returned"] for v in sorted(step.get("verdicts", []), key=lambda v: v["expected"])
+               if v.get("returned") is not None]
+    rest = sorted((i for i in range(len(calls)) if i not in matched),
+                  key=lambda i: orjson.dumps(calls[i], option=orjson.OPT_SORT_KEYS))
+    return [*matched, *rest]
 
 
 def _call_view(call: dict[str, Any]) -> dict[str, Any]:

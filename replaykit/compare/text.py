@@ -133,8 +133,8 @@ def _comparison(c: dict[str, Any], data: dict[str, Any], limit: int) -> list[str
     if others:
         lines.append("also significant: " + ", ".join(others))
     lines += [f"tests (alpha {data['alpha']}): McNemar exact, Newcombe interval: availability, success, "
-              "no_call_accuracy;", "  the others: paired randomization test (signed-rank for speed), paired "
-              f"bootstrap interval ({data['resamples']} draws, seed {data['seed']})"]
+              "no_call_accuracy;", "  others: paired randomization test (signed-rank for speed), bootstrap "
+              f"interval; {data['resamples']} draws, seed {data['seed']}"]
     lines += _scenarios(c["scenarios"], limit)
     return lines
 
@@ -260,8 +260,9 @@ def _render_ranking(data: dict[str, Any], timeout: str) -> list[str]:
     rows = data["ranking"]
     lines = [f"fallback  {data['run']} · every chain of length ≤ 2 · {data['policy']}{timeout} · "
              f"{rows[0]['samples'] if rows else 0} samples", ""]
-    lines += table(("#", *FALLBACK_HEADERS), [[str(r["rank"]), *_fallback_row(" → ".join(r["chain"]), r)]
-                                              for r in rows], "rlrrrrrrr", shrink=1)
+    # no hops column here: the route says how many providers it has, and its name needs the room
+    lines += table(("#", *FALLBACK_HEADERS[:-1]), [[str(r["rank"]), *_fallback_row(" → ".join(r["chain"]), r)[:-1]]
+                                                   for r in rows], "rlrrrrrr", shrink=1)
     lines.append("ranked by success, then availability, p50 latency, cost")
     lines += _assumptions(data)
     return [fit(line) for line in lines]

@@ -21,6 +21,7 @@ TAG_RE = re.compile(r"^[a-z0-9_.:-]+$")
 TOP_KEYS = {"id", "category", "tags", "description", "tools", "tool_choice", "messages", "expect", "steps",
             "tool_results", "meta"}
 ROLES = {"system", "developer", "user", "assistant", "tool"}
+MESSAGE_KEYS = {"role", "content", "name", "tool_calls", "tool_call_id"}
 
 
 class _Ctx:
@@ -124,12 +125,38 @@ def _check_tool(tool: Any, path: str, ctx: _Ctx) -> str:
     if params is not None:
         if not isinstance(params, dict) or params.get("type") != "object":
             raise ctx.fail(f"{path}.function.parameters", "must be a JSON Schema with type: object")
+        stray = _null_keyword(params)
+        if stray:
+            raise ctx.fail(f"{path}.function.parameters.{stray}", "a schema keyword with no value: a comma inside "
+                           "an unquoted flow-style string splits it (quote the string)")
         problem = _schema_problem(canonical_json(params))
         if problem:
             where, message = problem
             raise ctx.fail(f"{path}.function.parameters{'.' + where if where else ''}",
                            f"invalid JSON Schema: {message}")
     return name
+
+
+_NULL_OK = frozenset({"default", "const", "examples", "enum"})
+
+
+def _null_keyword(schema: Any, path: str = "") -> str | None:
+    """The path of a keyword whose value is null, which JSON Schema never means (`default: null` aside)."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            here = f"{path}.{key}" if path else str(key)
+            if value is None and key not in _NULL_OK:
+                return here
+            if key not in _NULL_OK:
+                found = _null_keyword(value, here)
+                if found:
+                    return found
+    elif isinstance(schema, list):
+        for i, item in enumerate(schema):
+            found = _null_keyword(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -148,6 +175,10 @@ def _check_messages(messages: Any, ctx: _Ctx) -> list[dict[str, Any]]:
     for i, msg in enumerate(messages):
         if not isinstance(msg, dict) or msg.get("role") not in ROLES:
             raise ctx.fail(f"messages[{i}].role", f"must be one of {', '.join(sorted(ROLES))}")
+        extra = sorted(set(map(str, msg)) - MESSAGE_KEYS)
+        if extra:
+            raise ctx.fail(f"messages[{i}].{extra[0]}", "unknown message key (a comma in an unquoted flow-style "
+                           "string splits it: quote the content)")
         content = msg.get("content")
         if content is not None and not isinstance(content, (str, list)):
             raise ctx.fail(f"messages[{i}].content", "must be a string or a list of content parts")

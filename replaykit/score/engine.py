@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from replaykit import __version__
-from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import Run, load_run
-from replaykit.errors import BadInputError, CassetteError
+from replaykit.errors import BadInputError
 from replaykit.providers.config import Price
 from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_from_snapshot
-from replaykit.score.metrics import ProviderMetrics
-from replaykit.score.sample import SampleScore, ScoreOptions, score_sample
-from replaykit.score.schema import SchemaChecker
+from replaykit.score.sample import SampleScore, ScoreOptions
+from replaykit.score.tally import Tally, plan_chunks, run_chunks
 
 
 @dataclass
@@ -48,37 +46,15 @@ def scenarios_for(run: Run, override: str | Sequence[str] | None) -> ScenarioSet
 def iter_samples(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,
                  warn: Callable[[str], None]) -> Iterator[SampleScore]:
     """Every scoreable sample of the runs, in a stable order; problems go to `warn`."""
-    schemas = SchemaChecker()
+    override = [scenarios] if isinstance(scenarios, str) else list(scenarios or []) or None
     for run in runs:
         if run.manifest.get("missing_manifest"):
             warn(f"{run.root}: no run.json; scoring its cassettes without a manifest")
-        prices = {**opts.prices, **_prices(run)}
-        run_opts = ScoreOptions(opts.rules, opts.greedy, prices)
-        chosen: ScenarioSet | None = None
-        for item in run.iter_cassettes():
-            if isinstance(item, CassetteError):
-                warn(str(item))
-                continue
-            if chosen is None:  # loaded on the first cassette: an empty folder needs no scenarios
-                try:
-                    chosen = scenarios_for(run, scenarios)
-                except BadInputError as err:
-                    warn(f"{run.root}: cannot load its scenarios ({err}); pass --scenarios PATH")
-                    break
-            scenario = _scenario_of(item, chosen, warn)
-            if scenario is not None:
-                yield score_sample(item, scenario, run_opts, schemas)
-
-
-def _scenario_of(cassette: Cassette, scenarios: ScenarioSet, warn: Callable[[str], None]) -> Any:
-    scenario = scenarios.get(cassette.sample.scenario)
-    if scenario is None:
-        warn(f"{cassette.path}: scenario {cassette.sample.scenario!r} is not in the scenario set; skipped")
-        return None
-    if cassette.sample.scenario_hash and cassette.sample.scenario_hash != scenario.hash:
-        warn(f"{cassette.path}: recorded with another version of scenario {scenario.id} (hash differs); skipped")
-        return None
-    return scenario
+    chunks = plan_chunks(runs, override, lambda run: _run_options(run, opts), keep_samples=True)
+    for tally in run_chunks(chunks, scenarios_for, jobs=1):
+        for warning in tally.warnings:
+            warn(warning)
+        yield from tally.samples
 
 
 def _prices(run: Run) -> dict[str, Price]:
@@ -94,33 +70,35 @@ def _prices(run: Run) -> dict[str, Price]:
 
 
 def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,
-               options: ScoreOptions | None = None,
-               on_sample: Callable[[SampleScore], None] | None = None) -> ScoreResult:
-    """Score one or more runs into SPEC §7's JSON shape."""
+               options: ScoreOptions | None = None, on_sample: Callable[[SampleScore], None] | None = None,
+               jobs: int | None = None) -> ScoreResult:
+    """Score one or more runs into SPEC §7's JSON shape. `jobs`: worker processes (default: one per core
+    for large runs); the output is the same bytes whatever it is."""
     opts = options or ScoreOptions()
     runs = open_runs(paths)
-    warnings: list[str] = []
-    providers: dict[str, ProviderMetrics] = {}
-    per_scenario: dict[str, dict[str, list[int]]] = {}
-    count = 0
-    for sample in iter_samples(runs, scenarios, opts, warnings.append):
-        count += 1
-        providers.setdefault(sample.provider, ProviderMetrics()).add(sample)
-        row = per_scenario.setdefault(sample.scenario, {"category": [sample.category]})  # type: ignore[dict-item]
-        cell = row.setdefault(sample.provider, [0, 0])
-        cell[0] += sample.success
-        cell[1] += 1
-        if on_sample:
-            on_sample(sample)
-    if count == 0:
-        raise BadInputError("nothing could be scored" + (f": {warnings[0]}" if warnings else ""),
-                            source=", ".join(map(str, paths)))
+    override = [scenarios] if isinstance(scenarios, str) else list(scenarios or []) or None
+    total = Tally()
+    total.warnings += [f"{run.root}: no run.json; scoring its cassettes without a manifest"
+                       for run in runs if run.manifest.get("missing_manifest")]
+    chunks = plan_chunks(runs, override, lambda run: _run_options(run, opts), on_sample is not None)
+    for tally in run_chunks(chunks, scenarios_for, jobs):
+        total.merge(tally)
+        for sample in tally.samples:
+            on_sample(sample)  # type: ignore[misc]
+    if total.count == 0:
+        first = f": {total.warnings[0]}" if total.warnings else ""
+        raise BadInputError(f"nothing could be scored{first}", source=", ".join(map(str, paths)))
     data = {
-        "run": _run_info(runs, count),
-        "providers": {name: providers[name].result() | {"config": _config(runs, name)} for name in sorted(providers)},
-        "scenarios": [_scenario_row(sid, row) for sid, row in sorted(per_scenario.items())],
+        "run": _run_info(runs, total.count),
+        "providers": {name: total.providers[name].result() | {"config": _config(runs, name)}
+                      for name in sorted(total.providers)},
+        "scenarios": [_scenario_row(sid, row) for sid, row in sorted(total.per_scenario.items())],
     }
-    return ScoreResult(data, sorted(set(warnings)), count)
+    return ScoreResult(data, sorted(set(total.warnings)), total.count)
+
+
+def _run_options(run: Run, opts: ScoreOptions) -> ScoreOptions:
+    return ScoreOptions(opts.rules, opts.greedy, {**opts.prices, **_prices(run)})
 
 
 def _run_info(runs: Sequence[Run], samples: int) -> dict[str, Any]:
@@ -143,8 +121,7 @@ def _config(runs: Sequence[Run], name: str) -> dict[str, Any]:
 
 
 def _scenario_row(sid: str, row: dict[str, Any]) -> dict[str, Any]:
-    category = row.pop("category")[0]
-    return {"id": sid, "category": category,
-            "success": {p: {"k": v[0], "n": v[1]} for p, v in sorted(row.items())}}
+    return {"id": sid, "category": row["category"],
+            "success": {p: {"k": v[0], "n": v[1]} for p, v in sorted(row["cells"].items())}}
 
 

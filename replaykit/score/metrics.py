@@ -14,31 +14,57 @@ RATES = ("error_rate", "availability", "tool_recall", "tool_precision", "param_a
          "no_call_accuracy", "success")
 
 
+def _zero() -> list[float]:
+    return [0.0, 0.0]
+
+
 def _pairs() -> defaultdict[str, list[float]]:
-    return defaultdict(lambda: [0.0, 0.0])
+    """scenario -> [k, n]. Module-level factories (no lambdas) keep the metrics picklable for workers."""
+    return defaultdict(_zero)
+
+
+def _tables() -> defaultdict[str, defaultdict[str, list[float]]]:
+    return defaultdict(_pairs)
+
+
+def _float_table() -> defaultdict[str, float]:
+    return defaultdict(float)
+
+
+def _merge_pairs(into: dict[str, list[float]], other: dict[str, list[float]]) -> None:
+    for key, (k, n) in other.items():
+        pair = into[key]
+        pair[0] += k
+        pair[1] += n
+
+
+def _merge_tables(into: dict[str, defaultdict[str, list[float]]],
+                  other: dict[str, defaultdict[str, list[float]]]) -> None:
+    for name, pairs in other.items():
+        _merge_pairs(into[name], pairs)
 
 
 @dataclass
 class ProviderMetrics:
     """Accumulates one provider's samples."""
 
-    rates: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
+    rates: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
     errors: Counter[str] = field(default_factory=Counter)
-    error_rates: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
+    error_rates: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
     faults: Counter[str] = field(default_factory=Counter)
     fault_turns: defaultdict[str, list[float]] = field(default_factory=_pairs)
-    fault_hits: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
+    fault_hits: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
     latency: list[float] = field(default_factory=list)
     ttft: list[float] = field(default_factory=list)
     tps: list[float] = field(default_factory=list)
-    cost: float = 0.0
+    cost_pico: int = 0  # USD × 1e12 as an integer: sums stay exact in any order, so output is byte-stable
     cost_known: int = 0
     samples: int = 0
     attempts: int = 0
-    by_category: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
-    by_tag: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
-    by_tool: dict[str, defaultdict[str, list[float]]] = field(default_factory=lambda: defaultdict(_pairs))
-    attempt_totals: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    by_category: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
+    by_tag: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
+    by_tool: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
+    attempt_totals: defaultdict[str, float] = field(default_factory=_float_table)
 
     def add(self, s: SampleScore) -> None:
         key = s.scenario
@@ -93,8 +119,27 @@ class ProviderMetrics:
             if a.output_tps is not None:
                 self.tps.append(a.output_tps)
         if a.cost_usd is not None:
-            self.cost += a.cost_usd
+            self.cost_pico += round(a.cost_usd * 1e12)
             self.cost_known += 1
+
+    def merge(self, other: ProviderMetrics) -> None:
+        """Add another partial (a worker's chunk). Every sum is of integers, so the order does not matter."""
+        for mine, theirs in ((self.rates, other.rates), (self.error_rates, other.error_rates),
+                             (self.fault_hits, other.fault_hits), (self.by_category, other.by_category),
+                             (self.by_tag, other.by_tag), (self.by_tool, other.by_tool)):
+            _merge_tables(mine, theirs)
+        _merge_pairs(self.fault_turns, other.fault_turns)
+        for key, n in other.attempt_totals.items():
+            self.attempt_totals[key] += n
+        self.errors.update(other.errors)
+        self.faults.update(other.faults)
+        self.latency += other.latency
+        self.ttft += other.ttft
+        self.tps += other.tps
+        self.cost_pico += other.cost_pico
+        self.cost_known += other.cost_known
+        self.samples += other.samples
+        self.attempts += other.attempts
 
     def result(self) -> dict[str, Any]:
         out: dict[str, Any] = {m: rate(dict(self.rates.get(m, {}))) for m in RATES}
@@ -105,7 +150,8 @@ class ProviderMetrics:
         out["latency_ms"] = distribution(self.latency)
         out["ttft_ms"] = distribution(self.ttft)
         out["output_tps"] = distribution(self.tps)
-        out["cost_usd"] = {"total": round(self.cost, 6), "per_sample": round(self.cost / self.samples, 8)
+        cost = self.cost_pico / 1e12
+        out["cost_usd"] = {"total": round(cost, 6), "per_sample": round(cost / self.samples, 8)
                            if self.samples else None, "attempts_priced": self.cost_known}
         out["samples"] = self.samples
         out["attempts"] = self.attempts

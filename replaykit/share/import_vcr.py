@@ -113,24 +113,30 @@ def _conversations(path: Path, data: bytes, scenarios: tuple[ScenarioSet, Scenar
         history = body.get("messages")
         messages: list[Any] = history if isinstance(history, list) else []
         history_key = canonical_json(messages)
-        if current is not None and current.scenario.id == scenario.id:
-            previous = current.attempts[-1]
-            if history_key == current.last_messages and not normalize(previous, mode=mode).ok:
-                attempt = replace(attempt, step=previous.step, retry=previous.retry + 1)
-                _extend(current, attempt, i, history_key, len(messages))
-                continue
-            if len(messages) > current.last_len:
-                attempt = replace(attempt, step=previous.step + 1, retry=0)
-                _extend(current, attempt, i, history_key, len(messages))
-                continue
-        current = _Conversation(scenario, mode, "", [], [])
-        convos.append(current)
-        _extend(current, replace(attempt, step=0, retry=0), i, history_key, len(messages))
+        place = _continuation(current, scenario, history_key, len(messages), mode)
+        if current is None or place is None:
+            current = _Conversation(scenario, mode, "", [], [])
+            convos.append(current)
+            place = (0, 0)
+        _extend(current, replace(attempt, step=place[0], retry=place[1]), i, history_key, len(messages))
     for convo in convos:
         convo.provider = provider or _provider_of(convo.attempts, source)
         # an attempt whose response names no provider went to the sample's own
         convo.attempts = [a if a.provider else replace(a, provider=convo.provider) for a in convo.attempts]
     return convos
+
+
+def _continuation(current: _Conversation | None, scenario: Scenario, history_key: bytes, length: int,
+                  mode: str) -> tuple[int, int] | None:
+    """(step, retry) when the attempt goes on with the current conversation; None when it starts another."""
+    if current is None or current.scenario.id != scenario.id:
+        return None
+    previous = current.attempts[-1]
+    if history_key == current.last_messages and not normalize(previous, mode=mode).ok:
+        return previous.step, previous.retry + 1  # the same turn asked again after a failure
+    if length > current.last_len:
+        return previous.step + 1, 0  # the history grew: the next turn
+    return None
 
 
 def _extend(convo: _Conversation, attempt: Attempt, index: int, history_key: bytes, length: int) -> None:

@@ -74,6 +74,11 @@ def pack_run(run_path: str | Path, out: str | Path, *, check: bool = True) -> Pa
             raise PackRefused("the run does not verify; not packed:\n  " + "\n  ".join(
                 report.problems + report.secrets))
     files, left_out = _run_files(run.root)
+    unpackable = sorted(set(run.manifest.get("cassettes") or {}) - set(files))
+    if unpackable:  # a listed cassette under a name unpack would refuse: say so rather than drop it
+        raise BadInputError(f"listed in run.json but cannot be packed (missing, or not a plain file name): "
+                            f"{', '.join(unpackable)}",
+                            source=str(run.root))
     entries = [_entry(run.root, rel) for rel in files]
     manifest = {"format": PACK_FORMAT, "kind": "replaykit-pack", "replaykit_version": __version__,
                 "run_id": run.id, "members": entries}

@@ -117,3 +117,19 @@ def test_nothing_scorable_exits_2(tmp_path: Path) -> None:
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "nothing could be scored" in lines[0]
     assert _score(str(tmp_path / "missing")).returncode == 2
+
+
+def test_worker_processes_give_the_same_bytes(recorded: Path) -> None:
+    from replaykit import score_runs
+    from replaykit.report.files import to_json
+    from replaykit.score import tally
+
+    tally_chunk = tally.CHUNK_FILES
+    tally.CHUNK_FILES = 7  # many chunks even for a small run
+    try:
+        serial = to_json(score_runs([recorded], jobs=1).data)
+        parallel = to_json(score_runs([recorded], jobs=2).data)
+    finally:
+        tally.CHUNK_FILES = tally_chunk
+    assert serial == parallel
+    assert serial == to_json(score_runs([recorded]).data)

@@ -146,19 +146,24 @@ def test_a_hostile_provider_name_stays_a_plain_name(tmp_path: Path) -> None:
     assert [p.relative_to(out).as_posix() for p in cassette_files(out)] == ["cassettes/etc-evil/llm.version--r0.json"]
 
 
-PYTHON_TAG = """interactions:
-- request: !!python/object/apply:os.system ["touch {marker}"]
+PYTHON_TAGS = {
+    "python/object/apply": '!!python/object/apply:os.system ["touch {marker}"]',
+    "python/object:": "!!python/object:subprocess.Popen {{args: [touch, {marker}]}}",
+}
+CASSETTE = """interactions:
+- request: {request}
   response: {{status: {{code: 200, message: OK}}, headers: {{}}, body: {{string: ''}}}}
 """
 
 
+@pytest.mark.parametrize("tag", list(PYTHON_TAGS))
 @pytest.mark.parametrize("command", ["inspect", "import"])
-def test_python_tags_are_refused_with_exit_2(tmp_path: Path, command: str) -> None:
+def test_python_tags_are_refused_with_exit_2(tmp_path: Path, command: str, tag: str) -> None:
     marker = tmp_path / "pwned"
     evil = tmp_path / "evil.yaml"
-    evil.write_text(PYTHON_TAG.format(marker=marker))
+    evil.write_text(CASSETTE.format(request=PYTHON_TAGS[tag].format(marker=marker)))
     result = cli("inspect", str(evil)) if command == "inspect" else _import(tmp_path / "out", evil)
     assert result.exit_code == 2
-    assert "invalid or unsafe YAML" in result.output and "python/object/apply" in result.output
+    assert "invalid or unsafe YAML" in result.output and tag in result.output
     assert "Traceback" not in result.output
     assert not marker.exists() and not (tmp_path / "out").exists()

@@ -1,0 +1,132 @@
+"""Scoring in chunks of cassette files, on worker processes when the run is large.
+
+A chunk's result is a `Tally`: partial metrics whose sums are all of integers (or lists that are sorted
+later), so merging chunks in file order gives the same bytes whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from replaykit.cassettes.run import Run, load_run
+from replaykit.errors import BadInputError, CassetteError
+from replaykit.scenarios.loader import ScenarioSet
+from replaykit.score.metrics import ProviderMetrics
+from replaykit.score.sample import SampleScore, ScoreOptions, score_sample
+from replaykit.score.schema import SchemaChecker
+
+CHUNK_FILES = 500
+PARALLEL_FROM = 4000  # files; below this, starting workers costs more than it saves
+
+
+@dataclass
+class Tally:
+    providers: dict[str, ProviderMetrics] = field(default_factory=dict)
+    per_scenario: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    samples: list[SampleScore] = field(default_factory=list)  # kept only when someone wants them
+    count: int = 0
+
+    def add(self, sample: SampleScore, keep: bool) -> None:
+        self.count += 1
+        self.providers.setdefault(sample.provider, ProviderMetrics()).add(sample)
+        row = self.per_scenario.setdefault(sample.scenario, {"category": sample.category, "cells": {}})
+        cell = row["cells"].setdefault(sample.provider, [0, 0])
+        cell[0] += sample.success
+        cell[1] += 1
+        if keep:
+            self.samples.append(sample)
+
+    def merge(self, other: Tally) -> None:
+        self.count += other.count
+        self.warnings += other.warnings
+        for name, metrics in other.providers.items():
+            self.providers.setdefault(name, ProviderMetrics()).merge(metrics)
+        for sid, row in other.per_scenario.items():
+            mine = self.per_scenario.setdefault(sid, {"category": row["category"], "cells": {}})
+            for provider, (k, n) in row["cells"].items():
+                cell = mine["cells"].setdefault(provider, [0, 0])
+                cell[0] += k
+                cell[1] += n
+
+
+@dataclass(frozen=True)
+class Chunk:
+    run_root: str
+    files: tuple[str, ...]
+    scenarios: tuple[str, ...] | None  # --scenarios override, else the run's own
+    options: ScoreOptions
+    keep_samples: bool
+
+
+# Per process: runs and scenario sets already loaded (a worker scores many chunks of the same run).
+_RUNS: dict[str, Run] = {}
+_SCENARIOS: dict[tuple[str, tuple[str, ...] | None], ScenarioSet | BadInputError] = {}
+_SCHEMAS = SchemaChecker()
+
+
+def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) -> Tally:
+    tally = Tally()
+    run = _RUNS.get(chunk.run_root) or _RUNS.setdefault(chunk.run_root, load_run(chunk.run_root))
+    for name in chunk.files:
+        try:
+            cassette = run.read_cassette(Path(name))
+        except CassetteError as err:
+            tally.warnings.append(str(err))
+            continue
+        chosen = _scenario_set(run, chunk.scenarios, scenarios_for)
+        if isinstance(chosen, BadInputError):
+            tally.warnings.append(f"{run.root}: cannot load its scenarios ({chosen}); pass --scenarios PATH")
+            break
+        scenario = chosen.get(cassette.sample.scenario)
+        if scenario is None:
+            tally.warnings.append(f"{name}: scenario {cassette.sample.scenario!r} is not in the scenario set; skipped")
+        elif cassette.sample.scenario_hash and cassette.sample.scenario_hash != scenario.hash:
+            tally.warnings.append(f"{name}: recorded with another version of scenario {scenario.id} "
+                                  "(hash differs); skipped")
+        else:
+            tally.add(score_sample(cassette, scenario, chunk.options, _SCHEMAS), chunk.keep_samples)
+    return tally
+
+
+def _scenario_set(run: Run, override: tuple[str, ...] | None,
+                  scenarios_for: Callable[[Run, Any], ScenarioSet]) -> ScenarioSet | BadInputError:
+    key = (str(run.root), override)
+    if key not in _SCENARIOS:
+        try:
+            _SCENARIOS[key] = scenarios_for(run, list(override) if override else None)
+        except BadInputError as err:
+            _SCENARIOS[key] = err
+    return _SCENARIOS[key]
+
+
+def plan_chunks(runs: Sequence[Run], scenarios: Sequence[str] | None, options: Callable[[Run], ScoreOptions],
+                keep_samples: bool) -> list[Chunk]:
+    chunks = []
+    override = tuple(scenarios) if scenarios else None
+    for run in runs:
+        files = [str(p) for p in run.cassette_files()]
+        for start in range(0, len(files), CHUNK_FILES):
+            chunks.append(Chunk(str(run.root), tuple(files[start:start + CHUNK_FILES]), override, options(run),
+                                keep_samples))
+    return chunks
+
+
+def run_chunks(chunks: list[Chunk], scenarios_for: Callable[[Run, Any], ScenarioSet],
+               jobs: int | None) -> Iterator[Tally]:
+    """Tallies in chunk order; on worker processes when there is enough work."""
+    files = sum(len(c.files) for c in chunks)
+    workers = jobs if jobs is not None else (min(os.cpu_count() or 1, 8) if files >= PARALLEL_FROM else 1)
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield score_chunk(chunk, scenarios_for)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        yield from pool.map(score_chunk, chunks, [scenarios_for] * len(chunks))
