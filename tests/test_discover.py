@@ -8,11 +8,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "record"))
-from record_helpers import fixture_scenarios  # noqa: E402
+from record_helpers import fixture_scenarios
 
-from replaykit import load_providers, record, score_runs  # noqa: E402
-from replaykit.cli import main  # noqa: E402
-from replaykit.sim import SimServer, load_profiles  # noqa: E402
+from replaykit import load_providers, record, score_runs
+from replaykit.cli import main
+from replaykit.sim import SimServer, load_profiles
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def encode(cassette: Cassette) -> bytes:
     """The file bytes: interactions for vcrpy, then replaykit's per-attempt record."""
-    interactions = []
+    interactions: list[dict[str, Any]] = []
     attempts = []
     for attempt in cassette.attempts:
         meta: dict[str, Any] = {k: getattr(attempt, k) for k in _ATTEMPT_KEYS}

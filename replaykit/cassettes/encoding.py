@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 
 MAX_DECODED_BYTES = 64 * 1024 * 1024
@@ -33,8 +34,6 @@ def body_to_text(raw: object, content_encoding: str) -> str | None:
         return raw
     if not isinstance(raw, bytes):
         return None
-    try:
+    with contextlib.suppress(zlib.error, ValueError):
         raw = decode_body(raw, content_encoding)
-    except (zlib.error, ValueError):
-        pass
     return raw.decode("utf-8", "replace")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
+from replaykit.cassettes.run import Run
 from replaykit.cli.options import scenario_filters
 from replaykit.errors import BadInputError
 from replaykit.providers import load_providers
@@ -99,6 +99,6 @@ def _print_plan(samples: list[PlannedSample]) -> float:
     return total
 
 
-def _finish(run: object) -> None:
-    root = Path(run.root)
+def _finish(run: Run) -> None:
+    root = run.root
     click.echo(f"run written to {root}  (score it: replaykit score {root})")

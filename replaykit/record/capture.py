@@ -160,7 +160,7 @@ class Recording:
         self._attempt_done(attempt)
 
     def _finish(self, attempt: Attempt, clock: StreamClock, chunks: list[bytes], t0: float,
-                err: Exception | None) -> None:
+                err: BaseException | None) -> None:
         attempt.body = b"".join(chunks).decode("utf-8", "replace")
         if err is not None:
             attempt.error = {"kind": "stream_cut", "message": f"{type(err).__name__}: {err}"}
@@ -188,7 +188,8 @@ def _taps(mod: ModuleType) -> tuple[type, type]:
 
 
 class _SyncTap:
-    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float, errors: type) -> None:
+    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float,
+                 errors: type[BaseException]) -> None:
         self.inner, self.rec, self.attempt, self.t0, self.errors = inner, rec, attempt, t0, errors
 
     def __iter__(self) -> Iterator[bytes]:
@@ -209,7 +210,8 @@ class _SyncTap:
 
 
 class _AsyncTap:
-    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float, errors: type) -> None:
+    def __init__(self, inner: Any, rec: Recording, attempt: Attempt, t0: float,
+                 errors: type[BaseException]) -> None:
         self.inner, self.rec, self.attempt, self.t0, self.errors = inner, rec, attempt, t0, errors
 
     async def __aiter__(self) -> AsyncIterator[bytes]:

@@ -21,7 +21,7 @@ SUFFIXES = (".yaml", ".yml")
 _SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~15x faster
 
 
-class _JSONSafeLoader(_SafeBase):  # type: ignore[misc]
+class _JSONSafeLoader(_SafeBase):
     """PyYAML's safe loader without implicit timestamps: `date: 2024-05-01` stays the string a model
     returns (a `datetime.date` would never equal it, fails `type: string` schemas, and is not JSON)."""
 

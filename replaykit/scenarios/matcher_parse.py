@@ -156,10 +156,9 @@ def _check_meaningful(raw: dict[str, Any], m: Compound) -> None:
     if not constraints:
         raise MatcherSpecError("a matcher needs a constraint (equals, one_of, regex, range, approx, contains, "
                                "any, type, unordered); write `{any: true, optional: true}` for 'anything or absent'")
-    if m.regex is not None:
-        if m.explicit_example is None:
-            raise MatcherSpecError("a `regex` matcher needs an `example` (the simulator answers with it)",
-                                   ".example")
+    if m.regex is not None and m.explicit_example is None:
+        raise MatcherSpecError("a `regex` matcher needs an `example` (the simulator answers with it)",
+                               ".example")
     if m.explicit_example is not None:
         reason = m.check(m.explicit_example)
         if reason:

@@ -3,6 +3,7 @@ measured against it are the simulated ones (the demo's leaderboard shows them)."
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -57,10 +58,8 @@ class SimProcess:
 
     def __exit__(self, *exc: object) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(BrokenPipeError, OSError):
                 self._conn.send("stop")
-            except (BrokenPipeError, OSError):
-                pass
         if self._proc is not None:
             self._proc.join(10)
             if self._proc.is_alive():

@@ -185,4 +185,5 @@ def echo_credentials(script: Script, authorization: str) -> None:
                        (b"x-debug-authorization", authorization.encode())]
     if script.status >= 400 and script.parts:
         at, body = script.parts[0]
-        script.parts[0] = (at, body.replace(b'"message":"', f'"message":"Incorrect API key provided: {key}. '.encode(), 1))
+        echoed = f'"message":"Incorrect API key provided: {key}. '.encode()
+        script.parts[0] = (at, body.replace(b'"message":"', echoed, 1))

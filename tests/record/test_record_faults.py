@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def test_retry_after_is_honoured_and_recorded(tmp_path: Path) -> None:
     for cassette in run.iter_cassettes():
         assert not isinstance(cassette, Exception)
         attempts = cassette.attempts
-        for before, after in zip(attempts, attempts[1:]):
+        for before, after in itertools.pairwise(attempts):
             if before.status == 429 and after.step == before.step:
                 waits.append(after.wait_ms)
                 assert after.retry == before.retry + 1
