@@ -62,8 +62,22 @@ def decode(data: bytes, source: str) -> Cassette:
     return _decode_foreign(raw, source)
 
 
+JSON_MAX_DEPTH = 254  # orjson's own encoding limit
+
+
 def parse(data: bytes, source: str) -> Any:
-    """The file's data as Python values: JSON, or YAML through the safe loader; shape-checked."""
+    """The file's data as Python values: JSON, or YAML through the safe loader.
+
+    YAML is shape-checked by a walk (aliases can multiply a small file into billions of nodes). JSON has
+    no aliases, so its node count is bounded by the file size; its depth is checked at C speed by
+    re-encoding, which orjson refuses past 254 levels (this is the scorer's hot path)."""
+    if data.lstrip()[:1] == b"{":
+        raw = _parse(data, source)
+        try:
+            orjson.dumps(raw)
+        except orjson.JSONEncodeError:
+            raise CassetteError(f"nested deeper than {JSON_MAX_DEPTH} levels", source=source) from None
+        return raw
     raw = _parse(data, source)
     check_shape(raw, source)
     return raw

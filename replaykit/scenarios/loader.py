@@ -107,7 +107,7 @@ def scenarios_from_snapshot(data: list[Any], source: str) -> ScenarioSet:
     """Scenarios stored in a run folder (`scenarios.json`: the raw mappings the run used)."""
     if not isinstance(data, list):
         raise ScenarioError("must be a JSON list of scenarios", source=source)
-    return ScenarioSet(tuple(build_scenario(item, source, i) for i, item in enumerate(data)))
+    return ScenarioSet(tuple(build_scenario(item, source, i, lint=False) for i, item in enumerate(data)))
 
 
 def load_scenarios(paths: str | Path | Iterable[str | Path]) -> ScenarioSet:

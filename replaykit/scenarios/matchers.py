@@ -51,7 +51,10 @@ def _is_number(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # a provider's arguments nested a thousand deep must not stop the scorer
+        return "<deeply nested value>"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
