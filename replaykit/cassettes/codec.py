@@ -133,8 +133,12 @@ def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
     status = response.get("status") or {}
     body = response.get("body") or {}
     headers = response.get("headers") or {}
-    headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
-    encoding = next((str(v[-1]) for k, v in headers.items() if k.lower() == "content-encoding" and v), "")
+    if not all(type(v) is list for v in headers.values()):  # vcrpy writes lists; other tools may not
+        headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
+    coding = headers.get("content-encoding")  # httpx (and so replaykit) writes header names lower-case
+    if coding is None:
+        coding = next((v for k, v in headers.items() if str(k).lower() == "content-encoding"), None)
+    encoding = str(coding[-1]) if coding else ""
     text = body_to_text(body.get("string") if isinstance(body, dict) else body, encoding)
     if isinstance(request.get("body"), bytes):
         request = {**request, "body": request["body"].decode("utf-8", "replace")}

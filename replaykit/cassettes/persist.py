@@ -34,10 +34,10 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
 
 def read_bounded(path: Path, limit: int = MAX_CASSETTE_BYTES) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise CassetteError(f"file is {size} bytes, over the {limit}-byte limit", source=str(path))
-        with path.open("rb") as fh:
-            return fh.read(limit + 1)
+        with open(path, "rb") as fh:  # read one byte past the limit instead of a stat: one syscall less
+            data = fh.read(limit + 1)
     except OSError as err:
         raise CassetteError(f"cannot read: {err.strerror or err}", source=str(path)) from None
+    if len(data) > limit:
+        raise CassetteError(f"file is over the {limit}-byte limit", source=str(path))
+    return data
