@@ -95,7 +95,7 @@ def main() -> None:
                         for p in planned]
             asyncio.run(bare_loop(requests[:300], args.concurrency))  # warm both ends up
             bare_s = record_s = float("inf")
-            for round_ in range(2):  # alternate, keep each side's best: the machine's noise hits both
+            for round_ in range(3):  # alternate, keep each side's best: the machine's noise hits both
                 bare_s = min(bare_s, asyncio.run(bare_loop(requests, args.concurrency)))
                 start = time.perf_counter()
                 record(scenarios, [provider], tmp / f"run{round_}",

@@ -62,11 +62,16 @@ class Run:
         """Write atomically; remember its hash in the manifest (saved by `save`). Safe from worker threads:
         each call writes its own file, and one dict assignment is atomic."""
         rel = cassette_relpath(cassette.sample)
-        data = encode(cassette)
-        write_atomic(self.root / rel, data)
-        with self._lock:
-            self.manifest.setdefault("cassettes", {})[rel] = file_hash(data)
+        self.write_file(rel, encode(cassette))
         return rel
+
+    def write_file(self, rel: str, data: bytes) -> None:
+        """Write one encoded cassette; nothing here but the hash and syscalls, so that a worker thread
+        running it barely holds the GIL (the recorder's event loop keeps its pace)."""
+        write_atomic(self.root / rel, data)
+        digest = file_hash(data)
+        with self._lock:
+            self.manifest.setdefault("cassettes", {})[rel] = digest
 
     def read_cassette(self, path: Path) -> Cassette:
         return decode(read_bounded(path), str(path))

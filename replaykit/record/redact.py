@@ -29,6 +29,8 @@ class Redactor:
         return value
 
     def url(self, url: str) -> str:
+        if "?" not in url and "@" not in url:  # nothing structural to scrub: the common case, kept cheap
+            return self.text(url)
         parts = urlsplit(url)
         if parts.query:
             query = [(k, PLACEHOLDER if _KEYLIKE_PARAM.search(k) else v)
