@@ -110,10 +110,12 @@ def main() -> None:
         attempts = sum(len(orjson.loads(p.read_bytes())["replaykit"]["attempts"])
                        for p in (small / "cassettes").rglob("*.json"))
         files = sum(1 for _ in (small / "cassettes").rglob("*.json"))
-        parse_s = min(bare_parse(small) for _ in range(2))
-        start = time.perf_counter()
-        result = score_runs([small])
-        score_s = time.perf_counter() - start
+        parse_s = score_s = float("inf")
+        for _ in range(2):  # alternate, keep each side's best: both see the same machine noise
+            parse_s = min(parse_s, bare_parse(small))
+            start = time.perf_counter()
+            result = score_runs([small])
+            score_s = min(score_s, time.perf_counter() - start)
         assert result.scored == files
         rss_small, rss_big = peak_rss_mb([small]), peak_rss_mb(big)
         cps = checks_per_second()

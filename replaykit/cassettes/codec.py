@@ -51,9 +51,9 @@ def _response(attempt: Attempt) -> dict[str, Any]:
             "headers": attempt.response_headers, "body": {"string": attempt.body or ""}}
 
 
-def decode(data: bytes, source: str) -> Cassette:
+def decode(data: bytes, source: str, *, walkers: bool = True) -> Cassette:
     """Parse a cassette file: replaykit's own, or any vcrpy cassette (JSON or YAML, safe loader only)."""
-    raw = parse(data, source)
+    raw = parse(data, source, walkers=walkers)
     if not isinstance(raw, dict) or not isinstance(raw.get("interactions"), list):
         raise CassetteError("not a vcrpy cassette (no `interactions` list)", source=source)
     own = raw.get("replaykit")
@@ -65,14 +65,17 @@ def decode(data: bytes, source: str) -> Cassette:
 JSON_MAX_DEPTH = 254  # orjson's own encoding limit
 
 
-def parse(data: bytes, source: str) -> Any:
+def parse(data: bytes, source: str, *, walkers: bool = True) -> Any:
     """The file's data as Python values: JSON, or YAML through the safe loader.
 
     YAML is shape-checked by a walk (aliases can multiply a small file into billions of nodes). JSON has
     no aliases, so its node count is bounded by the file size; its depth is checked at C speed by
-    re-encoding, which orjson refuses past 254 levels (this is the scorer's hot path)."""
+    re-encoding, which orjson refuses past 254 levels; `walkers=False` skips that for callers that never
+    walk the data recursively (the scorer's hot path)."""
     if data.lstrip()[:1] == b"{":
         raw = _parse(data, source)
+        if not walkers:  # the scorer reads fixed paths only: nothing of it recurses into the data
+            return raw
         try:
             orjson.dumps(raw)
         except orjson.JSONEncodeError:
@@ -135,15 +138,18 @@ def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
     headers = response.get("headers") or {}
     if not all(type(v) is list for v in headers.values()):  # vcrpy writes lists; other tools may not
         headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
-    coding = headers.get("content-encoding")  # httpx (and so replaykit) writes header names lower-case
-    if coding is None:
-        coding = next((v for k, v in headers.items() if str(k).lower() == "content-encoding"), None)
-    encoding = str(coding[-1]) if coding else ""
-    text = body_to_text(body.get("string") if isinstance(body, dict) else body, encoding)
+    raw_body = body.get("string") if isinstance(body, dict) else body
+    encoding = _content_encoding(headers) if isinstance(raw_body, bytes) else ""  # text was never compressed
+    text = body_to_text(raw_body, encoding)
     if isinstance(request.get("body"), bytes):
         request = {**request, "body": request["body"].decode("utf-8", "replace")}
     return Attempt(request=request, status=int(status.get("code", 0)), reason=str(status.get("message") or ""),
                    response_headers=headers, body=text, **kwargs)
+
+
+def _content_encoding(headers: dict[str, Any]) -> str:
+    coding = next((v for k, v in headers.items() if str(k).lower() == "content-encoding"), None)
+    return str(coding[-1]) if coding else ""
 
 
 def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:

@@ -73,8 +73,8 @@ class Run:
         with self._lock:
             self.manifest.setdefault("cassettes", {})[rel] = digest
 
-    def read_cassette(self, path: Path) -> Cassette:
-        return decode(read_bounded(path), str(path))
+    def read_cassette(self, path: Path, *, walkers: bool = True) -> Cassette:
+        return decode(read_bounded(path), str(path), walkers=walkers)
 
     def iter_cassettes(self) -> Iterator[Cassette | CassetteError]:
         """Each cassette in path order; an unreadable one yields its error instead of stopping the rest."""

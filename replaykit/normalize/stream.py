@@ -143,7 +143,8 @@ def read_stream(text: str, out: Outcome) -> bool:
             if not asm.recover(data, kind):
                 asm.bad = asm.bad or f"event {position + 1} is not valid JSON"
             continue
-        take(chunk, kind)
+        if kind is not None or not _plain_delta(asm, chunk):
+            take(chunk, kind)
     cut_inside = sse.tail is not None and not asm.feed(sse.tail, sse.types.get(len(sse.events)))
     out.text = "".join(asm.text)
     out.calls = asm.joiner.calls()
@@ -151,6 +152,38 @@ def read_stream(text: str, out: Outcome) -> bool:
     if verdict is not None:
         out.error_class, out.error_message = verdict
     return verdict is None and (sse.done or asm.done)
+
+
+def _plain_delta(asm: _Assembler, chunk: Any) -> bool:
+    """The fast path for most events of a healthy stream: one choice, a content or tool-call delta, no
+    finish reason, no error, metadata already read. Does what `take` would and says True, else False."""
+    out = asm.out
+    if (type(chunk) is not dict or "error" in chunk or out.provider is None or out.model is None
+            or chunk.get("usage") is not None):
+        return False
+    choices = chunk.get("choices")
+    if type(choices) is not list or len(choices) != 1:
+        return False
+    choice = choices[0]
+    if (type(choice) is not dict or choice.get("finish_reason") or choice.get("native_finish_reason")
+            or "error" in choice or choice.get("index") not in (None, 0)):
+        return False
+    delta = choice.get("delta")
+    if type(delta) is not dict or "function_call" in delta:
+        return False
+    content, entries = delta.get("content"), delta.get("tool_calls")
+    if (content and type(content) is not str) or (entries and type(entries) is not list):
+        return False
+    asm.chunks += 1
+    if content:
+        asm.text.append(content)
+    if entries:
+        try:
+            for entry in entries:
+                asm.joiner.add(entry)
+        except Malformed as err:
+            asm.bad = asm.bad or f"chunk {asm.chunks}: {err}"
+    return True
 
 
 def _verdict(sse: SSEBody, asm: _Assembler, cut_inside: bool, out: Outcome) -> tuple[str, str] | None:

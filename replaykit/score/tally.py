@@ -76,7 +76,7 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
     run = _RUNS.get(chunk.run_root) or _RUNS.setdefault(chunk.run_root, load_run(chunk.run_root))
     for name in chunk.files:
         try:
-            cassette = run.read_cassette(Path(name))
+            cassette = run.read_cassette(Path(name), walkers=False)
         except CassetteError as err:
             tally.warnings.append(str(err))
             continue
@@ -128,5 +128,9 @@ def run_chunks(chunks: list[Chunk], scenarios_for: Callable[[Run, Any], Scenario
             yield score_chunk(chunk, scenarios_for)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":  # load each run's scenarios once here; forked workers inherit them
+        for chunk in chunks:
+            run = _RUNS.get(chunk.run_root) or _RUNS.setdefault(chunk.run_root, load_run(chunk.run_root))
+            _scenario_set(run, chunk.scenarios, scenarios_for)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         yield from pool.map(score_chunk, chunks, [scenarios_for] * len(chunks))
