@@ -32,6 +32,8 @@ def demo(out: str, repeat: int, seed: int, time_scale: float, plain: bool) -> No
                       progress=Progress(plain=plain or None), report=root / _report_name())
     console = Console(width=100)
     render(result.score.data, console, plain=plain)
+    if time_scale != 1.0:
+        click.echo(f"(the simulator ran at {time_scale:g}x real time: latencies are scaled, rankings are not)")
     click.echo(f"\nrun: {result.run.root}   report: {result.report}")
     click.echo(f"rescore any time, offline: replaykit score {result.run.root}")
 
