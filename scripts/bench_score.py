@@ -4,7 +4,7 @@
    its cassettes (as further repetitions) into a run of >= 50,000 attempts.
 2. Times (a) reading + `orjson.loads` of every cassette file and (b) `replaykit score` of the run.
 3. Peak RSS of scoring 200,000 vs 50,000 attempts (the big run is the small one four times over, as
-   hard links, so it costs no disk), each in a fresh process.
+   hard links, so it costs no disk), each in a fresh single-process scorer.
 4. The checker alone on decoded calls.
 
 Last line: `RESULT score_vs_parse=... rss_ratio=... checks_per_s=...`.
@@ -73,8 +73,10 @@ def bare_parse(run: Path) -> float:
 
 
 def peak_rss_mb(runs: list[Path]) -> float:
-    code = ("import resource, sys; from replaykit import score_runs; score_runs(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    # VmHWM: the scoring process's own peak, workers included below; getrusage's maxrss would carry over
+    # this (large) parent's size through fork + exec.
+    code = ("import sys; from replaykit import score_runs; score_runs(sys.argv[1:], jobs=1); "
+            "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])")
     out = subprocess.run([sys.executable, "-c", code, *map(str, runs)], check=True, capture_output=True, text=True)
     return int(out.stdout.strip()) / 1024
 

@@ -29,7 +29,13 @@ try:
 except SystemExit as stop:
     code = stop.code
 seconds = time.monotonic() - started
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM is this process image's own peak; getrusage's maxrss survives exec, so after a fork from a large
+# parent (pytest late in a long run) it would report the parent's size instead.
+try:
+    status = open("/proc/self/status").read()
+    peak_mb = int(status.split("VmHWM:")[1].split()[0]) / 1024
+except (OSError, IndexError, ValueError):
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 sys.stdout.write(orjson.dumps({"exit": code, "seconds": seconds, "peak_mb": peak_mb}).decode())
 """
 
