@@ -26,7 +26,8 @@ ANSWER = {"invalid_json_args": ("invalid_json_args", 0.06), "unknown_tool": ("un
 
 
 def truth_checks(tmp: Path, seed: int, samples: int, answer_effects: list[str]) -> list[tuple[str, float, Any]]:
-    """(what, configured rate, reported rate) for every injected effect of one recorded and scored run."""
+    """(what, configured rate, reported rate) for every injected effect of one recorded and scored run; the
+    reported counts are also checked against what the simulator's ledger says it injected, exactly."""
     scenarios = fixture_scenarios().select(category="single")  # every fault applies to every answer
     tables = {"http": {"effects": HTTP}}
     tables |= {f"a-{e}".replace("_", "-"): {"effects": {e: ANSWER[e][1]}} for e in answer_effects}
@@ -35,7 +36,15 @@ def truth_checks(tmp: Path, seed: int, samples: int, answer_effects: list[str]) 
         providers = providers_for(sim.base_url, *tables, stream=True, max_concurrency=12)
         record(list(scenarios), providers, tmp / f"run-{seed}",
                options=RecordOptions(repeat=repeat, seed=seed, max_retries=3, backoff_base=0.0))
+        ledger = sim.ledger()
     data = score_runs([tmp / f"run-{seed}"]).data["providers"]
+    for cls in HTTP:  # exact recovery: every injected fault counted once, with its class
+        injected = sum(cls in r["faults"] for r in ledger if r["profile"] == "http")
+        assert data["http"]["errors"].get(cls, 0) == injected, cls
+    for effect in answer_effects:
+        name, fault = f"a-{effect}".replace("_", "-"), ANSWER[effect][0]
+        injected = sum(effect in r["faults"] for r in ledger if r["profile"] == name)
+        assert data[name]["faults"].get(fault, 0) == injected, effect
     checks = [(f"http {cls}", rate, data["http"]["error_rates"].get(cls)) for cls, rate in HTTP.items()]
     for effect in answer_effects:
         fault, rate = ANSWER[effect]
@@ -60,7 +69,9 @@ def test_every_interval_contains_the_injected_rate(tmp_path: Path) -> None:
 def test_every_effect_at_2000_samples(tmp_path: Path) -> None:
     checks = truth_checks(tmp_path, seed=7, samples=2000, answer_effects=list(ANSWER))
     missed = [(what, rate, reported) for what, rate, reported in checks if not _covers(rate, reported)]
-    assert not missed, missed
+    # Twelve 95% intervals at once: about one miss is expected by chance (the counts above are exact);
+    # more than two would have a probability under 2%.
+    assert len(missed) <= 2, missed
 
 
 @pytest.mark.slow
