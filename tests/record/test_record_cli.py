@@ -114,3 +114,34 @@ def test_dry_run_sends_nothing_and_prices_the_plan(tmp_path: Path) -> None:
     n = len(fixture_scenarios())
     assert f"p {3 * n:>8}".replace(" ", "") in result.stdout.replace(" ", "")
     assert not (tmp_path / "run").exists()
+
+
+def test_ctrl_c_keeps_finished_samples_and_resume_completes(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    slow = {"ttft_ms": {"median": 100, "sigma": 0.0}}
+    with SimServer(profiles=profiles(p=slow), scenarios=fixture_scenarios(), time_scale=1.0) as sim:
+        providers = _providers(tmp_path, sim.base_url, "max_concurrency = 2")
+        out = tmp_path / "run"
+        proc = subprocess.Popen([sys.executable, "-m", "replaykit", "record", "--providers", str(providers),
+                                 "--scenarios", str(FIXTURES), "--repeat", "10", "--plain", "--out", str(out)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 30
+        while not (out / "run.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 130, stderr
+        assert f"replaykit record --resume {out}" in stderr and "Traceback" not in stderr
+        assert load_run(out).manifest["status"] == "interrupted"
+        kept = {p: p.read_bytes() for p in load_run(out).cassette_files()}
+        assert 0 < len(kept) < 10 * len(fixture_scenarios())
+        resumed = _run("record", "--resume", str(out), "--plain")
+        assert resumed.returncode == 0, resumed.stderr
+    run = load_run(out)
+    assert run.manifest["status"] == "complete"
+    assert len(run.cassette_files()) == 10 * len(fixture_scenarios())
+    assert all(path.read_bytes() == data for path, data in kept.items())
