@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "record"))
-from record_helpers import fixture_scenarios
+from simkit import fixture_scenarios
 
 from replaykit import load_providers, record, score_runs
 from replaykit.cli import main

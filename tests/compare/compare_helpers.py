@@ -8,40 +8,27 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import simkit
 from click.testing import CliRunner, Result
+from simkit import fixture_scenarios, profiles
 
 from replaykit import RecordOptions, record
 from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.cassettes.run import Run
 from replaykit.cli import main
-from replaykit.providers import Provider, parse_providers
-from replaykit.scenarios import ScenarioSet, load_scenarios
-from replaykit.sim import ProfileSet, SimServer, parse_profiles
+from replaykit.providers import Provider
+from replaykit.scenarios import ScenarioSet
+from replaykit.sim import SimServer
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "tests" / "fixtures" / "scenarios"
 URL = "http://127.0.0.1:9/api/v1/chat/completions"
 
 
-def fixture_scenarios() -> ScenarioSet:
-    return load_scenarios(FIXTURES)
-
-
-def profiles(**tables: dict[str, Any]) -> ProfileSet:
-    full = {}
-    for name, table in tables.items():
-        full[name] = {"display_name": name.title(), "ttft_ms": {"median": 20, "sigma": 0.0},
-                      "tps": {"median": 5000, "sigma": 0.0},
-                      "price": {"input_per_mtok": 1.0, "output_per_mtok": 2.0}, **table}
-    return parse_profiles({"profiles": full}, "<test>")
+PRICE = {"input_per_mtok": 1.0, "output_per_mtok": 2.0}
 
 
 def providers_for(base_url: str, *names: str, **overrides: Any) -> list[Provider]:
-    table = {n: {"routing": {"only": [n], "allow_fallbacks": False},
-                 "price": {"input_per_mtok": 1.0, "output_per_mtok": 2.0}} for n in names}
-    defaults = {"base_url": base_url, "model": "qwen/qwen3-coder", "timeout": 10.0, "max_concurrency": 8,
-                **overrides}
-    return list(parse_providers({"defaults": defaults, "providers": table}, "<test>"))
+    """Priced providers: the compare tests check cost differences."""
+    return simkit.providers_for(base_url, *names, price=PRICE, **overrides)
 
 
 def sim_run(out: Path, tables: dict[str, dict[str, Any]], *, repeat: int, seed: int = 0, record_seed: int = 0,

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "record"))
-from record_helpers import fixture_scenarios, profiles, providers_for
+from simkit import fixture_scenarios, profiles, providers_for
 
 from replaykit import RecordOptions, record
 from replaykit.sim import SimServer

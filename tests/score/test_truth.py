@@ -3,14 +3,11 @@ contains the configured rate — and over many seeds, about 95% of the intervals
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "record"))
-from record_helpers import fixture_scenarios, profiles, providers_for
+from simkit import fixture_scenarios, profiles, providers_for
 
 from replaykit import RecordOptions, record, score_runs
 from replaykit.sim import SimServer

@@ -8,23 +8,19 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
+from simkit import FIXTURES as FIXTURES
+from simkit import REPO as REPO
+from simkit import fixture_scenarios as fixture_scenarios
 
 from replaykit.promptmode import to_prompt_messages
-from replaykit.scenarios import Scenario, ScenarioSet, load_scenarios
+from replaykit.scenarios import Scenario
 from replaykit.sim import ProfileSet, parse_profiles
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
-REPO = Path(__file__).resolve().parents[2]
 PROFILES = REPO / "providers" / "sim-profiles.toml"
-
-
-def fixture_scenarios() -> ScenarioSet:
-    return load_scenarios(FIXTURES)
 
 
 def ideal_profiles(ttft_ms: float = 200.0, tps: float = 100.0, sigma: float = 0.0,
