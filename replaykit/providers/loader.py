@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from replaykit.errors import ProviderConfigError
 from replaykit.providers.config import MODES, Price, Provider
+from replaykit.providers.tomlfile import read_toml
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 SECRET_HEADERS = {"authorization", "x-api-key", "api-key", "cookie", "proxy-authorization"}
@@ -54,14 +54,7 @@ class ProviderSet:
 
 
 def load_providers(path: str | Path) -> ProviderSet:
-    source = str(path)
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ProviderConfigError(f"cannot read: {err.strerror or err}", source=source) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ProviderConfigError(f"invalid TOML: {err}", source=source) from None
-    return parse_providers(data, source)
+    return parse_providers(read_toml(path, ProviderConfigError), str(path))
 
 
 def parse_providers(data: dict[str, Any], source: str) -> ProviderSet:

@@ -41,6 +41,8 @@ class Recording:
         self.redactor = Redactor()
         self._current: Cassette | None = None
         self._loose = 0
+        # attempt -> (its cassette, whether it is a sample of its own, written when the attempt ends)
+        self._owners: dict[int, tuple[Cassette, bool]] = {}
         self._lock = threading.Lock()
         self._saved: dict[str, tuple[ModuleType, Any, Any]] = {}
 
@@ -78,19 +80,18 @@ class Recording:
         attempt = Attempt(request={"method": request.method, "uri": str(request.url), "body": body,
                                    "headers": {k: [v] for k, v in request.headers.items()}},
                           provider=self.provider)
-        target = self._current
+        target, loose = self._current, self._current is None
         if target is None:
             self._loose += 1
             target = Cassette(SampleId(self.provider, f"capture.{self._loose}", 0, "", self.mode), [])
-            attempt.timing["_loose"] = True
         attempt.step = len(target.attempts)
         target.attempts.append(attempt)
-        attempt.timing["_cassette"] = target
+        self._owners[id(attempt)] = (target, loose)
         return attempt
 
     def _attempt_done(self, attempt: Attempt) -> None:
-        cassette = attempt.timing.pop("_cassette")
-        if attempt.timing.pop("_loose", False):
+        cassette, loose = self._owners.pop(id(attempt))
+        if loose:
             self._write(cassette)
 
     def __enter__(self) -> Recording:

@@ -143,14 +143,12 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
                 last_save = time.monotonic()
 
     try:
-        await asyncio.gather(*(worker(queue) for queue in lanes.values() for _ in range(_width(queue[0], opts))))
+        # a lane's width is its first provider's concurrency (`--concurrency` was applied to it already)
+        await asyncio.gather(*(worker(queue) for queue in lanes.values()
+                               for _ in range(queue[0].chain[0].max_concurrency)))
     finally:
         await ctx.aclose()
         run.save()
-
-
-def _width(sample: PlannedSample, opts: RecordOptions) -> int:
-    return opts.concurrency or sample.chain[0].max_concurrency
 
 
 def finish(run: Run, status: str) -> None:

@@ -46,15 +46,23 @@ def scenarios_for(run: Run, override: str | Sequence[str] | None) -> ScenarioSet
 def iter_samples(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,
                  warn: Callable[[str], None]) -> Iterator[SampleScore]:
     """Every scoreable sample of the runs, in a stable order; problems go to `warn`."""
-    override = [scenarios] if isinstance(scenarios, str) else list(scenarios or []) or None
-    for run in runs:
-        if run.manifest.get("missing_manifest"):
-            warn(f"{run.root}: no run.json; scoring its cassettes without a manifest")
-    chunks = plan_chunks(runs, override, lambda run: _run_options(run, opts), keep_samples=True)
+    for warning in _manifest_warnings(runs):
+        warn(warning)
+    chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), keep_samples=True)
     for tally in run_chunks(chunks, scenarios_for, jobs=1):
         for warning in tally.warnings:
             warn(warning)
         yield from tally.samples
+
+
+def _override(scenarios: str | Sequence[str] | None) -> list[str] | None:
+    """`--scenarios` paths, or None to score each run against its own snapshot."""
+    return [scenarios] if isinstance(scenarios, str) else list(scenarios or []) or None
+
+
+def _manifest_warnings(runs: Sequence[Run]) -> list[str]:
+    return [f"{run.root}: no run.json; scoring its cassettes without a manifest"
+            for run in runs if run.manifest.get("missing_manifest")]
 
 
 def _prices(run: Run) -> dict[str, Price]:
@@ -76,11 +84,9 @@ def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | 
     for large runs); the output is the same bytes whatever it is."""
     opts = options or ScoreOptions()
     runs = open_runs(paths)
-    override = [scenarios] if isinstance(scenarios, str) else list(scenarios or []) or None
     total = Tally()
-    total.warnings += [f"{run.root}: no run.json; scoring its cassettes without a manifest"
-                       for run in runs if run.manifest.get("missing_manifest")]
-    chunks = plan_chunks(runs, override, lambda run: _run_options(run, opts), on_sample is not None)
+    total.warnings += _manifest_warnings(runs)
+    chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None)
     for tally in run_chunks(chunks, scenarios_for, jobs):
         total.merge(tally)
         for sample in tally.samples:

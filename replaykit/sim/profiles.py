@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 import random
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from replaykit.errors import ProfileError
+from replaykit.providers.tomlfile import read_toml
 
 # Mutually exclusive HTTP-level faults, decided by one uniform draw cut into disjoint intervals in this order,
 # so each configured rate is exactly its marginal rate (their sum must stay <= 1).
@@ -129,14 +129,7 @@ class ProfileSet:
 
 
 def load_profiles(path: str | Path) -> ProfileSet:
-    source = str(path)
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ProfileError(f"cannot read: {err.strerror or err}", source=source) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ProfileError(f"invalid TOML: {err}", source=source) from None
-    return parse_profiles(data, source)
+    return parse_profiles(read_toml(path, ProfileError), str(path))
 
 
 def parse_profiles(data: dict[str, Any], source: str = "<profiles>") -> ProfileSet:
