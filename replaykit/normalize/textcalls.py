@@ -15,7 +15,7 @@ Text inside a leading `<think>...</think>` block is reasoning, never a call.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -58,17 +58,25 @@ def _tagged(body: str, tools: Tools | None) -> tuple[list[Call], str]:
     if "<tool_call>" not in body and "<function=" not in body:
         return [], body
     schema = _param_types(tools)
+
+    def parse(match: re.Match[str]) -> list[Call]:
+        block = match.group("block")
+        if block is None:
+            return _xml_calls(match.group("func"), schema)
+        return _xml_calls(block, schema) if "<function=" in block else _hermes_calls(block)
+
+    return _cut_out(body, _CALL, parse)
+
+
+def _cut_out(body: str, pattern: re.Pattern[str],
+             parse: Callable[[re.Match[str]], list[Call] | None]) -> tuple[list[Call], str]:
+    """The calls in the matches of `pattern`, and the text with those matches removed (kept where a match
+    holds no call)."""
     calls: list[Call] = []
     kept: list[str] = []
     pos = 0
-    for match in _CALL.finditer(body):
-        block = match.group("block")
-        if block is None:
-            found = _xml_calls(match.group("func"), schema)
-        elif "<function=" in block:
-            found = _xml_calls(block, schema)
-        else:
-            found = _hermes_calls(block)
+    for match in pattern.finditer(body):
+        found = parse(match)
         if found:
             kept.append(body[pos : match.start()])
             pos = match.end()
@@ -237,14 +245,4 @@ def _bare_json(body: str) -> tuple[list[Call], str]:
             return calls, ""
     if "```" not in body:
         return [], body
-    calls = []
-    kept: list[str] = []
-    pos = 0
-    for match in _FENCE.finditer(body):
-        found = _json_calls(_json(match.group(1).strip()), require_args=True)
-        if found:
-            kept.append(body[pos : match.start()])
-            pos = match.end()
-            calls.extend(found)
-    kept.append(body[pos:])
-    return calls, "".join(kept)
+    return _cut_out(body, _FENCE, lambda match: _json_calls(_json(match.group(1).strip()), require_args=True))

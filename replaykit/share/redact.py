@@ -36,17 +36,10 @@ from replaykit.cassettes.run import (
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.record.redact import PLACEHOLDER, SECRET_HEADERS, Redactor
 from replaykit.scenarios.loader import scenarios_from_snapshot
-from replaykit.share.secrets import PATTERNS, scan_url
+from replaykit.share.secrets import PATTERNS, Finding, scan_url
 
-
-@dataclass(frozen=True)
-class Change:
-    file: str
-    field: str
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.what}"
+# A change is reported like a finding of the secret scan: file, field, and what was done there.
+Change = Finding
 
 
 @dataclass
