@@ -53,7 +53,11 @@ def _response(attempt: Attempt) -> dict[str, Any]:
 
 def decode(data: bytes, source: str, *, walkers: bool = True) -> Cassette:
     """Parse a cassette file: replaykit's own, or any vcrpy cassette (JSON or YAML, safe loader only)."""
-    raw = parse(data, source, walkers=walkers)
+    return decode_parsed(parse(data, source, walkers=walkers), source)
+
+
+def decode_parsed(raw: Any, source: str) -> Cassette:
+    """A cassette from data `parse` already returned (for callers that also walk the raw data)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("interactions"), list):
         raise CassetteError("not a vcrpy cassette (no `interactions` list)", source=source)
     own = raw.get("replaykit")

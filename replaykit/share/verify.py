@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 
 from replaykit.canonical import file_hash
-from replaykit.cassettes.codec import decode
+from replaykit.cassettes.codec import decode_parsed, parse
 from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.persist import read_bounded
@@ -140,10 +140,10 @@ def _check_cassette(file: Path, rel: str, expected: str | None, report: VerifyRe
     elif file_hash(data) != expected:
         report.problems.append(f"{file}: sha256 differs from {RUN_FILE} (modified after recording)")
     try:
-        cassette = decode(data, str(file))  # shape-checked before the scan below walks it
-        raw = orjson.loads(data)
-    except (orjson.JSONDecodeError, CassetteError) as err:
-        report.problems.append(str(err) if isinstance(err, CassetteError) else f"{file}: invalid JSON: {err}")
+        raw = parse(data, str(file))  # shape-checked before the scan below walks it
+        cassette = decode_parsed(raw, str(file))
+    except CassetteError as err:
+        report.problems.append(str(err))
         return None
     report.secrets += [str(f) for f in scan_cassette(raw, str(file))]
     if cassette_relpath(cassette.sample) != rel:
