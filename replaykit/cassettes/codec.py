@@ -13,6 +13,7 @@ from replaykit.cassettes.model import FORMAT_VERSION, VCR_VERSION, Attempt, Cass
 from replaykit.errors import CassetteError
 
 _ATTEMPT_KEYS = ("error", "timing", "step", "provider", "retry", "wait_ms")
+_OWN_KEYS = ("format", "sample", "complete", "attempts")
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -122,7 +123,7 @@ def _decode_own(raw: dict[str, Any], own: dict[str, Any], source: str) -> Casset
     except (KeyError, TypeError, ValueError, IndexError) as err:
         raise CassetteError(f"malformed replaykit data ({type(err).__name__}: {err})", source=source,
                             field="replaykit") from None
-    extra = {k: v for k, v in own.items() if k not in ("format", "sample", "complete", "attempts")}
+    extra = {k: v for k, v in own.items() if k not in _OWN_KEYS}
     return Cassette(sid, attempts, bool(own.get("complete", False)), source, extra=extra)
 
 
@@ -140,8 +141,10 @@ def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
     status = response.get("status") or {}
     body = response.get("body") or {}
     headers = response.get("headers") or {}
-    if not all(type(v) is list for v in headers.values()):  # vcrpy writes lists; other tools may not
-        headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
+    for value in headers.values():
+        if type(value) is not list:  # vcrpy writes lists; other tools may not
+            headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
+            break
     raw_body = body.get("string") if isinstance(body, dict) else body
     encoding = _content_encoding(headers) if isinstance(raw_body, bytes) else ""  # text was never compressed
     text = body_to_text(raw_body, encoding)

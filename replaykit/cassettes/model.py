@@ -7,14 +7,16 @@ HTTP response (connection refused, timeout before headers) has no interaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+_STREAM_ON = re.compile(r'"stream"\s*:\s*true')
 FORMAT_VERSION = 1  # replaykit's cassette format (the `replaykit.format` field)
 VCR_VERSION = 1  # vcrpy's cassette format
 
 
-@dataclass
+@dataclass(slots=True)
 class Attempt:
     """One HTTP exchange, as recorded.
 
@@ -42,14 +44,18 @@ class Attempt:
 
     @property
     def is_stream(self) -> bool:
-        ctype = self.header.get("content-type", "")
+        """An SSE answer, or a request that asked for one (a stream cut before its headers has no answer)."""
+        ctype = ""
+        for key, values in self.response_headers.items():  # as `header` does, without building it
+            if len(key) == 12 and values and key.lower() == "content-type":
+                ctype = values[-1]
         if "event-stream" in ctype:
             return True
         body = self.request.get("body")
-        return isinstance(body, str) and '"stream":true' in body.replace(" ", "")
+        return isinstance(body, str) and _STREAM_ON.search(body) is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class SampleId:
     """Which sample a cassette holds: (provider, scenario, repetition)."""
 
@@ -64,7 +70,7 @@ class SampleId:
         return (self.provider, self.scenario, self.repetition)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cassette:
     sample: SampleId
     attempts: list[Attempt]

@@ -12,7 +12,7 @@ ERROR_CLASSES = ("rate_limited", "server_error", "client_error", "timeout", "con
 ANSWER_FAULTS = ("text_tool_call", "invalid_json_args", "empty_tool_calls")
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     """One returned tool call. `arguments`: the parsed object, None when the raw text is not a JSON object."""
 
@@ -25,7 +25,7 @@ class Call:
         return {"name": self.name, "arguments": self.arguments, "raw_arguments": self.raw_arguments}
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     status: int | None = None
     error_class: str | None = None

@@ -16,7 +16,7 @@ from replaykit.scenarios.matchers import DEFAULT_RULES, Rules
 from replaykit.scenarios.model import Expectation, ExpectedCall
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallVerdict:
     """One expected call: which returned call matched it, and what is wrong with its arguments."""
 
@@ -29,7 +29,7 @@ class CallVerdict:
         return self.returned is not None and not self.failures
 
 
-@dataclass
+@dataclass(slots=True)
 class StepVerdict:
     verdicts: list[CallVerdict]
     unknown: list[int] = field(default_factory=list)  # returned calls naming a tool not offered

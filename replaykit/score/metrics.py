@@ -67,24 +67,29 @@ class ProviderMetrics:
     attempt_totals: defaultdict[str, float] = field(default_factory=_float_table)
 
     def add(self, s: SampleScore) -> None:
+        # runs once per sample of every scoring: written for speed, counting exactly what RATES define
         key = s.scenario
+        n_attempts = len(s.attempts)
         self.samples += 1
-        self.attempts += len(s.attempts)
-        failed = [a for a in s.attempts if a.error_class]
-        self._add("error_rate", key, len(failed), len(s.attempts))
+        self.attempts += n_attempts
+        failed = 0
         for a in s.attempts:
             self._timing(a)
-        for a in failed:
-            self.errors[a.error_class or ""] += 1
-            self.error_rates[a.error_class or ""][key][0] += 1
-        self.attempt_totals[key] += len(s.attempts)
+            if a.error_class:
+                failed += 1
+                self.errors[a.error_class] += 1
+                self.error_rates[a.error_class][key][0] += 1
+        self._add("error_rate", key, failed, n_attempts)
+        self.attempt_totals[key] += n_attempts
         self._add("availability", key, s.usable, 1)
         self._add("success", key, s.success, 1)
-        self.by_category[s.category][key][0] += s.success
-        self.by_category[s.category][key][1] += 1
+        pair = self.by_category[s.category][key]
+        pair[0] += s.success
+        pair[1] += 1
         for tag in s.tags:
-            self.by_tag[tag][key][0] += s.success
-            self.by_tag[tag][key][1] += 1
+            pair = self.by_tag[tag][key]
+            pair[0] += s.success
+            pair[1] += 1
         if s.usable:
             self._answers(s)
 
@@ -97,13 +102,13 @@ class ProviderMetrics:
         if s.category == "no_call":
             self._add("no_call_accuracy", key, s.returned == 0, 1)
         self.fault_turns[key][1] += s.answered_turns
-        counts = Counter(s.faults)
-        self.faults.update(counts)
-        for fault, n in counts.items():
-            self.fault_hits[fault][key][0] += n
+        for fault in s.faults:
+            self.faults[fault] += 1
+            self.fault_hits[fault][key][0] += 1
         for tool, (matched, expected) in s.per_tool.items():
-            self.by_tool[tool][key][0] += matched
-            self.by_tool[tool][key][1] += expected
+            pair = self.by_tool[tool][key]
+            pair[0] += matched
+            pair[1] += expected
 
     def _add(self, metric: str, key: str, k: float, n: float) -> None:
         pair = self.rates[metric][key]

@@ -21,7 +21,7 @@ class ScoreOptions:
     prices: dict[str, Price] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class AttemptFacts:
     provider: str
     step: int
@@ -35,7 +35,7 @@ class AttemptFacts:
     wait_ms: float = 0.0  # waited before the attempt (backoff, Retry-After)
 
 
-@dataclass
+@dataclass(slots=True)
 class SampleScore:
     provider: str
     scenario: str
@@ -69,7 +69,10 @@ class SampleScore:
         }
 
 
-def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, schemas: SchemaChecker) -> SampleScore:
+def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, schemas: SchemaChecker, *,
+                 detail: bool = True) -> SampleScore:
+    """The sample's score; `detail=False` leaves out `steps` (calls, verdicts, text per turn), which only
+    per-sample views read, and which costs a fifth of the checking."""
     tools = list(scenario.tools)
     mode = cassette.sample.mode
     outcomes = [normalize(a, tools=tools, mode=mode) for a in cassette.attempts]
@@ -80,7 +83,7 @@ def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, sch
                         scenario.tags, facts, usable=bool(cassette.attempts) and not failed_step,
                         path=cassette.path)
     if score.usable:
-        _check_turns(score, scenario, answers, mode, opts, schemas)
+        _check_turns(score, scenario, answers, mode, opts, schemas, detail)
     return score
 
 
@@ -98,7 +101,7 @@ def _answers(attempts: list[Attempt], outcomes: list[Outcome]) -> dict[int, Outc
 
 
 def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outcome], mode: str,
-                 opts: ScoreOptions, schemas: SchemaChecker) -> None:
+                 opts: ScoreOptions, schemas: SchemaChecker, detail: bool) -> None:
     all_correct = True
     for step, expect in enumerate(scenario.steps):
         score.expected += len(expect.calls)
@@ -107,7 +110,8 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
         outcome = answers.get(step)
         if outcome is None:  # the model stopped early: the rest of the chain was never reached
             all_correct = False
-            score.steps.append({"step": step, "answered": False})
+            if detail:
+                score.steps.append({"step": step, "answered": False})
             continue
         calls = outcome.effective_calls(mode)
         verdict = check_step(expect, calls, scenario.offered, rules=opts.rules, greedy=opts.greedy)
@@ -123,9 +127,11 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
         for v in verdict.verdicts:
             score.per_tool[expect.calls[v.expected].name][0] += v.returned is not None
         score.schema_ok += sum(p is None for p in problems)
-        score.faults.extend(sorted(set(faults)))
+        faults = sorted(set(faults))
+        score.faults.extend(faults)
         all_correct = all_correct and verdict.correct
-        score.steps.append(_step_json(step, calls, verdict, problems, sorted(set(faults)), outcome))
+        if detail:
+            score.steps.append(_step_json(step, calls, verdict, problems, faults, outcome))
     score.success = all_correct
 
 

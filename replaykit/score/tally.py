@@ -11,7 +11,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from replaykit.cassettes.run import Run, load_run
@@ -35,7 +34,10 @@ class Tally:
 
     def add(self, sample: SampleScore, keep: bool) -> None:
         self.count += 1
-        self.providers.setdefault(sample.provider, ProviderMetrics()).add(sample)
+        metrics = self.providers.get(sample.provider)
+        if metrics is None:  # not setdefault: that would build a ProviderMetrics for every sample
+            metrics = self.providers[sample.provider] = ProviderMetrics()
+        metrics.add(sample)
         row = self.per_scenario.setdefault(sample.scenario, {"category": sample.category, "cells": {}})
         cell = row["cells"].setdefault(sample.provider, [0, 0])
         cell[0] += sample.success
@@ -74,13 +76,13 @@ _SCHEMAS = SchemaChecker()
 def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) -> Tally:
     tally = Tally()
     run = _RUNS.get(chunk.run_root) or _RUNS.setdefault(chunk.run_root, load_run(chunk.run_root))
+    chosen = _scenario_set(run, chunk.scenarios, scenarios_for)
     for name in chunk.files:
         try:
-            cassette = run.read_cassette(Path(name), walkers=False)
+            cassette = run.read_cassette(name, walkers=False)
         except CassetteError as err:
             tally.warnings.append(str(err))
             continue
-        chosen = _scenario_set(run, chunk.scenarios, scenarios_for)
         if isinstance(chosen, BadInputError):
             tally.warnings.append(f"{run.root}: cannot load its scenarios ({chosen}); pass --scenarios PATH")
             break
@@ -91,7 +93,8 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
             tally.warnings.append(f"{name}: recorded with another version of scenario {scenario.id} "
                                   "(hash differs); skipped")
         else:
-            tally.add(score_sample(cassette, scenario, chunk.options, _SCHEMAS), chunk.keep_samples)
+            sample = score_sample(cassette, scenario, chunk.options, _SCHEMAS, detail=chunk.keep_samples)
+            tally.add(sample, chunk.keep_samples)
     return tally
 
 
@@ -111,7 +114,7 @@ def plan_chunks(runs: Sequence[Run], scenarios: Sequence[str] | None, options: C
     chunks = []
     override = tuple(scenarios) if scenarios else None
     for run in runs:
-        files = [str(p) for p in run.cassette_files()]
+        files = run.cassette_names()
         for start in range(0, len(files), CHUNK_FILES):
             chunks.append(Chunk(str(run.root), tuple(files[start:start + CHUNK_FILES]), override, options(run),
                                 keep_samples))
