@@ -129,10 +129,19 @@ def _decode_own(raw: dict[str, Any], own: dict[str, Any], source: str) -> Casset
 
 def _attempt(meta: dict[str, Any], interactions: list[Any]) -> Attempt:
     index = meta.get("interaction")
-    kwargs = {k: meta[k] for k in _ATTEMPT_KEYS if k in meta}
     if index is None:
-        return Attempt(request=meta.get("request") or {}, **kwargs)
-    return _from_interaction(interactions[index], **kwargs)
+        attempt = Attempt(request=meta.get("request") or {})
+    else:
+        attempt = _from_interaction(interactions[index])
+    # replaykit's per-attempt record; absent keys keep the defaults (one cassette per sample: this is hot)
+    get = meta.get
+    attempt.error = get("error")
+    attempt.timing = get("timing", attempt.timing)
+    attempt.step = get("step", 0)
+    attempt.provider = get("provider", "")
+    attempt.retry = get("retry", 0)
+    attempt.wait_ms = get("wait_ms", 0.0)
+    return attempt
 
 
 def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
@@ -146,12 +155,14 @@ def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
             headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
             break
     raw_body = body.get("string") if isinstance(body, dict) else body
-    encoding = _content_encoding(headers) if isinstance(raw_body, bytes) else ""  # text was never compressed
-    text = body_to_text(raw_body, encoding)
+    if type(raw_body) is str:
+        text: str | None = raw_body
+    else:  # bytes from a foreign cassette, maybe compressed
+        encoding = _content_encoding(headers) if isinstance(raw_body, bytes) else ""
+        text = body_to_text(raw_body, encoding)
     if isinstance(request.get("body"), bytes):
         request = {**request, "body": request["body"].decode("utf-8", "replace")}
-    return Attempt(request=request, status=int(status.get("code", 0)), reason=str(status.get("message") or ""),
-                   response_headers=headers, body=text, **kwargs)
+    return Attempt(request, int(status.get("code", 0)), str(status.get("message") or ""), headers, text, **kwargs)
 
 
 def _content_encoding(headers: dict[str, Any]) -> str:

@@ -33,16 +33,31 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
 
 
 def read_bounded(path: str | Path, limit: int = MAX_CASSETTE_BYTES) -> bytes:
-    """The file's bytes, refused past `limit`. Reads the size the file has (a read of `limit` bytes would
-    allocate, and map, a buffer that large for every small cassette: 3x slower), then whatever it grew by."""
+    """The file's bytes, refused past `limit`. Asks for the size the file has: a read of `limit` bytes would
+    allocate (and map) a buffer that large for every small cassette, which made reading 3x slower. Plain
+    descriptors, no file object: the scorer reads 50,000 files."""
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            data = fh.read(min(size, limit) + 1)
-            if len(data) > size:  # growing, or a pipe that reports no size: the rest, still bounded
-                data += fh.read(limit + 1 - len(data))
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            size = os.fstat(fd).st_size
+            data = os.read(fd, min(size, limit) + 1)
+            if len(data) != size:  # growing, short, or a pipe that reports no size: read on, still bounded
+                data = _read_rest(fd, data, limit)
+        finally:
+            os.close(fd)
     except OSError as err:
         raise CassetteError(f"cannot read: {err.strerror or err}", source=str(path)) from None
     if len(data) > limit:
         raise CassetteError(f"file is over the {limit}-byte limit", source=str(path))
     return data
+
+
+def _read_rest(fd: int, head: bytes, limit: int) -> bytes:
+    parts, total = [head], len(head)
+    while total <= limit:
+        more = os.read(fd, min(limit + 1 - total, 1 << 20))
+        if not more:
+            break
+        parts.append(more)
+        total += len(more)
+    return b"".join(parts)

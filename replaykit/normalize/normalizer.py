@@ -10,6 +10,7 @@ answer (partial text and calls) for `inspect`; the scorer must look at `error_cl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from replaykit.cassettes.model import Attempt
@@ -23,7 +24,7 @@ from replaykit.normalize.textcalls import extract_text_calls, request_tools
 INTERNAL_ERROR = "normalizer internal error: "  # the prefix of the message when the safety net caught a bug
 
 
-def normalize(attempt: Attempt, *, tools: list[dict[str, Any]] | None = None,
+def normalize(attempt: Attempt, *, tools: Sequence[dict[str, Any]] | None = None,
               mode: str = "native") -> Outcome:
     """The attempt's outcome. `tools` (OpenAI tool objects) type the values of calls written as XML text;
     `mode="prompt"` expects calls as text, so finding them there is no fault. Never raises."""
@@ -43,7 +44,7 @@ def error_class_of(attempt: Attempt) -> str | None:
         return "malformed_body"
 
 
-def _normalize(attempt: Attempt, tools: list[dict[str, Any]] | None, mode: str, *,
+def _normalize(attempt: Attempt, tools: Sequence[dict[str, Any]] | None, mode: str, *,
                with_text_calls: bool) -> Outcome:
     status = _status(attempt)
     out = Outcome(status=status)

@@ -34,6 +34,7 @@ class SSEBody:
         return self.tail is not None
 
 
+_DONE_ENDS = frozenset({"[DONE]\n\n", "[DONE]\n", "[DONE]"})
 _NEXT = "\n\ndata: "  # a blank line, then the next event's data: splitting on it leaves bare payloads
 
 
@@ -43,9 +44,16 @@ def parse_sse(text: str) -> SSEBody:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     pieces = text.split(_NEXT)
     last = len(pieces) - 1
-    _parse_text(out, pieces[0], closed=last > 0)
-    if out.done:
-        return out  # anything after [DONE] is not part of the answer
+    first = pieces[0]
+    if last > 0 and "\n" not in first and first.startswith(("data: {", ":")):  # one event or one comment
+        if first[0] == ":":
+            out.comments += 1
+        else:
+            out.events.append(first[6:])
+    else:
+        _parse_text(out, first, closed=last > 0)
+        if out.done:
+            return out  # anything after [DONE] is not part of the answer
     append = out.events.append
     for piece in islice(pieces, 1, last):
         if piece[:1] == "{" and "\n" not in piece:
@@ -54,8 +62,11 @@ def parse_sse(text: str) -> SSEBody:
             _parse_text(out, "data: " + piece, closed=True)
             if out.done:
                 return out
-    if last > 0 and not out.done:
-        _parse_text(out, "data: " + pieces[last], closed=False)
+    if last > 0:
+        if pieces[last] in _DONE_ENDS:
+            out.done = True
+        else:
+            _parse_text(out, "data: " + pieces[last], closed=False)
     return out
 
 

@@ -156,11 +156,11 @@ def read_stream(text: str, out: Outcome) -> bool:
 
 def _plain_delta(asm: _Assembler, chunk: Any) -> bool:
     """The fast path for most events of a healthy stream: one choice, a content or tool-call delta, no
-    finish reason, no error, metadata already read. Does what `take` would and says True, else False."""
+    finish reason, no error, no metadata left to read. Does what `take` would and says True, else False."""
     out = asm.out
-    if (type(chunk) is not dict or "error" in chunk or out.provider is None or out.model is None
-            or chunk.get("usage") is not None):
-        return False
+    if (type(chunk) is not dict or "error" in chunk or chunk.get("usage") is not None
+            or (out.provider is None and "provider" in chunk) or (out.model is None and "model" in chunk)):
+        return False  # (metadata still to read: providers that never name one need not take the slow path)
     choices = chunk.get("choices")
     if type(choices) is not list or len(choices) != 1:
         return False

@@ -15,7 +15,7 @@ Text inside a leading `<think>...</think>` block is reasoning, never a call.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -24,7 +24,7 @@ from replaykit.normalize.calls import args_text, parse_arguments
 from replaykit.normalize.outcome import Call
 from replaykit.promptmode import tools_from_prompt
 
-Tools = list[dict[str, Any]]
+Tools = Sequence[dict[str, Any]]
 _CALL = re.compile(
     r"<tool_call>(?P<block>.*?)(?:</tool_call>|(?=<tool_call>)|\Z)"
     r"|(?P<func><function=[^>\n]*>.*?</function>)",

@@ -48,6 +48,8 @@ class StepVerdict:
 
 def check_step(expect: Expectation, calls: Sequence[Call], offered: Collection[str], *,
                rules: Rules = DEFAULT_RULES, greedy: bool = False) -> StepVerdict:
+    if _all_right_in_order(expect.calls, calls, rules):  # most answers: every assignment agrees on this one
+        return StepVerdict([CallVerdict(i, i) for i in range(len(calls))])
     failures = _Failures(expect.calls, calls, rules)
     assign = _assign_greedy if greedy else _assign_optimal
     pairs = assign(expect.calls, calls, failures)
@@ -63,6 +65,15 @@ def check_step(expect: Expectation, calls: Sequence[Call], offered: Collection[s
     verdict = StepVerdict(verdicts, unknown, extra)
     verdict.faults = _faults(verdict, expect)
     return verdict
+
+
+def _all_right_in_order(expected: Sequence[ExpectedCall], calls: Sequence[Call], rules: Rules) -> bool:
+    if len(calls) != len(expected):
+        return False
+    for exp, call in zip(expected, calls):
+        if call.name != exp.name or call.arguments is None or exp.args.check_fields(call.arguments, rules):
+            return False
+    return True
 
 
 class _Failures:

@@ -73,40 +73,31 @@ def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, sch
                  detail: bool = True) -> SampleScore:
     """The sample's score; `detail=False` leaves out `steps` (calls, verdicts, text per turn), which only
     per-sample views read, and which costs a fifth of the checking."""
-    tools = list(scenario.tools)
     mode = cassette.sample.mode
-    outcomes = [normalize(a, tools=tools, mode=mode) for a in cassette.attempts]
-    facts = [_facts(a, o, opts) for a, o in zip(cassette.attempts, outcomes)]
-    answers = _answers(cassette.attempts, outcomes)
-    failed_step = any(step not in answers for step in _steps_tried(cassette.attempts))
+    attempts = cassette.attempts
+    facts = []
+    answers: dict[int, Outcome] = {}  # each turn's answer: its successful attempt (the recorder stops there)
+    for attempt in attempts:
+        outcome = normalize(attempt, tools=scenario.tools, mode=mode)
+        facts.append(_facts(attempt, outcome, opts))
+        if outcome.error_class is None:
+            answers[attempt.step] = outcome
+    failed_step = any(a.step not in answers for a in attempts)
     score = SampleScore(cassette.sample.provider, scenario.id, cassette.sample.repetition, scenario.category,
-                        scenario.tags, facts, usable=bool(cassette.attempts) and not failed_step,
-                        path=cassette.path)
+                        scenario.tags, facts, usable=bool(attempts) and not failed_step, path=cassette.path)
     if score.usable:
         _check_turns(score, scenario, answers, mode, opts, schemas, detail)
     return score
 
 
-def _steps_tried(attempts: list[Attempt]) -> list[int]:
-    return sorted({a.step for a in attempts})
-
-
-def _answers(attempts: list[Attempt], outcomes: list[Outcome]) -> dict[int, Outcome]:
-    """The answer of each turn: its successful attempt (the recorder stops a turn at the first one)."""
-    out: dict[int, Outcome] = {}
-    for attempt, outcome in zip(attempts, outcomes):
-        if outcome.ok:
-            out[attempt.step] = outcome
-    return out
-
-
 def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outcome], mode: str,
                  opts: ScoreOptions, schemas: SchemaChecker, detail: bool) -> None:
     all_correct = True
+    per_tool = score.per_tool
     for step, expect in enumerate(scenario.steps):
         score.expected += len(expect.calls)
         for call in expect.calls:
-            score.per_tool.setdefault(call.name, [0, 0])[1] += 1
+            per_tool.setdefault(call.name, [0, 0])[1] += 1
         outcome = answers.get(step)
         if outcome is None:  # the model stopped early: the rest of the chain was never reached
             all_correct = False
@@ -115,20 +106,21 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
             continue
         calls = outcome.effective_calls(mode)
         verdict = check_step(expect, calls, scenario.offered, rules=opts.rules, greedy=opts.greedy)
+        for v in verdict.verdicts:
+            if v.returned is not None:
+                score.matched += 1
+                score.args_ok += not v.failures
+                per_tool[expect.calls[v.expected].name][0] += 1
         problems = [schemas.problem(scenario, c) for c in calls]
-        faults = [f for f in outcome.faults if not (mode == "prompt" and f == "text_tool_call")]
-        faults += verdict.faults
+        score.schema_ok += problems.count(None)
+        faults = verdict.faults + [f for f in outcome.faults if not (mode == "prompt" and f == "text_tool_call")]
         if any(p and c.name in scenario.offered and c.arguments is not None for p, c in zip(problems, calls)):
             faults.append("schema_violation")
+        if faults:
+            faults = sorted(set(faults))
+            score.faults += faults
         score.answered_turns += 1
-        score.matched += verdict.matched
         score.returned += len(calls)
-        score.args_ok += sum(v.correct for v in verdict.verdicts)
-        for v in verdict.verdicts:
-            score.per_tool[expect.calls[v.expected].name][0] += v.returned is not None
-        score.schema_ok += sum(p is None for p in problems)
-        faults = sorted(set(faults))
-        score.faults.extend(faults)
         all_correct = all_correct and verdict.correct
         if detail:
             score.steps.append(_step_json(step, calls, verdict, problems, faults, outcome))
@@ -150,15 +142,16 @@ def _step_json(step: int, calls: list[Any], verdict: Any, problems: list[str | N
 def _facts(attempt: Attempt, outcome: Outcome, opts: ScoreOptions) -> AttemptFacts:
     timing = attempt.timing or {}
     total = timing.get("total_ms")
-    ttft = timing.get("ttft_ms") if attempt.is_stream else None
-    usage = outcome.usage or {}
-    out_tokens = usage.get("completion_tokens")
+    stream = attempt.is_stream
+    ok = outcome.error_class is None
+    ttft = timing.get("ttft_ms") if stream and ok else None
     tps = None
-    if outcome.ok and ttft is not None and total is not None and out_tokens and total > ttft:
-        tps = out_tokens / ((total - ttft) / 1000)
-    return AttemptFacts(attempt.provider, attempt.step, outcome.error_class,
-                        total if outcome.ok else None, ttft if outcome.ok else None, tps,
-                        _cost(outcome, attempt.provider, opts), attempt.is_stream, total, attempt.wait_ms)
+    if ttft is not None and total is not None and total > ttft and outcome.usage:
+        out_tokens = outcome.usage.get("completion_tokens")
+        if out_tokens:
+            tps = out_tokens / ((total - ttft) / 1000)
+    return AttemptFacts(attempt.provider, attempt.step, outcome.error_class, total if ok else None, ttft, tps,
+                        _cost(outcome, attempt.provider, opts), stream, total, attempt.wait_ms)
 
 
 def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:

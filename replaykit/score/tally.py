@@ -38,8 +38,12 @@ class Tally:
         if metrics is None:  # not setdefault: that would build a ProviderMetrics for every sample
             metrics = self.providers[sample.provider] = ProviderMetrics()
         metrics.add(sample)
-        row = self.per_scenario.setdefault(sample.scenario, {"category": sample.category, "cells": {}})
-        cell = row["cells"].setdefault(sample.provider, [0, 0])
+        row = self.per_scenario.get(sample.scenario)
+        if row is None:
+            row = self.per_scenario[sample.scenario] = {"category": sample.category, "cells": {}}
+        cell = row["cells"].get(sample.provider)
+        if cell is None:
+            cell = row["cells"][sample.provider] = [0, 0]
         cell[0] += sample.success
         cell[1] += 1
         if keep:

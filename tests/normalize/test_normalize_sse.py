@@ -162,3 +162,23 @@ def test_parse_sse_agrees_with_the_reference_algorithm(blocks: list[str]) -> Non
     body = parse_sse(text)
     assert (body.events, body.done) == reference_events(text)
     assert body.tail is None
+
+
+def general_parse(text: str) -> tuple[list[str], str | None, bool, int, dict[int, str]]:
+    """The block-by-block parser alone, without parse_sse's shortcuts for the common shapes."""
+    from replaykit.normalize.sse import SSEBody, _parse_text
+
+    body = SSEBody()
+    _parse_text(body, text, closed=False)
+    return body.events, body.tail, body.done, body.comments, body.types
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(event_blocks, st.just('data: {"cut":'), st.just(": c\ndata: {}"),
+                          st.sampled_from(["data: [DONE]\n", "data: [DONE] more", "data: [done]"])), max_size=8),
+       st.sampled_from(["", "\n", "\n\n", "\n\n\n"]))
+def test_shortcuts_agree_with_the_general_parser(blocks: list[str], end: str) -> None:
+    # the first block, the middle ones and the last one each have a shortcut in parse_sse
+    text = "\n\n".join(blocks) + end
+    body = parse_sse(text)
+    assert (body.events, body.tail, body.done, body.comments, body.types) == general_parse(text)
