@@ -8,8 +8,8 @@ from pathlib import Path
 from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError
 from replaykit.providers import load_providers
-from replaykit.record import RecordOptions, record
-from replaykit.record.api import ProgressSink
+from replaykit.recorder import RecordOptions, record
+from replaykit.recorder.api import ProgressSink
 from replaykit.scenarios import load_scenarios
 from replaykit.score import ScoreResult, score_runs
 

@@ -21,8 +21,8 @@ import httpx
 
 from replaykit import RecordOptions, load_scenarios, record
 from replaykit.providers import parse_providers
-from replaykit.record.plan import plan_samples
-from replaykit.record.request import attempt_seed, build_body, build_headers, encode_body
+from replaykit.recorder.plan import plan_samples
+from replaykit.recorder.request import attempt_seed, build_body, build_headers, encode_body
 
 REPO = Path(__file__).resolve().parents[1]
 PROFILE = """[profiles.bench]

@@ -129,10 +129,7 @@ def _decode_own(raw: dict[str, Any], own: dict[str, Any], source: str) -> Casset
 
 def _attempt(meta: dict[str, Any], interactions: list[Any]) -> Attempt:
     index = meta.get("interaction")
-    if index is None:
-        attempt = Attempt(request=meta.get("request") or {})
-    else:
-        attempt = _from_interaction(interactions[index])
+    attempt = Attempt(request=meta.get("request") or {}) if index is None else _from_interaction(interactions[index])
     # replaykit's per-attempt record; absent keys keep the defaults (one cassette per sample: this is hot)
     get = meta.get
     attempt.error = get("error")

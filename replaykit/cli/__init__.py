@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -10,9 +11,31 @@ import click
 from replaykit import __version__
 from replaykit.errors import BadInputError, ReplaykitError
 
+# name -> "module:attribute". A command's module is imported when the command runs (or for --help), so
+# that `replaykit score` does not load the recorder, the simulator or deepdiff.
+COMMANDS = {
+    "scenarios": "scenarios:scenarios", "providers": "providers:providers", "import": "importing:import_",
+    "record": "record:record", "score": "score:score", "inspect": "inspect:inspect", "demo": "demo:demo",
+    "verify": "verify:verify", "sim": "sim:sim", "report": "report:report",
+    "diff": "compare:diff", "trend": "compare:trend", "fallback": "compare:fallback", "plan": "compare:plan_",
+    "redact": "share:redact", "pack": "share:pack", "unpack": "share:unpack", "merge": "share:merge",
+}
+
 
 class _Group(click.Group):
-    """Turns replaykit's own errors into one line on stderr: exit 2 for bad input, 1 otherwise."""
+    """Loads commands on demand, and turns replaykit's own errors into one line on stderr: exit 2 for bad
+    input, 1 otherwise."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(f"replaykit.cli.{module}"), attribute)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -29,35 +52,3 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="replaykit")
 def main() -> None:
     """Record and replay LLM providers' tool calling, and score it offline."""
-
-
-def _register() -> None:
-    from replaykit.cli import demo, importing, inspect, providers, record, report, scenarios, score, sim, verify
-
-    main.add_command(scenarios.scenarios)
-    main.add_command(providers.providers)
-    main.add_command(importing.import_)
-    main.add_command(record.record)
-    main.add_command(score.score)
-    main.add_command(inspect.inspect)
-    main.add_command(demo.demo)
-    main.add_command(verify.verify)
-    main.add_command(sim.sim)
-    main.add_command(report.report)
-
-    from replaykit.cli import compare
-
-    main.add_command(compare.diff)
-    main.add_command(compare.trend)
-    main.add_command(compare.fallback)
-    main.add_command(compare.plan_)
-
-    from replaykit.cli import share
-
-    main.add_command(share.redact)
-    main.add_command(share.pack)
-    main.add_command(share.unpack)
-    main.add_command(share.merge)
-
-
-_register()

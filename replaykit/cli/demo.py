@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 
 from replaykit.demo import run_demo
-from replaykit.record.progress import Progress
+from replaykit.recorder.progress import Progress
 from replaykit.report.terminal import render
 
 

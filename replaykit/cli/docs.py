@@ -10,8 +10,11 @@ from click.testing import CliRunner
 def _walk(group: click.Command, path: list[str]) -> list[list[str]]:
     out = [path]
     if isinstance(group, click.Group):
-        for name in sorted(group.commands):
-            out += _walk(group.commands[name], [*path, name])
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):  # not `.commands`: the main group loads its commands lazily
+            command = group.get_command(ctx, name)
+            if command is not None:
+                out += _walk(command, [*path, name])
     return out
 
 

@@ -10,12 +10,12 @@ from replaykit.cassettes.run import Run
 from replaykit.cli.options import scenario_filters
 from replaykit.errors import BadInputError
 from replaykit.providers import load_providers
-from replaykit.record import RecordOptions
-from replaykit.record import record as record_run
-from replaykit.record import resume as resume_run
-from replaykit.record.plan import PlannedSample
-from replaykit.record.progress import Progress
-from replaykit.record.recorder import apply_overrides, sample_plan
+from replaykit.recorder import RecordOptions
+from replaykit.recorder import record as record_run
+from replaykit.recorder import resume as resume_run
+from replaykit.recorder.engine import apply_overrides, sample_plan
+from replaykit.recorder.plan import PlannedSample
+from replaykit.recorder.progress import Progress
 from replaykit.scenarios import load_scenarios
 
 
@@ -85,7 +85,7 @@ def record(providers_file: str | None, only: str | None, scenarios_path: tuple[s
 
 
 def _print_plan(samples: list[PlannedSample]) -> float:
-    from replaykit.record.plan import estimate
+    from replaykit.recorder.plan import estimate
 
     rows = estimate(samples)
     click.echo(f"{'provider':<28} {'samples':>8} {'requests':>9} {'in tok':>10} {'out tok':>9} {'cost USD':>10}")

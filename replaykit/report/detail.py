@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from replaykit.cassettes.model import Attempt, Cassette
-from replaykit.record.redact import Redactor
+from replaykit.recorder.redact import Redactor
 from replaykit.score.sample import SampleScore
 
 BODY_LIMIT = 16_000  # characters of a request or response body shown, at most

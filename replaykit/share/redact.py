@@ -34,7 +34,7 @@ from replaykit.cassettes.run import (
     manifest_digest,
 )
 from replaykit.errors import BadInputError, CassetteError
-from replaykit.record.redact import PLACEHOLDER, SECRET_HEADERS, Redactor
+from replaykit.recorder.redact import PLACEHOLDER, SECRET_HEADERS, Redactor
 from replaykit.scenarios.loader import scenarios_from_snapshot
 from replaykit.share.secrets import PATTERNS, Finding, scan_url
 

@@ -14,7 +14,7 @@ from vcr.request import Request as VcrRequest
 
 from replaykit.cassettes.model import Attempt, Cassette
 from replaykit.normalize import normalize
-from replaykit.record.http import new_client, send
+from replaykit.recorder.http import new_client, send
 
 
 def _body_digest(request: VcrRequest) -> str:

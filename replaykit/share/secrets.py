@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from replaykit.record.redact import PLACEHOLDER, SECRET_HEADERS
+from replaykit.recorder.redact import PLACEHOLDER, SECRET_HEADERS
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "openrouter key": re.compile(r"sk-or-v1-[0-9a-f]{32,}"),

@@ -22,8 +22,8 @@ import httpx
 from replaykit import __version__
 from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.cassettes.run import Run
-from replaykit.record.http import StreamClock
-from replaykit.record.redact import Redactor
+from replaykit.recorder.http import StreamClock
+from replaykit.recorder.redact import Redactor
 from replaykit.scenarios.model import Scenario
 
 

@@ -18,10 +18,10 @@ from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError, CassetteError, ProviderConfigError, RecordError
 from replaykit.providers.config import Provider
-from replaykit.record.plan import PlannedSample, plan_samples
-from replaykit.record.redact import Redactor
-from replaykit.record.retry import RetryPolicy
-from replaykit.record.sample import RecordContext, record_sample
+from replaykit.recorder.plan import PlannedSample, plan_samples
+from replaykit.recorder.redact import Redactor
+from replaykit.recorder.retry import RetryPolicy
+from replaykit.recorder.sample import RecordContext, record_sample
 from replaykit.scenarios.model import Scenario
 
 SampleDone = Callable[[PlannedSample, Cassette, list[str | None]], None]

@@ -1,7 +1,7 @@
 """Recording: the one HTTP code path, the run scheduler (concurrency, retries, limiter, fallback),
 redaction, the cassette writer, resume."""
 
-from replaykit.record.api import record, resume
-from replaykit.record.recorder import RecordOptions
+from replaykit.recorder.api import record, resume
+from replaykit.recorder.engine import RecordOptions
 
 __all__ = ["RecordOptions", "record", "resume"]

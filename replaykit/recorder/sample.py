@@ -14,11 +14,11 @@ import orjson
 from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.normalize import Outcome, normalize
 from replaykit.providers.config import Provider
-from replaykit.record.http import new_client, send
-from replaykit.record.limiter import AdaptiveLimiter
-from replaykit.record.redact import Redactor
-from replaykit.record.request import attempt_seed, build_body, build_headers, encode_body
-from replaykit.record.retry import RetryPolicy
+from replaykit.recorder.http import new_client, send
+from replaykit.recorder.limiter import AdaptiveLimiter
+from replaykit.recorder.redact import Redactor
+from replaykit.recorder.request import attempt_seed, build_body, build_headers, encode_body
+from replaykit.recorder.retry import RetryPolicy
 from replaykit.scenarios.model import Scenario
 
 

@@ -11,8 +11,7 @@ from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import Run
 from replaykit.errors import RecordError
 from replaykit.providers.config import Price, Provider
-from replaykit.record.plan import PlannedSample
-from replaykit.record.recorder import (
+from replaykit.recorder.engine import (
     RecordOptions,
     apply_overrides,
     check_keys,
@@ -24,6 +23,7 @@ from replaykit.record.recorder import (
     reopen,
     sample_plan,
 )
+from replaykit.recorder.plan import PlannedSample
 from replaykit.scenarios.loader import ScenarioSet, load_scenarios
 from replaykit.scenarios.model import Scenario
 

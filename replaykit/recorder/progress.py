@@ -14,7 +14,7 @@ from rich.table import Table
 
 from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import Run
-from replaykit.record.plan import PlannedSample
+from replaykit.recorder.plan import PlannedSample
 
 PLAIN_EVERY_S = 5.0
 
