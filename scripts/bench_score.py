@@ -2,7 +2,9 @@
 
 1. Records a seed run from the simulator (every profile, stream and non-stream, faults on), then replicates
    its cassettes (as further repetitions) into a run of >= 50,000 attempts.
-2. Times (a) reading + `orjson.loads` of every cassette file and (b) `replaykit score` of the run.
+2. Times (a) reading + `orjson.loads` of every cassette file and (b) `replaykit score RUN --json`, the
+   command as a user runs it (a fresh process: start-up, imports and output included); also `score_runs`
+   called in this process, for reference. Each side's best of three, alternating (both see the same noise).
 3. Peak RSS of scoring 200,000 vs 50,000 attempts (the big run is the small one four times over, as
    hard links, so it costs no disk), each in a fresh single-process scorer.
 4. The checker alone on decoded calls.
@@ -72,6 +74,16 @@ def bare_parse(run: Path) -> float:
     return time.perf_counter() - start
 
 
+def score_command(run: Path, files: int) -> float:
+    """`replaykit score RUN --json` in a fresh process, timed from its start to its exit."""
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "replaykit", "score", str(run), "--json"], check=True,
+                         capture_output=True)
+    elapsed = time.perf_counter() - start
+    assert orjson.loads(out.stdout)["run"]["samples"] == files
+    return elapsed
+
+
 def peak_rss_mb(runs: list[Path]) -> float:
     # VmHWM: the scoring process's own peak, workers included below; getrusage's maxrss would carry over
     # this (large) parent's size through fork + exec.
@@ -112,12 +124,13 @@ def main() -> None:
         attempts = sum(len(orjson.loads(p.read_bytes())["replaykit"]["attempts"])
                        for p in (small / "cassettes").rglob("*.json"))
         files = sum(1 for _ in (small / "cassettes").rglob("*.json"))
-        parse_s = score_s = float("inf")
-        for _ in range(2):  # alternate, keep each side's best: both see the same machine noise
+        parse_s = score_s = api_s = float("inf")
+        for _ in range(3):  # alternate, keep each side's best: both see the same machine noise
             parse_s = min(parse_s, bare_parse(small))
+            score_s = min(score_s, score_command(small, files))
             start = time.perf_counter()
             result = score_runs([small])
-            score_s = min(score_s, time.perf_counter() - start)
+            api_s = min(api_s, time.perf_counter() - start)
         assert result.scored == files
         rss_small, rss_big = peak_rss_mb([small]), peak_rss_mb(big)
         cps = checks_per_second()
@@ -126,7 +139,7 @@ def main() -> None:
             shutil.rmtree(root, ignore_errors=True)
     print(f"run: {attempts} attempts in {files} cassettes")
     print(f"(a) read + orjson.loads: {parse_s:.2f} s   (b) replaykit score: {score_s:.2f} s   "
-          f"ratio {score_s / parse_s:.2f}")
+          f"ratio {score_s / parse_s:.2f}   (score_runs in this process: {api_s:.2f} s, {api_s / parse_s:.2f}x)")
     print(f"peak RSS: {rss_small:.0f} MB for {attempts} attempts, {rss_big:.0f} MB for {4 * attempts}")
     print(f"checker: {cps:,.0f} call checks/s")
     print(f"RESULT score_vs_parse={score_s / parse_s:.3f} rss_ratio={rss_big / rss_small:.3f} "

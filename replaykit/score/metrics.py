@@ -3,6 +3,7 @@ rates can be clustered by scenario; nothing per sample is held beyond timing val
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,10 @@ def _pairs() -> defaultdict[str, list[float]]:
 
 def _tables() -> defaultdict[str, defaultdict[str, list[float]]]:
     return defaultdict(_pairs)
+
+
+def _doubles() -> array[float]:
+    return array("d")
 
 
 def _float_table() -> defaultdict[str, float]:
@@ -54,9 +59,10 @@ class ProviderMetrics:
     faults: Counter[str] = field(default_factory=Counter)
     fault_turns: defaultdict[str, list[float]] = field(default_factory=_pairs)
     fault_hits: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
-    latency: list[float] = field(default_factory=list)
-    ttft: list[float] = field(default_factory=list)
-    tps: list[float] = field(default_factory=list)
+    # one value per answered attempt, as C doubles: 8 bytes each instead of a 32-byte float object
+    latency: array[float] = field(default_factory=_doubles)
+    ttft: array[float] = field(default_factory=_doubles)
+    tps: array[float] = field(default_factory=_doubles)
     cost_pico: int = 0  # USD × 1e12 as an integer: sums stay exact in any order, so output is byte-stable
     cost_known: int = 0
     samples: int = 0

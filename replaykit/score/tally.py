@@ -6,10 +6,12 @@ later), so merging chunks in file order gives the same bytes whatever the number
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,30 +116,50 @@ def _scenario_set(run: Run, override: tuple[str, ...] | None,
 
 
 def plan_chunks(runs: Sequence[Run], scenarios: Sequence[str] | None, options: Callable[[Run], ScoreOptions],
-                keep_samples: bool) -> list[Chunk]:
-    chunks = []
+                keep_samples: bool) -> Iterator[Chunk]:
+    """Chunks in file order, listed one run at a time: 200,000 file names held at once would be most of
+    the scorer's memory."""
     override = tuple(scenarios) if scenarios else None
     for run in runs:
         files = run.cassette_names()
         for start in range(0, len(files), CHUNK_FILES):
-            chunks.append(Chunk(str(run.root), tuple(files[start:start + CHUNK_FILES]), override, options(run),
-                                keep_samples))
-    return chunks
+            yield Chunk(str(run.root), tuple(files[start:start + CHUNK_FILES]), override, options(run),
+                        keep_samples)
 
 
-def run_chunks(chunks: list[Chunk], scenarios_for: Callable[[Run, Any], ScenarioSet],
+def run_chunks(chunks: Iterable[Chunk], scenarios_for: Callable[[Run, Any], ScenarioSet],
                jobs: int | None) -> Iterator[Tally]:
-    """Tallies in chunk order; on worker processes when there is enough work."""
-    files = sum(len(c.files) for c in chunks)
-    workers = jobs if jobs is not None else (min(os.cpu_count() or 1, 8) if files >= PARALLEL_FROM else 1)
-    if workers <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
+    """Tallies in chunk order; on worker processes when there is enough work (`jobs` None: when the first
+    chunks hold PARALLEL_FROM files), with a few chunks in flight per worker."""
+    chunks = iter(chunks)
+    head: list[Chunk] = []
+    enough = False
+    while not enough and (chunk := next(chunks, None)) is not None:
+        head.append(chunk)
+        enough = len(head) > 1 and (jobs is not None or sum(len(c.files) for c in head) >= PARALLEL_FROM)
+    queue = itertools.chain(head, chunks)
+    workers = (jobs if jobs is not None else min(os.cpu_count() or 1, 8)) if enough else 1
+    if workers <= 1:
+        for chunk in queue:
             yield score_chunk(chunk, scenarios_for)
-        return
+    else:
+        yield from _on_workers(queue, scenarios_for, workers)
+
+
+def _on_workers(chunks: Iterator[Chunk], scenarios_for: Callable[[Run, Any], ScenarioSet],
+                workers: int) -> Iterator[Tally]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    if method == "fork":  # load each run's scenarios once here; forked workers inherit them
-        for chunk in chunks:
-            run = _RUNS.get(chunk.run_root) or _RUNS.setdefault(chunk.run_root, load_run(chunk.run_root))
-            _scenario_set(run, chunk.scenarios, scenarios_for)
+    first = next(chunks, None)
+    if first is None:
+        return
+    if method == "fork":  # load the scenarios here, once; forked workers inherit them
+        run = _RUNS.get(first.run_root) or _RUNS.setdefault(first.run_root, load_run(first.run_root))
+        _scenario_set(run, first.scenarios, scenarios_for)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        yield from pool.map(score_chunk, chunks, [scenarios_for] * len(chunks))
+        pending: deque[Future[Tally]] = deque()
+        for chunk in itertools.chain([first], chunks):
+            pending.append(pool.submit(score_chunk, chunk, scenarios_for))
+            if len(pending) >= 4 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from simkit import fixture_scenarios, profiles, providers_for
 
-from replaykit import RecordOptions, record
+from replaykit import RecordOptions, load_run, record
 from replaykit.sim import SimServer
 
 
@@ -117,17 +117,19 @@ def test_nothing_scorable_exits_2(tmp_path: Path) -> None:
     assert _score(str(tmp_path / "missing")).returncode == 2
 
 
-def test_worker_processes_give_the_same_bytes(recorded: Path) -> None:
+def test_worker_processes_give_the_same_bytes(recorded: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from replaykit import score_runs
     from replaykit.report.files import to_json
     from replaykit.score import tally
 
-    tally_chunk = tally.CHUNK_FILES
-    tally.CHUNK_FILES = 7  # many chunks even for a small run
-    try:
-        serial = to_json(score_runs([recorded], jobs=1).data)
-        parallel = to_json(score_runs([recorded], jobs=2).data)
-    finally:
-        tally.CHUNK_FILES = tally_chunk
-    assert serial == parallel
-    assert serial == to_json(score_runs([recorded]).data)
+    other = tmp_path / "other"  # a second run: its scenarios are loaded by the workers, not the parent
+    shutil.copytree(recorded, other)
+    files = len(load_run(recorded).cassette_names())
+    monkeypatch.setattr(tally, "CHUNK_FILES", 3)  # many chunks: more than the 4 per worker kept in flight
+    assert 2 * files / 3 > 4 * 2
+    serial = to_json(score_runs([recorded, other], jobs=1).data)
+    assert serial == to_json(score_runs([recorded, other], jobs=2).data)
+    monkeypatch.setattr(tally, "PARALLEL_FROM", 10)  # the automatic choice goes parallel too
+    assert serial == to_json(score_runs([recorded, other]).data)
+    assert orjson.loads(serial)["run"]["samples"] == 2 * files
