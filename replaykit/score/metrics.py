@@ -80,11 +80,20 @@ class ProviderMetrics:
         self.attempts += n_attempts
         failed = 0
         for a in s.attempts:
-            self._timing(a)
-            if a.error_class:
+            if a.error_class is None:
+                if a.latency_ms is not None:
+                    self.latency.append(a.latency_ms)
+                if a.ttft_ms is not None:
+                    self.ttft.append(a.ttft_ms)
+                if a.output_tps is not None:
+                    self.tps.append(a.output_tps)
+            else:
                 failed += 1
                 self.errors[a.error_class] += 1
                 self.error_rates[a.error_class][key][0] += 1
+            if a.cost_usd is not None:
+                self.cost_pico += round(a.cost_usd * 1e12)
+                self.cost_known += 1
         self._add("error_rate", key, failed, n_attempts)
         self.attempt_totals[key] += n_attempts
         self._add("availability", key, s.usable, 1)
@@ -120,18 +129,6 @@ class ProviderMetrics:
         pair = self.rates[metric][key]
         pair[0] += k
         pair[1] += n
-
-    def _timing(self, a: Any) -> None:
-        if a.error_class is None:
-            if a.latency_ms is not None:
-                self.latency.append(a.latency_ms)
-            if a.ttft_ms is not None:
-                self.ttft.append(a.ttft_ms)
-            if a.output_tps is not None:
-                self.tps.append(a.output_tps)
-        if a.cost_usd is not None:
-            self.cost_pico += round(a.cost_usd * 1e12)
-            self.cost_known += 1
 
     def merge(self, other: ProviderMetrics) -> None:
         """Add another partial (a worker's chunk). Every sum is of integers, so the order does not matter."""

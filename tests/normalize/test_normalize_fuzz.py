@@ -227,3 +227,24 @@ def test_odd_attempt_fields() -> None:
     assert both(weird_status).error_class == "connection"
     bad_error = json_attempt(completion({"content": "a"}), error="boom")
     assert both(bad_error).error_class is None
+
+
+@FUZZ
+@given(st.lists(json_values, max_size=6), st.booleans(), st.data())
+def test_the_all_json_shortcut_reads_streams_as_the_event_reader_does(values: list[Any], done: bool,
+                                                                       data: st.DataObject) -> None:
+    # the stream reader parses every event at once when it can; event by event it must come to the same outcome
+    from replaykit.normalize import stream
+
+    chunks = [v if isinstance(v, dict) else {"choices": [{"delta": v}]} for v in values]
+    if chunks and data.draw(st.booleans()):  # a plain delta after the first chunk, the shortcut's main case
+        chunks.insert(1, {"choices": [{"index": 0, "delta": {"content": data.draw(st.text(max_size=5))}}]})
+    attempt = stream_attempt(sse(*chunks, done=done))
+    fast = normalize(attempt).to_json()
+    real = stream._all_json
+    stream._all_json = lambda _sse: None
+    try:
+        slow = normalize(attempt).to_json()
+    finally:
+        stream._all_json = real
+    assert fast == slow
