@@ -42,8 +42,12 @@ def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
 @click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
               help="Exit 1 when a provider's METRIC is below VALUE (e.g. success=0.9).")
 @click.option("--plain", is_flag=True, help="Plain text table (for logs and CI).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes [default: one per core for runs of 4,000 cassettes or more]. The output is "
+                   "the same bytes whatever N.")
 def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], samples_file: str | None,
-          scenarios_path: tuple[str, ...], bfcl_compat: bool, fail_under: tuple[str, ...], plain: bool) -> None:
+          scenarios_path: tuple[str, ...], bfcl_compat: bool, fail_under: tuple[str, ...], plain: bool,
+          jobs: int | None) -> None:
     """Score recorded runs offline: tool recall, argument accuracy, errors, speed and cost."""
     limits = _fail_under(fail_under)
     opts = ScoreOptions()
@@ -62,10 +66,10 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
             from replaykit.report.samples import collect
 
             result, samples = collect(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                      on_sample=on_sample)
+                                      on_sample=on_sample, jobs=jobs)
         else:
             result = score_runs(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                on_sample=on_sample)
+                                on_sample=on_sample, jobs=jobs)
     finally:
         if sink:
             sink.close()

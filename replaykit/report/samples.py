@@ -66,7 +66,8 @@ class ReportSamples:
 
 def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,
             options: ScoreOptions | None = None,
-            on_sample: Callable[[SampleScore], None] | None = None) -> tuple[ScoreResult, ReportSamples]:
+            on_sample: Callable[[SampleScore], None] | None = None,
+            jobs: int | None = None) -> tuple[ScoreResult, ReportSamples]:
     """Score the runs and build the report's per-sample payload in the same pass."""
     collector = SampleCollector(paths, scenarios)
 
@@ -75,7 +76,7 @@ def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | Non
         if on_sample is not None:
             on_sample(sample)
 
-    result = score_runs(paths, scenarios=scenarios, options=options, on_sample=each)
+    result = score_runs(paths, scenarios=scenarios, options=options, on_sample=each, jobs=jobs)
     return result, collector.payload()
 
 

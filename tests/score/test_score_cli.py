@@ -133,3 +133,12 @@ def test_worker_processes_give_the_same_bytes(recorded: Path, tmp_path: Path,
     monkeypatch.setattr(tally, "PARALLEL_FROM", 10)  # the automatic choice goes parallel too
     assert serial == to_json(score_runs([recorded, other]).data)
     assert orjson.loads(serial)["run"]["samples"] == 2 * files
+
+
+def test_jobs_option_gives_the_same_bytes_and_refuses_zero(recorded: Path) -> None:
+    one, two = _score(str(recorded), "--json", "-j", "1"), _score(str(recorded), "--json", "--jobs", "2")
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout and orjson.loads(one.stdout)["run"]["samples"] > 0
+    bad = _score(str(recorded), "--jobs", "0")
+    assert bad.returncode == 2
+    assert b"--jobs" in bad.stderr and b"Traceback" not in bad.stderr
