@@ -4,7 +4,7 @@
    its cassettes (as further repetitions) into a run of >= 50,000 attempts.
 2. Times (a) reading + `orjson.loads` of every cassette file and (b) `replaykit score RUN --json`, the
    command as a user runs it (a fresh process: start-up, imports and output included); also `score_runs`
-   called in this process, for reference. Each side's best of three, alternating (both see the same noise).
+   called in this process, for reference. Each side's best of five, alternating (both see the same noise).
 3. Peak RSS of scoring 200,000 vs 50,000 attempts (the big run is the small one four times over, as
    hard links, so it costs no disk), each in a fresh single-process scorer.
 4. The checker alone on decoded calls.
@@ -125,7 +125,7 @@ def main() -> None:
                        for p in (small / "cassettes").rglob("*.json"))
         files = sum(1 for _ in (small / "cassettes").rglob("*.json"))
         parse_s = score_s = api_s = float("inf")
-        for _ in range(3):  # alternate, keep each side's best: both see the same machine noise
+        for _ in range(5):  # alternate, keep each side's best: both see the same machine noise
             parse_s = min(parse_s, bare_parse(small))
             score_s = min(score_s, score_command(small, files))
             start = time.perf_counter()
