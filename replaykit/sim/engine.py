@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import string
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +28,7 @@ from replaykit.sim.scripts import Script
 
 _ALNUM = string.ascii_letters + string.digits
 _JSON = b"application/json"
+LEDGER_LIMIT = 1_000_000  # truth records kept (a request's is a few hundred bytes)
 
 
 @dataclass
@@ -47,12 +48,14 @@ class Request:
 
 class Engine:
     def __init__(self, profiles: ProfileSet, scenarios: ScenarioSet, seed: int = 0, time_scale: float = 1.0,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT) -> None:
         self.profiles, self.seed, self.time_scale = profiles, seed, max(0.0, time_scale)
         self.index = ScenarioIndex(scenarios)
         self.clock = SimClock(self.time_scale, clock)
         self.counts: dict[str, int] = {p.name: 0 for p in profiles}
-        self.ledger: list[dict[str, Any]] = []
+        # the newest records only: a `sim serve` left running for days must not grow without bound
+        self.ledger: deque[dict[str, Any]] = deque(maxlen=ledger_limit)
+        self.requests = 0
         self._ordinals: dict[bytes, int] = defaultdict(int)
         self._buckets: dict[str, TokenBucket] = {}
 
@@ -110,7 +113,7 @@ class Engine:
     def _refuse(self, status: int, message: str) -> Script:
         record: dict[str, Any] = {"profile": None, "scenario": None, "faults": [], "status": status,
                                   "stream": False}
-        self.ledger.append(record)
+        self._log(record)
         return Script(status, [(b"content-type", _JSON)], [(0.0, wire.error_body(status, message))],
                       record=record)
 
@@ -125,8 +128,12 @@ class Engine:
         script = self._render(req, answer, fault)
         req.record["status"] = script.status
         script.record = req.record
-        self.ledger.append(req.record)
+        self._log(req.record)
         return script
+
+    def _log(self, record: dict[str, Any]) -> None:
+        self.requests += 1
+        self.ledger.append(record)
 
     def _clock_fault(self, req: Request) -> str | None:
         profile, now = req.profile, self.clock.now()
@@ -154,5 +161,6 @@ class Engine:
         return scripts.render(req, answer, fault, use, gen_s, self.time_scale, self.clock.clock_scale)
 
     def stats(self) -> dict[str, Any]:
-        return {"requests": len(self.ledger), "counts": dict(self.counts)}
+        return {"requests": self.requests, "ledger_dropped": self.requests - len(self.ledger),
+                "counts": dict(self.counts)}
 

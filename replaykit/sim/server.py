@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from replaykit.errors import BadInputError, ScenarioError
 from replaykit.scenarios import ScenarioSet, load_scenarios
 from replaykit.sim import wire
-from replaykit.sim.engine import Engine
+from replaykit.sim.engine import LEDGER_LIMIT, Engine
 from replaykit.sim.profiles import ProfileSet, load_profiles
 from replaykit.sim.scripts import Script, echo_credentials
 
@@ -132,7 +132,7 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
         return Response(wire.endpoints(model, engine.profiles), media_type="application/json")
 
     async def ledger(request: Request) -> Response:
-        return _json(engine.ledger)
+        return _json(list(engine.ledger))
 
     async def counts(request: Request) -> Response:
         return _json(engine.counts)
@@ -154,16 +154,16 @@ class SimServer:
     `profiles` and `scenarios` take a path or an already-loaded ProfileSet / ScenarioSet (`None`: no
     scenarios, every request gets a plain text answer). `time_scale` multiplies every simulated delay
     (0: none). `clock` replaces the simulated wall clock (seconds) that downtime, bursts and the rate
-    limiter read.
+    limiter read. `ledger_limit`: the newest truth records kept.
     """
 
     def __init__(self, profiles: str | Path | ProfileSet = "providers/sim-profiles.toml",
                  scenarios: str | Path | ScenarioSet | None = "scenarios", *, seed: int = 0,
                  time_scale: float = 1.0, host: str = "127.0.0.1", port: int = 0,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT) -> None:
         profile_set = profiles if isinstance(profiles, ProfileSet) else load_profiles(profiles)
         self.engine = Engine(profile_set, _scenarios(scenarios), seed=seed, time_scale=time_scale,
-                             clock=clock)
+                             clock=clock, ledger_limit=ledger_limit)
         self.stream_stats = StreamStats()
         self.app = build_app(self.engine, self.stream_stats)
         self.host, self.port = host, port

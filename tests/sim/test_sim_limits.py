@@ -134,3 +134,13 @@ def test_stream_cut_drops_the_connection_mid_stream() -> None:
                                   json=body_for(WEATHER, stream=stream)) as response:
                 assert response.status_code == 200
                 response.read()
+
+
+def test_the_ledger_keeps_the_newest_records_and_counts_the_rest() -> None:
+    with SimServer(ideal_profiles(ttft_ms=1, tps=1e6), SCENARIOS, time_scale=0, ledger_limit=3) as sim:
+        ids = [_post(sim, i).json()["id"] for i in range(5)]
+        assert [r["id"] for r in sim.ledger()] == ids[-3:]
+        stats = sim.stats()
+        assert stats["requests"] == 5 and stats["ledger_dropped"] == 2
+        over_http = HTTP.get(sim.url + "/sim/ledger")
+        assert [r["id"] for r in over_http.json()] == ids[-3:]
