@@ -37,10 +37,6 @@ class StepVerdict:
     faults: list[str] = field(default_factory=list)
 
     @property
-    def matched(self) -> int:
-        return sum(v.returned is not None for v in self.verdicts)
-
-    @property
     def correct(self) -> bool:
         return all(v.correct for v in self.verdicts) and not self.unknown and not self.extra \
             and "wrong_order" not in self.faults

@@ -81,7 +81,7 @@ _SCHEMAS = SchemaChecker()
 
 def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) -> Tally:
     tally = Tally()
-    run = _RUNS.get(chunk.run_root) or _RUNS.setdefault(chunk.run_root, load_run(chunk.run_root))
+    run = _run(chunk.run_root)
     chosen = _scenario_set(run, chunk.scenarios, scenarios_for)
     for name in chunk.files:
         try:
@@ -102,6 +102,12 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
             sample = score_sample(cassette, scenario, chunk.options, _SCHEMAS, detail=chunk.keep_samples)
             tally.add(sample, chunk.keep_samples)
     return tally
+
+
+def _run(root: str) -> Run:
+    if root not in _RUNS:
+        _RUNS[root] = load_run(root)
+    return _RUNS[root]
 
 
 def _scenario_set(run: Run, override: tuple[str, ...] | None,
@@ -133,10 +139,11 @@ def run_chunks(chunks: Iterable[Chunk], scenarios_for: Callable[[Run, Any], Scen
     chunks hold PARALLEL_FROM files), with a few chunks in flight per worker."""
     chunks = iter(chunks)
     head: list[Chunk] = []
-    enough = False
+    files, enough = 0, False
     while not enough and (chunk := next(chunks, None)) is not None:
         head.append(chunk)
-        enough = len(head) > 1 and (jobs is not None or sum(len(c.files) for c in head) >= PARALLEL_FROM)
+        files += len(chunk.files)
+        enough = len(head) > 1 and (jobs is not None or files >= PARALLEL_FROM)
     queue = itertools.chain(head, chunks)
     workers = (jobs if jobs is not None else min(os.cpu_count() or 1, 8)) if enough else 1
     if workers <= 1:
@@ -153,8 +160,7 @@ def _on_workers(chunks: Iterator[Chunk], scenarios_for: Callable[[Run, Any], Sce
     if first is None:
         return
     if method == "fork":  # load the scenarios here, once; forked workers inherit them
-        run = _RUNS.get(first.run_root) or _RUNS.setdefault(first.run_root, load_run(first.run_root))
-        _scenario_set(run, first.scenarios, scenarios_for)
+        _scenario_set(_run(first.run_root), first.scenarios, scenarios_for)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         pending: deque[Future[Tally]] = deque()
         for chunk in itertools.chain([first], chunks):

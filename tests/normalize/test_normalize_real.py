@@ -19,6 +19,31 @@ pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared real cassettes
 OPENAI_USAGE = {"cached_tokens": 0, "audio_tokens": 0}
 LLM_VERSION_TEXT = "The current version of *llm* is **0.fixed-version**."
 
+# Novita answers the call, then Moonshot AI the follow-up (variants a and b: the same
+# exchange, streamed differently)
+KIMI_NOVITA_THEN_MOONSHOT: list[dict[str, Any]] = [
+    {
+        "calls": [("llm_version", {}, "{}", "0")],
+        "text": "",
+        "finish": None,
+        "native": None,
+        "provider": "Novita",
+        "model": "moonshotai/kimi-k2",
+        "tokens": (57, 17, 74),
+        "cost": 0.00007159,
+    },
+    {
+        "calls": [],
+        "text": LLM_VERSION_TEXT,
+        "finish": "stop",
+        "native": "stop",
+        "provider": "Moonshot AI",
+        "model": "moonshotai/kimi-k2",
+        "tokens": (107, 15, 122),
+        "cost": 0.0001017,
+    },
+]
+
 # file → one entry per interaction: (name, arguments, raw_arguments, id) calls, text, finish_reason,
 # native_finish_reason, provider, model, (prompt, completion, total) tokens, cost
 EXPECTED: dict[str, list[dict[str, Any]]] = {
@@ -93,51 +118,9 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
         },
     ],
     # Novita sends the call's header twice (arguments "" then "{}") and no finish reason, but [DONE]
-    "test_tools_streaming__test_tools_streaming_variant_a.yaml": [
-        {
-            "calls": [("llm_version", {}, "{}", "0")],
-            "text": "",
-            "finish": None,
-            "native": None,
-            "provider": "Novita",
-            "model": "moonshotai/kimi-k2",
-            "tokens": (57, 17, 74),
-            "cost": 0.00007159,
-        },
-        {
-            "calls": [],
-            "text": LLM_VERSION_TEXT,
-            "finish": "stop",
-            "native": "stop",
-            "provider": "Moonshot AI",
-            "model": "moonshotai/kimi-k2",
-            "tokens": (107, 15, 122),
-            "cost": 0.0001017,
-        },
-    ],
+    "test_tools_streaming__test_tools_streaming_variant_a.yaml": KIMI_NOVITA_THEN_MOONSHOT,
     # the whole call in one chunk
-    "test_tools_streaming__test_tools_streaming_variant_b.yaml": [
-        {
-            "calls": [("llm_version", {}, "{}", "0")],
-            "text": "",
-            "finish": None,
-            "native": None,
-            "provider": "Novita",
-            "model": "moonshotai/kimi-k2",
-            "tokens": (57, 17, 74),
-            "cost": 0.00007159,
-        },
-        {
-            "calls": [],
-            "text": LLM_VERSION_TEXT,
-            "finish": "stop",
-            "native": "stop",
-            "provider": "Moonshot AI",
-            "model": "moonshotai/kimi-k2",
-            "tokens": (107, 15, 122),
-            "cost": 0.0001017,
-        },
-    ],
+    "test_tools_streaming__test_tools_streaming_variant_b.yaml": KIMI_NOVITA_THEN_MOONSHOT,
     # the header has no `arguments` key, the body starts with a space before `data:`
     "test_tools_streaming__test_tools_streaming_variant_c.yaml": [
         {
