@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import yaml
 
-from replaykit.cassettes.encoding import body_to_text
+from replaykit.cassettes.encoding import body_text
 from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.model import FORMAT_VERSION, VCR_VERSION, Attempt, Cassette, SampleId
 from replaykit.errors import CassetteError
@@ -152,19 +152,10 @@ def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
             headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
             break
     raw_body = body.get("string") if isinstance(body, dict) else body
-    if type(raw_body) is str:
-        text: str | None = raw_body
-    else:  # bytes from a foreign cassette, maybe compressed
-        encoding = _content_encoding(headers) if isinstance(raw_body, bytes) else ""
-        text = body_to_text(raw_body, encoding)
+    text = raw_body if type(raw_body) is str else body_text(raw_body, headers)  # bytes: foreign, maybe gzip
     if isinstance(request.get("body"), bytes):
         request = {**request, "body": request["body"].decode("utf-8", "replace")}
     return Attempt(request, int(status.get("code", 0)), str(status.get("message") or ""), headers, text, **kwargs)
-
-
-def _content_encoding(headers: dict[str, Any]) -> str:
-    coding = next((v for k, v in headers.items() if str(k).lower() == "content-encoding"), None)
-    return str(coding[-1]) if coding else ""
 
 
 def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:

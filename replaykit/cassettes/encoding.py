@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import zlib
+from collections.abc import Mapping
 
 MAX_DECODED_BYTES = 64 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def decode_body(data: bytes, content_encoding: str) -> bytes:
@@ -29,11 +31,26 @@ def _inflate(data: bytes, wbits: int) -> bytes:
     return out
 
 
-def body_to_text(raw: object, content_encoding: str) -> str | None:
-    if isinstance(raw, str):
-        return raw
-    if not isinstance(raw, bytes):
+def body_text(body: object, headers: Mapping[str, object] | None = None) -> str | None:
+    """The body as text: str as is; bytes inflated when compressed (gzip is recognised by its magic bytes
+    even when the headers were dropped, deflate by the headers), then decoded as UTF-8."""
+    if body is None or isinstance(body, str):
+        return body
+    if isinstance(body, bytearray | memoryview):
+        body = bytes(body)
+    if not isinstance(body, bytes):
         return None
-    with contextlib.suppress(zlib.error, ValueError):
-        raw = decode_body(raw, content_encoding)
-    return raw.decode("utf-8", "replace")
+    encoding = "gzip" if body[:2] == _GZIP_MAGIC else _encoding(headers) if headers else ""
+    if encoding:
+        # damaged or a bomb: the raw bytes stay, and read as a malformed body
+        with contextlib.suppress(zlib.error, ValueError):
+            body = decode_body(body, encoding)
+    return body.decode("utf-8", "replace")
+
+
+def _encoding(headers: Mapping[str, object]) -> str:
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower() == "content-encoding":
+            last = value[-1] if isinstance(value, list) and value else value
+            return str(last)
+    return ""

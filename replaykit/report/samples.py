@@ -10,6 +10,7 @@ near-identical requests sit next to each other and compress to almost nothing.
 from __future__ import annotations
 
 import math
+import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -139,7 +140,7 @@ class SampleCollector:
     def _run_of(self, path: str) -> tuple[int, str]:
         """The run a cassette belongs to, and its path inside the run (as run.json names it)."""
         for i, root in enumerate(self._roots):
-            if path.startswith(root):
+            if path.startswith((root + "/", root + os.sep)):  # not a sibling run whose name extends this one
                 return i, path[len(root):].lstrip("/\\").replace("\\", "/")
         return 0, path
 

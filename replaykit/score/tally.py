@@ -73,7 +73,8 @@ class Chunk:
     keep_samples: bool
 
 
-# Per process: runs and scenario sets already loaded (a worker scores many chunks of the same run).
+# Per scoring (cleared by run_chunks): runs and scenario sets already loaded; a worker scores many chunks of
+# the same run.
 _RUNS: dict[str, Run] = {}
 _SCENARIOS: dict[tuple[str, tuple[str, ...] | None], ScenarioSet | BadInputError] = {}
 _SCHEMAS = SchemaChecker()
@@ -127,6 +128,7 @@ def plan_chunks(runs: Sequence[Run], scenarios: Sequence[str] | None, options: C
     the scorer's memory."""
     override = tuple(scenarios) if scenarios else None
     for run in runs:
+        _RUNS[str(run.root)] = run  # already open: no second read of its run.json
         files = run.cassette_names()
         for start in range(0, len(files), CHUNK_FILES):
             yield Chunk(str(run.root), tuple(files[start:start + CHUNK_FILES]), override, options(run),
@@ -137,6 +139,8 @@ def run_chunks(chunks: Iterable[Chunk], scenarios_for: Callable[[Run, Any], Scen
                jobs: int | None) -> Iterator[Tally]:
     """Tallies in chunk order; on worker processes when there is enough work (`jobs` None: when the first
     chunks hold PARALLEL_FROM files), with a few chunks in flight per worker."""
+    _RUNS.clear()  # a scoring reads the files as they are now, not as an earlier scoring in this process did
+    _SCENARIOS.clear()
     chunks = iter(chunks)
     head: list[Chunk] = []
     files, enough = 0, False

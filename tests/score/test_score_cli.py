@@ -142,3 +142,16 @@ def test_jobs_option_gives_the_same_bytes_and_refuses_zero(recorded: Path) -> No
     bad = _score(str(recorded), "--jobs", "0")
     assert bad.returncode == 2
     assert b"--jobs" in bad.stderr and b"Traceback" not in bad.stderr
+
+
+def test_a_second_scoring_in_the_same_process_reads_the_run_as_it_is_now(recorded: Path, tmp_path: Path) -> None:
+    from replaykit import score_runs
+
+    run = tmp_path / "run"
+    shutil.copytree(recorded, run)
+    first = score_runs([run])
+    snapshot = orjson.loads((run / "scenarios.json").read_bytes())
+    (run / "scenarios.json").write_bytes(orjson.dumps(snapshot[:1]))  # one scenario left
+    second = score_runs([run])
+    assert second.scored < first.scored
+    assert any("is not in the scenario set" in w for w in second.warnings)
