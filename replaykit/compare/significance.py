@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from replaykit.score.stats import Z95, wilson
+from replaykit.score.stats import Z95, percentile, wilson
 
 
 def binom_half_cdf(k: int, n: int) -> float:
@@ -166,7 +166,7 @@ def paired_bootstrap(stat: Statistic, n: int, draws: Draws, level: float = 0.95)
     if not values:
         return PairedResult(estimate)
     tail = (1 - level) / 2
-    return PairedResult(estimate, _quantile(values, tail), _quantile(values, 1 - tail))
+    return PairedResult(estimate, percentile(values, tail), percentile(values, 1 - tail))
 
 
 def permutation_p(observed: float, swapped: Iterable[float | None], count: int) -> float:
@@ -239,7 +239,7 @@ def median_difference(xa: Sequence[float], xb: Sequence[float], draws: Draws) ->
 
     def stat(idx: Sequence[int]) -> float:
         g = gather(idx)
-        return _quantile(sorted(g(xb)), 0.5) - _quantile(sorted(g(xa)), 0.5)
+        return percentile(sorted(g(xb)), 0.5) - percentile(sorted(g(xa)), 0.5)
 
     return _with_p(paired_bootstrap(stat, n, draws), signed_rank_p(xa, xb, draws))
 
@@ -271,13 +271,6 @@ def _ranks(values: Sequence[float]) -> list[float]:
             ranks[order[k]] = (i + j) / 2 + 1
         i = j + 1
     return ranks
-
-
-def _quantile(sorted_values: Sequence[float], q: float) -> float:
-    pos = (len(sorted_values) - 1) * q
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
 def median_interval(sorted_values: Sequence[float], z: float = Z95) -> tuple[float, float] | None:

@@ -163,17 +163,9 @@ def _all_json(sse: SSEBody) -> list[Any] | None:
 
 def _read_events(sse: SSEBody, asm: _Assembler) -> None:
     """Event by event, for streams with named events or data that is not JSON."""
-    types = sse.types
     for position, data in enumerate(sse.events):
-        kind = types.get(position)
-        try:
-            chunk = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            if not asm.recover(data, kind):
-                asm.bad = asm.bad or f"event {position + 1} is not valid JSON"
-            continue
-        if kind is not None or not _plain_delta(asm, chunk):
-            asm.take(chunk, kind)
+        if not asm.feed(data, sse.types.get(position)):
+            asm.bad = asm.bad or f"event {position + 1} is not valid JSON"
 
 
 def _plain_delta(asm: _Assembler, chunk: Any) -> bool:

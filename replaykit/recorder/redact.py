@@ -13,7 +13,7 @@ SECRET_HEADERS = frozenset({
     "authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie", "x-goog-api-key",
     "openai-organization", "openai-project", "x-auth-token",
 })
-_KEYLIKE_PARAM = re.compile(r"(key|token|secret|signature|sig|password|auth)", re.I)
+KEYLIKE_PARAM = re.compile(r"(key|token|secret|signature|sig|password|auth)", re.I)
 
 
 class Redactor:
@@ -33,7 +33,7 @@ class Redactor:
             return self.text(url)
         parts = urlsplit(url)
         if parts.query:
-            query = [(k, PLACEHOLDER if _KEYLIKE_PARAM.search(k) else v)
+            query = [(k, PLACEHOLDER if KEYLIKE_PARAM.search(k) else v)
                      for k, v in parse_qsl(parts.query, keep_blank_values=True)]
             parts = parts._replace(query=urlencode(query, safe="<>"))
         if parts.password:

@@ -42,14 +42,6 @@ def usd(value: float | None) -> str:
     return f"${value:.2f}"
 
 
-def top_errors(errors: dict[str, int], limit: int = 2) -> str:
-    if not errors:
-        return "-"
-    ranked = sorted(errors.items(), key=lambda kv: (-kv[1], kv[0]))
-    shown = ", ".join(f"{SHORT.get(k, k)} {v}" for k, v in ranked[:limit])
-    return shown + (" …" if len(ranked) > limit else "")
-
-
 SHORT = {"rate_limited": "429", "server_error": "5xx", "client_error": "4xx", "timeout": "timeout",
          "connection": "conn", "stream_cut": "cut",
          "stream_error": "stream-err", "malformed_body": "malformed"}

@@ -27,9 +27,9 @@ import orjson
 
 from replaykit import __version__
 from replaykit.canonical import canonical_json, file_hash
-from replaykit.cassettes.codec import decode, encode, parse
+from replaykit.cassettes.codec import decode_parsed, encode, parse
 from replaykit.cassettes.model import Attempt, Cassette, SampleId
-from replaykit.cassettes.persist import read_bounded, write_atomic
+from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.normalize import normalize
@@ -73,10 +73,10 @@ def import_vcr(cassettes: Sequence[str | Path], scenarios: str | Sequence[str], 
     sources: list[dict[str, Any]] = []
     for path in map(Path, cassettes):
         data = read_bounded(path)
-        sources.append({"file": path.name, "sha256": file_hash(data)})
+        digest = file_hash(data)
+        sources.append({"file": path.name, "sha256": digest})
         for convo in _conversations(path, data, (chosen, index), maps.get(str(path)), provider):
-            samples.append((_cassette(convo, samples), {"source": "vcr", "file": path.name,
-                                                         "sha256": file_hash(data),
+            samples.append((_cassette(convo, samples), {"source": "vcr", "file": path.name, "sha256": digest,
                                                          "interactions": convo.interactions}))
     if not samples:
         raise BadInputError("no interactions to import", source=", ".join(map(str, cassettes)))
@@ -101,7 +101,7 @@ def _conversations(path: Path, data: bytes, scenarios: tuple[ScenarioSet, Scenar
                    mapped: Scenario | None, provider: str | None) -> list[_Conversation]:
     source = str(path)
     raw = parse(data, source)
-    cassette = decode(data, source)
+    cassette = decode_parsed(raw, source)
     if not cassette.foreign:
         raise CassetteError("is a replaykit cassette already; merge its run instead", source=source)
     convos: list[_Conversation] = []
@@ -284,8 +284,8 @@ def _write(target: Path, run_id: str, scenarios: ScenarioSet, samples: list[tupl
             clean = scrubber.cassette(raw)
             report.redacted += scrubber.take(rel)
             data = encode_cassette(clean)
-            write_atomic(inside(staging, rel), data)
-            run.manifest["cassettes"][rel] = file_hash(data)
+            inside(staging, rel)  # refuses a path that would leave the folder
+            run.write_file(rel, data)
             report.samples.append(f"{provenance['file']} {provenance['interactions']} -> {rel}")
         run.save()
     return report

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from replaykit import __version__
-from replaykit.canonical import content_hash, file_hash
-from replaykit.cassettes.codec import decode, parse
+from replaykit.canonical import content_hash
+from replaykit.cassettes.codec import decode_parsed, parse
 from replaykit.cassettes.model import SampleId
-from replaykit.cassettes.persist import read_bounded, write_atomic
+from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import MANIFEST_DIGEST, RUN_FILE, Run, load_run
 from replaykit.errors import BadInputError
 from replaykit.scenarios.loader import scenarios_from_snapshot
@@ -130,8 +130,8 @@ def _dedupe(runs: list[Run], report: MergeReport) -> list[_Sample]:
         for file in run.cassette_files():
             rel = file.relative_to(run.root).as_posix()
             data = read_bounded(file)
-            decode(data, str(file))  # structure checked (verify did, but this is the copy we read)
             raw = parse(data, str(file))
+            decode_parsed(raw, str(file))  # structure checked (verify did, but this is the copy we read)
             key = _content_key(raw)
             source = _provenance(run, rel, raw)
             if key in kept:
@@ -196,6 +196,6 @@ def _write(target: Path, manifest: dict[str, Any], scenarios: list[Any], samples
             sid = SampleId(str(s.sample["provider"]), str(s.sample["scenario"]), int(s.sample["repetition"]))
             rel = sample_relpath(sid, s.rel)
             data = encode_cassette(s.raw)
-            write_atomic(inside(staging, rel), data)
-            run.manifest["cassettes"][rel] = file_hash(data)
+            inside(staging, rel)  # refuses a path that would leave the folder
+            run.write_file(rel, data)
         run.save()

@@ -21,7 +21,6 @@ import orjson
 
 from replaykit.canonical import file_hash
 from replaykit.cassettes.codec import parse
-from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.persist import read_bounded, write_atomic
 from replaykit.cassettes.run import (
     MANIFEST_DIGEST,
@@ -128,16 +127,9 @@ class Scrubber:
                                    for i, inter in enumerate(interactions)]
         own = out.get("replaykit")
         if isinstance(own, dict) and isinstance(own.get("attempts"), list):
-            attempts = [self._attempt(a, i) for i, a in enumerate(own["attempts"])]
+            attempts = [self._interaction(a, f"replaykit.attempts[{i}]") for i, a in enumerate(own["attempts"])]
             out["replaykit"] = {**own, "attempts": attempts}
         return dict(self.value(out, ""))
-
-    def _attempt(self, attempt: Any, index: int) -> Any:
-        """An attempt without a response carries its own request (docs/cassette-format.md)."""
-        if not isinstance(attempt, dict) or "request" not in attempt:
-            return attempt
-        request = self.request(attempt["request"], f"replaykit.attempts[{index}].request")
-        return {**attempt, "request": request}
 
     def _interaction(self, inter: Any, path: str) -> Any:
         if not isinstance(inter, dict):
@@ -204,13 +196,9 @@ def _refuse_modified(run: Run) -> None:
 def _redact_scenarios(run: Run, scrubber: Scrubber, report: RedactReport) -> dict[str, str]:
     """Scrub scenarios.json; returns old scenario hash → new one, for the cassettes that name them."""
     path = run.root / SCENARIOS_FILE
-    if not path.is_file():
+    raw = run.read_scenarios() if path.is_file() else None
+    if raw is None:
         return {}
-    try:
-        raw = orjson.loads(read_bounded(path, MAX_MANIFEST_BYTES))
-    except orjson.JSONDecodeError as err:
-        raise CassetteError(f"invalid JSON: {err}", source=str(path)) from None
-    check_shape(raw, str(path))
     clean = scrubber.value(raw, "")
     changes = scrubber.take(str(path))
     if not changes:
@@ -265,9 +253,10 @@ def _redact_manifest(run: Run, scrubber: Scrubber, report: RedactReport) -> None
     if not changes and not report.rewritten and MANIFEST_DIGEST in clean and encode_manifest(clean) == before:
         return
     run.save()
-    if MANIFEST_DIGEST not in orjson.loads(before):
+    old = orjson.loads(before)
+    if MANIFEST_DIGEST not in old:
         changes.append(Change(str(path), MANIFEST_DIGEST, "added (run.json's digest of itself)"))
-    elif encode_manifest(orjson.loads(before)) != before:
+    elif encode_manifest(old) != before:
         changes.append(Change(str(path), "(file)", "rewritten in replaykit's own layout"))
     report.changes += changes
     report.rewritten.append(str(path))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from replaykit.recorder.redact import PLACEHOLDER, SECRET_HEADERS
+from replaykit.recorder.redact import KEYLIKE_PARAM, PLACEHOLDER, SECRET_HEADERS
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "openrouter key": re.compile(r"sk-or-v1-[0-9a-f]{32,}"),
@@ -27,7 +27,6 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "slack token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
     "bearer token": re.compile(r"\bBearer\s+(?!<redacted>)[A-Za-z0-9._~+/=-]{12,}", re.I),
 }
-_KEYLIKE = re.compile(r"(api[_-]?key|key|token|secret|signature|sig|password|auth)", re.I)
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def scan_url(url: Any, path: str) -> Iterator[tuple[str, str]]:
         return
     parts = urlsplit(url)
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if _KEYLIKE.search(key) and value and value != PLACEHOLDER:
+        if KEYLIKE_PARAM.search(key) and value and value != PLACEHOLDER:
             yield f"{path}?{key}", "key-like query parameter"
     if parts.password and parts.password != PLACEHOLDER:
         yield path, "password in URL"

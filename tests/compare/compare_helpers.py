@@ -116,3 +116,4 @@ def write_run(out: Path, samples: dict[str, dict[tuple[str, int], list[Attempt]]
 
 
 WEATHER_OK = {"city": "Paris", "days": 3}
+WRONG = {"city": "Paris", "days": "3"}  # the wrong-type fault: "3" for 3

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from compare_helpers import (
     WEATHER_OK,
+    WRONG,
     answer,
     assert_fits,
     call,
@@ -21,8 +22,6 @@ from compare_helpers import (
 
 from replaykit.cassettes.model import Attempt
 from replaykit.scenarios.loader import scenarios_from_snapshot
-
-WRONG = {"city": "Paris", "days": "3"}  # the wrong-type fault: "3" for 3
 
 
 def _weather(ok: bool, cost: float = 0.001, total_ms: float = 100.0) -> list[Attempt]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from compare_helpers import (
     WEATHER_OK,
+    WRONG,
     answer,
     assert_fits,
     call,
@@ -23,8 +24,6 @@ from compare_helpers import (
 from replaykit import RecordOptions, record, score_runs
 from replaykit.cassettes.model import Attempt
 from replaykit.sim import SimServer
-
-WRONG = {"city": "Paris", "days": "3"}
 
 
 def _ok(args: dict[str, Any] = WEATHER_OK, *, total_ms: float, cost: float, wait_ms: float = 0.0) -> Attempt:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from compare_helpers import (
     WEATHER_OK,
+    WRONG,
     answer,
     assert_fits,
     call,
@@ -22,7 +23,6 @@ from compare_helpers import (
 from replaykit.cassettes.model import Attempt
 from replaykit.compare.reference import f1
 
-WRONG = {"city": "Paris", "days": "3"}
 Samples = dict[tuple[str, int], list[Attempt]]
 
 
