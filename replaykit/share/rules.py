@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 _END = r"(?![A-Za-z0-9_-])"  # a key ends where its alphabet does
+_SEP = r"[\\\"'\s]{0,4}"  # between a name and its value: quotes (escaped in a JSON string too) and spaces
 
 RULES: dict[str, re.Pattern[str]] = {
     # AI providers
@@ -37,11 +38,11 @@ RULES: dict[str, re.Pattern[str]] = {
     # clouds and payment
     "aws access key": re.compile(r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),  # aws-access-token
     "aws secret access key": re.compile(
-        r"(?i:aws.{0,20}?(?:secret|private)?.{0,20}?(?:access)?.{0,8}?key)[\"'\s]{0,3}[:=>]{1,2}[\"'\s]{0,3}"
-        r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"),
+        r"(?i:aws[\w.-]{0,20}?(?:secret|private)[\w.-]{0,20}?key)" + _SEP + "[:=>]{1,2}" + _SEP
+        + r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"),
     "azure key": re.compile(
         r"(?i:azure|ocp-apim-subscription-key|subscription[_-]?key|api[_-]?key|AccountKey)[\w.-]{0,20}"
-        r"[\"'\s]{0,3}[:=>]{1,2}[\"'\s]{0,3}(?P<secret>[0-9a-fA-F]{32}(?![0-9a-fA-F])|[A-Za-z0-9+/]{86}==)"),
+        + _SEP + "[:=>]{1,2}" + _SEP + r"(?P<secret>[0-9a-fA-F]{32}(?![0-9a-fA-F])|[A-Za-z0-9+/]{86}==)"),
     "azure ad client secret": re.compile(r"(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}"),
     "stripe key": re.compile(r"\b(?:sk|rk)_(?:test|live|prod)_[A-Za-z0-9]{10,99}"),  # stripe-access-token
     # chat and collaboration
@@ -55,10 +56,16 @@ RULES: dict[str, re.Pattern[str]] = {
     "private key": re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),  # private-key
     "bearer token": re.compile(r"\bBearer\s+(?!<redacted>)[A-Za-z0-9._~+/=-]{12,}", re.I),
     "basic credentials": re.compile(r"\bBasic\s+(?!<redacted>)[A-Za-z0-9+/]{12,}={0,2}", re.I),
+    # generic-api-key: a credential-named variable or field assigned a value; kept only when the value looks
+    # random (CHECKED below), as gitleaks keeps it only above an entropy
+    "credential assignment": re.compile(
+        r"(?i:(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|auth|credential|private[_-]?key)s?"
+        r"[\w.-]{0,20})"
+        + _SEP + "[:=]{1,2}" + _SEP + r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,200})"),
     "url credentials": re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@<>\"']+:(?!<redacted>@)[^\s/@<>\"']+@"),
 }
 
 
-def find(text: str) -> list[tuple[str, int, int]]:
-    """(kind, start, end) of every rule's matches in `text`."""
-    return [(kind, m.start(), m.end()) for kind, rule in RULES.items() for m in rule.finditer(text)]
+# Rules whose match counts only when the secret part looks like a credential (long, random).
+CHECKED = frozenset({"credential assignment"})
+

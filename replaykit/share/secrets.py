@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from replaykit.recorder.redact import KEYLIKE_PARAM, PLACEHOLDER, secret_name
 from replaykit.recorder.secretforms import INVISIBLE, looks_like_credential
 from replaykit.recorder.streamsecrets import redact_stream
-from replaykit.share.rules import RULES
+from replaykit.share.rules import CHECKED, RULES
 
 
 def _flagged(rule: re.Pattern[str]) -> str:
@@ -46,6 +46,8 @@ def _direct(text: str) -> Iterator[tuple[str, int, int]]:
         i = int(str(m.lastgroup)[1:])
         inner = f"s{i}"
         start, end = m.span(inner) if inner in _ALL.groupindex and m.start(inner) >= 0 else m.span()
+        if _KINDS[i] in CHECKED and not looks_like_credential(text[start:end]):
+            continue
         yield _KINDS[i], start, end
 
 
