@@ -16,3 +16,17 @@ def scenario_filters(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--category", type=click.Choice(CATEGORIES), help="Only scenarios of this category.")(fn)
     fn = click.option("--filter", "filter_", metavar="GLOB", help="Only scenario ids matching this glob.")(fn)
     return fn
+
+
+class ShardType(click.ParamType):
+    """`I/N`: the I-th of N shares of a plan (1-based)."""
+
+    name = "I/N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        index, sep, count = str(value).partition("/")
+        if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+            self.fail(f"{value!r} is not I/N with 1 <= I <= N (e.g. 2/4)", param, ctx)
+        return int(index), int(count)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from replaykit.cassettes.run import Run
-from replaykit.cli.options import scenario_filters
+from replaykit.cli.options import ShardType, scenario_filters
 from replaykit.errors import BadInputError
 from replaykit.providers import load_providers
 from replaykit.recorder import RecordOptions
@@ -39,6 +39,8 @@ def _csv(value: str | None) -> list[str]:
 @click.option("--backoff", "backoff_base", default=0.5, show_default=True, type=click.FloatRange(0),
               help="Base of the jittered exponential backoff, in seconds.")
 @click.option("--fallback", help="Comma-separated chain A,B,...: a failed sample moves to the next provider.")
+@click.option("--shard", type=ShardType(),
+              help="Record only share I of N of the samples (N machines record one run; `merge` joins them).")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--resume", "resume_dir", type=click.Path(), help="Finish an interrupted run folder.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and estimated cost; send nothing.")
@@ -48,11 +50,13 @@ def _csv(value: str | None) -> list[str]:
 def record(providers_file: str | None, only: str | None, scenarios_path: tuple[str, ...], filter_: str | None,
            category: str | None, tag: tuple[str, ...], repeat: int, out: str | None, concurrency: int | None,
            stream: bool | None, mode: str | None, timeout: float | None, max_retries: int, backoff_base: float,
-           fallback: str | None, seed: int, resume_dir: str | None, dry_run: bool, budget: float | None,
-           yes: bool, plain: bool) -> None:
+           fallback: str | None, shard: tuple[int, int] | None, seed: int, resume_dir: str | None, dry_run: bool,
+           budget: float | None, yes: bool, plain: bool) -> None:
     """Send scenarios to providers and store every attempt in cassettes, with live timing."""
     progress = Progress(plain=plain or None)
     if resume_dir:
+        if shard:
+            raise BadInputError("--shard cannot be used with --resume: a run resumes the shard it was recorded as")
         _finish(resume_run(resume_dir, progress=progress))
         return
     if not providers_file:
@@ -66,7 +70,7 @@ def record(providers_file: str | None, only: str | None, scenarios_path: tuple[s
     opts = RecordOptions(repeat=repeat, seed=seed, concurrency=concurrency, max_retries=max_retries,
                          backoff_base=backoff_base, timeout=timeout, stream=stream, mode=mode, fallback=chain,
                          scenarios_path=paths, providers_file=providers_file,
-                         filters={"filter": filter_, "category": category, "tags": list(tag)})
+                         filters={"filter": filter_, "category": category, "tags": list(tag)}, shard=shard)
     samples = sample_plan(list(scenarios), apply_overrides(list(providers), opts), opts)
     if dry_run or budget is not None:
         cost = _print_plan(samples)
