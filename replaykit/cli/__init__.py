@@ -18,6 +18,7 @@ COMMANDS = {
     "record": "record:record", "score": "score:score", "inspect": "inspect:inspect", "demo": "demo:demo",
     "verify": "verify:verify", "sim": "sim:sim", "report": "report:report",
     "diff": "compare:diff", "trend": "compare:trend", "fallback": "compare:fallback", "plan": "compare:plan_",
+    "export": "export:export",
     "redact": "share:redact", "pack": "share:pack", "unpack": "share:unpack", "merge": "share:merge",
 }
 

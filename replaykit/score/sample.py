@@ -33,6 +33,13 @@ class AttemptFacts:
     stream: bool
     total_ms: float | None = None  # every attempt, failed ones too: fallback what-ifs count the time lost
     wait_ms: float = 0.0  # waited before the attempt (backoff, Retry-After)
+    # what exports (one row per attempt) show besides the metrics' inputs
+    status: int | None = None
+    retry: int = 0
+    started_at: float | None = None  # unix seconds
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    faults: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -150,8 +157,19 @@ def _facts(attempt: Attempt, outcome: Outcome, opts: ScoreOptions) -> AttemptFac
         out_tokens = outcome.usage.get("completion_tokens")
         if out_tokens:
             tps = out_tokens / ((total - ttft) / 1000)
+    usage = outcome.usage or {}
     return AttemptFacts(attempt.provider, attempt.step, outcome.error_class, total if ok else None, ttft, tps,
-                        _cost(outcome, attempt.provider, opts), stream, total, attempt.wait_ms)
+                        _cost(outcome, attempt.provider, opts), stream, total, attempt.wait_ms, attempt.status,
+                        attempt.retry, _number(timing.get("started_at")), _count(usage.get("prompt_tokens")),
+                        _count(usage.get("completion_tokens")), tuple(outcome.faults))
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:
