@@ -1,0 +1,95 @@
+"""`replaykit capture`: the real `openai` SDK as the agent, the simulator as the provider, through the proxy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openai
+import orjson
+import pytest
+from record_helpers import fixture_scenarios, profiles, providers_for
+
+from replaykit.cassettes.run import load_run
+from replaykit.recorder.proxy import CaptureProxy, CaptureServer, upstream_url
+from replaykit.score import score_runs
+from replaykit.share.verify import verify_run
+from replaykit.sim import SimServer
+
+KEY = "sk-capture-test-0123456789abcdef"
+
+
+def _agent_session(client: openai.OpenAI, scenario: dict, stream: bool) -> list[object]:
+    """Two turns of a tool session: ask, get a call, send its result back, get the next answer."""
+    messages = list(scenario["messages"])
+    answers = []
+    for _ in range(2):
+        if stream:
+            chunks = list(client.chat.completions.create(model="agent-picked", messages=messages,
+                                                          tools=scenario["tools"], stream=True))
+            calls = [tc for c in chunks if c.choices for tc in (c.choices[0].delta.tool_calls or [])]
+            answers.append(calls)
+            first = next((tc for tc in calls if tc.id), None)
+            call_id, name, args = (first.id, first.function.name, "{}") if first else ("x", "none", "{}")
+        else:
+            reply = client.chat.completions.create(model="agent-picked", messages=messages, tools=scenario["tools"])
+            answers.append(reply)
+            calls = reply.choices[0].message.tool_calls or []
+            if not calls:
+                break
+            call_id, name, args = calls[0].id, calls[0].function.name, calls[0].function.arguments
+        messages += [{"role": "assistant", "content": None, "tool_calls": [
+            {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}]},
+            {"role": "tool", "tool_call_id": call_id, "content": "ok"}]
+    return answers
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_sdk_session_through_the_proxy_is_a_run_that_verifies_and_scores(stream: bool, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    scenarios = fixture_scenarios()
+    raw = next(s.raw for s in scenarios if s.category == "single")
+    monkeypatch.setenv("RK_CAPTURE_KEY", KEY)
+    with SimServer(profiles=profiles(steady={}), scenarios=scenarios, time_scale=0) as sim:
+        [provider] = providers_for(sim.base_url, "steady", api_key_env="RK_CAPTURE_KEY")
+        proxy = CaptureProxy(provider, tmp_path / "run")
+        with CaptureServer(proxy) as server:
+            client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="agent-own-key", max_retries=0)
+            answers = _agent_session(client, raw, stream)
+        ledger = sim.ledger()
+    assert answers and len(ledger) == 2 == proxy.requests
+    assert {r["profile"] for r in ledger} == {"steady"}
+    run = load_run(tmp_path / "run")
+    assert run.manifest["status"] == "complete" and len(run.cassette_files()) == 2
+    on_disk = b"".join(p.read_bytes() for p in (tmp_path / "run").rglob("*.json"))
+    assert KEY.encode() not in on_disk and b"agent-own-key" not in on_disk
+    first = orjson.loads(run.cassette_files()[0].read_bytes())
+    sent = orjson.loads(first["interactions"][0]["request"]["body"])
+    assert sent["model"] == provider.model and sent["provider"] == provider.routing  # the provider file decides
+    assert verify_run(tmp_path / "run").ok
+    scored = score_runs([tmp_path / "run"]).data
+    assert scored["providers"]["steady"]["samples"] == 2
+    assert scored["providers"]["steady"]["success"]["value"] == 1.0  # the reference agrees with itself
+    ids = sorted(s["id"] for s in scored["scenarios"])
+    assert ids[0].endswith(".0001") and ids[1].endswith(".0002") and ids[0][:17] == ids[1][:17]  # one session
+
+
+def test_an_unreachable_provider_gets_a_provider_style_error_and_is_recorded(tmp_path: Path) -> None:
+    [provider] = providers_for("http://127.0.0.1:9/api/v1", "gone")
+    proxy = CaptureProxy(provider, tmp_path / "run")
+    with CaptureServer(proxy) as server:
+        client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="x", max_retries=0)
+        with pytest.raises(openai.APIStatusError) as err:
+            client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+    assert err.value.status_code == 502
+    [cassette] = load_run(tmp_path / "run").cassette_files()
+    attempt = orjson.loads(cassette.read_bytes())["replaykit"]["attempts"][0]
+    assert attempt["error"]["kind"] == "connection"
+
+
+@pytest.mark.parametrize(("base", "path", "want"), [
+    ("https://openrouter.ai/api/v1", "/v1/chat/completions", "https://openrouter.ai/api/v1/chat/completions"),
+    ("https://openrouter.ai/api/v1", "/chat/completions", "https://openrouter.ai/api/v1/chat/completions"),
+    ("https://api.moonshot.ai/anthropic", "/v1/messages", "https://api.moonshot.ai/anthropic/v1/messages"),
+])
+def test_upstream_url(base: str, path: str, want: str) -> None:
+    assert upstream_url(base, path, "") == want
