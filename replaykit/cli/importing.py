@@ -62,3 +62,18 @@ def vcr(cassettes: tuple[str, ...], scenarios_path: tuple[str, ...], output: str
     for change in report.redacted:
         click.echo(f"redacted: {change}")
     click.echo(f"imported {len(cassettes)} cassettes into {report.path}: {len(report.samples)} samples")
+
+
+@import_.command("k2vv")
+@click.argument("path", type=click.Path())
+@click.option("--out", required=True, type=click.Path(), help="A new (or empty) folder for the scenario files.")
+@click.option("--sample", type=click.IntRange(1), help="Keep a random N of the requests.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of --sample.")
+def k2vv(path: str, out: str, sample: int | None, seed: int) -> None:
+    """Import a K2-Vendor-Verifier request set (JSON Lines of chat-completion request bodies) as replay
+    scenarios awaiting their reference: record them against the reference provider, then
+    `replaykit scenarios from-run RUN --reference NAME` (docs/capture.md)."""
+    from replaykit.scenarios.k2vv import import_k2vv
+
+    count = import_k2vv(path, out, sample=sample, seed=seed)
+    click.echo(f"{count} requests written to {out} as scenarios with a pending reference")

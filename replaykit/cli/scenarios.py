@@ -56,3 +56,25 @@ def show(scenario_id: str, path: str) -> None:
             "tags": list(found.tags), "tools": list(found.tools), "messages": list(found.messages),
             "expected_calls": [[c.name for c in step.calls] for step in found.steps]}
     click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+
+
+@scenarios.command("from-run")
+@click.argument("run", type=click.Path())
+@click.option("--out", required=True, type=click.Path(), help="A new (or empty) folder for the scenario files.")
+@click.option("--reference", help="The provider whose answers are the reference (needed if the run has several).")
+@click.option("--sample", type=click.IntRange(1), help="Keep a random N of the requests.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of --sample.")
+@click.option("--no-dedupe", is_flag=True, help="Keep requests that are identical to an earlier one.")
+@click.option("--redact", multiple=True, metavar="REGEX", help="Replace matches with <redacted> (repeatable).")
+@click.option("--keep-paths", is_flag=True, help="Keep home folder names (/home/NAME, /Users/NAME) as captured.")
+def from_run(run: str, out: str, reference: str | None, sample: int | None, seed: int, no_dedupe: bool,
+             redact: tuple[str, ...], keep_paths: bool) -> None:
+    """Turn a run's requests (captured, imported or recorded) into replay scenarios: the exact messages and
+    tools, with the reference provider's answer as the expected one. Refuses to write a secret."""
+    from replaykit.scenarios.replay import from_run as build
+
+    report = build(run, out, reference=reference, sample=sample, seed=seed, dedupe=not no_dedupe,
+                   redact=redact, keep_paths=keep_paths)
+    click.echo(f"{report.written} replay scenarios written to {report.path} in {len(report.files)} files "
+               f"({report.duplicates} duplicates, {report.skipped_unusable} without a usable answer, "
+               f"{report.sampled_out} sampled out)")

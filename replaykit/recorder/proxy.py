@@ -32,8 +32,8 @@ from replaykit.errors import BadInputError
 from replaykit.providers.config import Provider
 from replaykit.recorder.http import StreamClock, new_client
 from replaykit.recorder.redact import Redactor
-from replaykit.recorder.reference import is_chat, reference_scenario, session_of
 from replaykit.recorder.request import USER_AGENT
+from replaykit.scenarios.reference import is_chat, reference_scenario, session_of
 from replaykit.scenarios.validate import build_scenario
 from replaykit.sim.server import listen
 

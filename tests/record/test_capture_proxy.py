@@ -93,3 +93,35 @@ def test_an_unreachable_provider_gets_a_provider_style_error_and_is_recorded(tmp
 ])
 def test_upstream_url(base: str, path: str, want: str) -> None:
     assert upstream_url(base, path, "") == want
+
+
+def test_captured_requests_become_replay_scenarios_that_score_other_providers(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from replaykit.recorder import RecordOptions, record
+    from replaykit.scenarios import load_scenarios
+    from replaykit.scenarios.replay import from_run
+
+    scenarios = fixture_scenarios()
+    raws = [s.raw for s in scenarios if s.category in ("single", "multiple", "parallel")][:4]
+    with SimServer(profiles=profiles(official={}), scenarios=scenarios, time_scale=0) as sim:
+        [provider] = providers_for(sim.base_url, "official")
+        with CaptureServer(CaptureProxy(provider, tmp_path / "captured")) as server:
+            client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="x", max_retries=0)
+            for raw in raws:
+                messages = [{**m, "content": m["content"].replace("src/", "/home/alice/src/")}
+                            if isinstance(m.get("content"), str) else m for m in raw["messages"]]
+                client.chat.completions.create(model="m", messages=messages, tools=raw["tools"])
+                client.chat.completions.create(model="m", messages=messages, tools=raw["tools"])  # a duplicate
+    report = from_run(tmp_path / "captured", tmp_path / "replay", redact=[r"secret-project"])
+    assert report.written == len(raws) and report.duplicates == len(raws)
+    text = "".join(p.read_text() for p in (tmp_path / "replay").glob("*.yaml"))
+    assert "/home/alice" not in text
+    replay = load_scenarios(tmp_path / "replay")  # valid scenarios, with every authoring check
+    assert len(replay) == len(raws) and all("replay" in s.tags for s in replay)
+    degraded = {"effects": {"wrong_type": 1.0}}
+    with SimServer(profiles=profiles(vendor_a={}, vendor_b=degraded), scenarios=replay, time_scale=0) as sim:
+        providers = providers_for(sim.base_url, "vendor_a", "vendor_b")
+        run = record(list(replay), providers, tmp_path / "vendors", options=RecordOptions(max_retries=0))
+    scored = score_runs([run.root]).data["providers"]
+    assert scored["vendor_a"]["param_accuracy"]["value"] == 1.0
+    assert scored["vendor_b"]["param_accuracy"]["value"] < scored["vendor_a"]["param_accuracy"]["value"]

@@ -12,6 +12,7 @@ from typing import Any
 
 from replaykit.canonical import canonical_json
 from replaykit.cassettes.model import Attempt
+from replaykit.errors import BadInputError
 from replaykit.normalize import normalize
 
 MESSAGE_KEYS = ("role", "content", "name", "tool_calls", "tool_call_id")
@@ -41,12 +42,12 @@ def reference_scenario(sid: str, body: dict[str, Any], attempt: Attempt, provide
     expected = [{"name": c.name, "args": {k: {"equals": v} for k, v in (c.arguments or {}).items()}}
                 for c in calls] if usable else []
     raw: dict[str, Any] = {
-        "id": sid, "category": _category(tools, expected), "tags": ["captured"],
+        "id": sid, "category": _category(tools, expected), "tags": ["replay"],
         "tools": tools, "messages": [_message(m) for m in body["messages"] if isinstance(m, dict)],
         "expect": {"calls": expected},
         "meta": {"reference": {"provider": provider, "usable": usable,
                                "finish_reason": outcome.finish_reason, "error_class": outcome.error_class,
-                               "model": body.get("model")}},
+                               "model": body.get("model"), "session": session_of(body)}},
     }
     for key in CARRIED:
         if key in body and tools:
@@ -66,3 +67,23 @@ def _category(tools: list[dict[str, Any]], expected: list[dict[str, Any]]) -> st
     if len(expected) == 1:
         return "single" if len(tools) == 1 else "multiple"
     return "parallel" if len(names) == 1 else "parallel_multiple"
+
+
+def pending_scenario(sid: str, body: dict[str, Any], source: str, origin: str) -> dict[str, Any]:
+    """A request with no reference answer yet (an imported request set): the right answer is unknown, so
+    the expectation is a placeholder that the scorer never judges (`meta.reference.pending`)."""
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
+        raise BadInputError("must be a non-empty list of chat messages", source=source, field="messages")
+    tools = body.get("tools") or []
+    if not isinstance(tools, list):
+        raise BadInputError("must be a list of tools", source=source, field="tools")
+    raw: dict[str, Any] = {
+        "id": sid, "category": "no_call", "tags": ["replay", "pending-reference", origin],
+        "tools": [t for t in tools if isinstance(t, dict) and t.get("type") == "function"],
+        "messages": [_message(m) for m in messages], "expect": {"calls": []},
+        "meta": {"reference": {"pending": True, "usable": False, "origin": origin, "session": session_of(body)}},
+    }
+    if "tool_choice" in body and raw["tools"]:
+        raw["tool_choice"] = body["tool_choice"]
+    return raw
