@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 
@@ -31,6 +33,8 @@ def capture(providers_file: str, name: str, out: str, host: str, port: int, keep
                f"  OpenAI SDKs:    OPENAI_BASE_URL={server.url}/v1  OPENAI_API_KEY=capture\n"
                f"  Anthropic SDKs: ANTHROPIC_BASE_URL={server.url}  ANTHROPIC_API_KEY=capture\n"
                "stop with Ctrl-C", err=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    # uvicorn re-raises Ctrl-C once it has shut down, and the run is saved by then
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
     click.echo(f"captured {proxy.requests} requests; run written to {out} "
                f"(turn them into scenarios: replaykit scenarios from-run {out} --out DIR)", err=True)

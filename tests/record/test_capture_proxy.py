@@ -125,3 +125,50 @@ def test_captured_requests_become_replay_scenarios_that_score_other_providers(tm
     scored = score_runs([run.root]).data["providers"]
     assert scored["vendor_a"]["param_accuracy"]["value"] == 1.0
     assert scored["vendor_b"]["param_accuracy"]["value"] < scored["vendor_a"]["param_accuracy"]["value"]
+
+
+def test_the_capture_command_runs_until_interrupted_and_leaves_a_complete_run(tmp_path: Path) -> None:
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    scenarios = fixture_scenarios()
+    raw = next(s.raw for s in scenarios if s.category == "single")
+    with SimServer(profiles=profiles(steady={}), scenarios=scenarios, time_scale=0) as sim:
+        config = tmp_path / "providers.toml"
+        config.write_text(f'[defaults]\nbase_url = "{sim.base_url}"\nmodel = "m"\n'
+                          '[providers.steady]\nrouting = { only = ["steady"] }\n')
+        proc = subprocess.Popen([sys.executable, "-m", "replaykit", "capture", "--providers", str(config),
+                                 "--provider", "steady", "--out", str(tmp_path / "run"), "--port", "0"],
+                                stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+        try:
+            assert proc.stderr is not None
+            line = ""
+            while "OPENAI_BASE_URL=" not in line:
+                line = proc.stderr.readline()
+                assert line, "the proxy exited before printing its address"
+            base = re.search(r"OPENAI_BASE_URL=(\S+)", line).group(1)  # type: ignore[union-attr]
+            client = openai.OpenAI(base_url=base, api_key="x", max_retries=0)
+            client.chat.completions.create(model="m", messages=raw["messages"], tools=raw["tools"])
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "captured 1 requests" in err
+    run = load_run(tmp_path / "run")
+    assert run.manifest["status"] == "complete" and len(run.cassette_files()) == 1
+    assert verify_run(tmp_path / "run").ok
+
+
+def test_an_unknown_provider_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from replaykit.cli import main
+
+    config = tmp_path / "providers.toml"
+    config.write_text('[defaults]\nbase_url = "http://127.0.0.1:9"\nmodel = "m"\n[providers.a]\n')
+    result = CliRunner().invoke(main, ["capture", "--providers", str(config), "--provider", "nope",
+                                       "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2 and "nope" in result.output and not (tmp_path / "run").exists()
