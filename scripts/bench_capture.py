@@ -88,10 +88,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     scenarios = [s for s in load_scenarios(REPO / "scenarios") if s.category != "multi_turn"]
+    cycle = scenarios * (args.requests // len(scenarios) + 1)
     bodies: list[dict[str, object]] = [
         {"model": "m", "messages": list(s.messages), "tools": list(s.tools), "stream": True,
-         "provider": {"only": ["bench"]}, "seed": i} for i, s in enumerate(scenarios * (args.requests // len(scenarios) + 1))
-    ][:args.requests]
+         "provider": {"only": ["bench"]}, "seed": i} for i, s in enumerate(cycle[:args.requests])]
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         (tmp / "profiles.toml").write_text(PROFILE)
