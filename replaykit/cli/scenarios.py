@@ -78,3 +78,25 @@ def from_run(run: str, out: str, reference: str | None, sample: int | None, seed
     click.echo(f"{report.written} replay scenarios written to {report.path} in {len(report.files)} files "
                f"({report.duplicates} duplicates, {report.skipped_unusable} without a usable answer, "
                f"{report.sampled_out} sampled out)")
+
+
+@scenarios.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@scenario_filters
+@click.option("--context", "contexts", default="0", show_default=True,
+              help="Comma-separated preamble sizes in tokens (2k, 8k, 32k, 0 for none).")
+@click.option("--tools", "tool_counts", default="0", show_default=True,
+              help="Comma-separated tool counts to offer (the scenario's own tools plus distractors).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--out", required=True, type=click.Path(), help="A new (or empty) folder for the variants.")
+def stress(paths: tuple[str, ...], filter_: str | None, category: str | None, tag: tuple[str, ...],
+           contexts: str, tool_counts: str, seed: int, out: str) -> None:
+    """Derive variants of scenarios under agent-like load: every (context, tools) pair of the sweep, the same
+    question behind a longer preamble and among more distractor tools, expected calls unchanged."""
+    from replaykit.scenarios.stress import parse_size, write_sweep
+
+    chosen = load_scenarios(paths or [DEFAULT_PATH]).select(pattern=filter_, category=category, tags=tag)
+    sizes = [parse_size(x) for x in contexts.split(",") if x.strip()]
+    counts = [parse_size(x) for x in tool_counts.split(",") if x.strip()]
+    written = write_sweep(list(chosen), sizes, counts, out, seed=seed)
+    click.echo(f"{written} variants of {len(chosen)} scenarios written to {out}")
