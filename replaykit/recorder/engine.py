@@ -125,9 +125,10 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
     lanes: dict[str, deque[PlannedSample]] = {}
     for sample in samples:
         lanes.setdefault(sample.id.provider, deque()).append(sample)
-    secrets = [p.api_key() or "" for s in samples for p in s.chain]
+    providers = {p.name: p for s in samples for p in s.chain}.values()
+    redactor = Redactor([x for p in providers for x in p.secrets()], [h for p in providers for h in p.headers])
     policy = RetryPolicy(max_retries=opts.max_retries, backoff_base=opts.backoff_base)
-    ctx = RecordContext(Redactor(secrets), policy, opts.seed)
+    ctx = RecordContext(redactor, policy, opts.seed)
     last_save = time.monotonic()
 
     async def worker(queue: deque[PlannedSample]) -> None:
