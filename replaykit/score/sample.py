@@ -179,4 +179,4 @@ def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:
     price = opts.prices.get(provider)
     if price is None or not usage:
         return None
-    return price.cost(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+    return price.cost(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0)  # whole: see clean_usage
