@@ -40,7 +40,8 @@ class RecordOptions:
     mode: str | None = None
     fallback: list[str] = field(default_factory=list)
     scenarios_path: list[str] = field(default_factory=list)
-    providers_file: str = ""
+    providers_file: str = ""  # absolute, with its content hash: a resume finds the file by both
+    providers_file_hash: str = ""
     filters: dict[str, Any] = field(default_factory=dict)
     shard: tuple[int, int] | None = None  # (index, count), 1-based: record only this share of the plan
 

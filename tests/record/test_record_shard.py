@@ -87,3 +87,19 @@ def test_a_bad_shard_flag_is_refused(value: str, tmp_path: Path) -> None:
                                        "--out", str(tmp_path / "run")])
     assert result.exit_code == 2 and "--shard" in result.output and "I/N" in result.output, result.output
     assert not (tmp_path / "run").exists()
+
+
+def test_a_shard_resumes_its_own_share(shards_and_whole: tuple[list[Path], Path]) -> None:
+    """What resume plans for a shard run comes from its run.json: the same share, never the whole plan."""
+    from replaykit.cassettes.run import load_run
+    from replaykit.recorder.engine import sample_plan
+    from replaykit.recorder.resuming import options_from_params
+
+    shards, _ = shards_and_whole
+    run = load_run(shards[1])
+    opts = options_from_params(run)
+    assert opts.shard == (2, 4)
+    providers = providers_for("http://127.0.0.1:9/api/v1", "faulty", "steady")
+    planned = {s.id.key for s in sample_plan(list(fixture_scenarios()), providers, opts)}
+    recorded = {run.read_cassette(f).sample.key for f in run.cassette_files()}
+    assert planned == recorded
