@@ -18,7 +18,7 @@ from replaykit.errors import ProviderConfigError
 from replaykit.providers import Price, load_providers
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "providers"
+SHIPPED = ROOT / "replaykit" / "data" / "providers"
 
 GOOD = """\
 [defaults]

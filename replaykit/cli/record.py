@@ -7,9 +7,9 @@ import sys
 import click
 
 from replaykit.cassettes.run import Run
-from replaykit.cli.options import scenario_filters
+from replaykit.cli.options import scenario_filters, shipped_or_given
 from replaykit.errors import BadInputError
-from replaykit.providers import load_providers
+from replaykit.providers import Provider, load_providers
 from replaykit.recorder import RecordOptions
 from replaykit.recorder import record as record_run
 from replaykit.recorder import resume as resume_run
@@ -27,7 +27,8 @@ def _csv(value: str | None) -> list[str]:
 @click.option("--providers", "providers_file", type=click.Path(), help="Provider config (TOML).")
 @click.option("--only", help="Comma-separated provider names to record (default: all in the file).")
 @click.option("--scenarios", "scenarios_path", multiple=True, type=click.Path(),
-              help="Scenario file or folder (repeatable; default: scenarios).")
+              help="Scenario file or folder (repeatable; default: ./scenarios, else the library shipped with "
+                   "replaykit).")
 @scenario_filters
 @click.option("--repeat", default=1, show_default=True, type=click.IntRange(1), help="Repetitions per scenario.")
 @click.option("--out", type=click.Path(), help="The new run folder (default: cassettes/<run-id>).")
@@ -40,16 +41,19 @@ def _csv(value: str | None) -> list[str]:
               help="Base of the jittered exponential backoff, in seconds.")
 @click.option("--fallback", help="Comma-separated chain A,B,...: a failed sample moves to the next provider.")
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--base-url", metavar="URL",
+              help="Send every provider's requests to this API root instead of its base_url (e.g. a simulator "
+                   "on another port: http://127.0.0.1:PORT/api/v1).")
 @click.option("--resume", "resume_dir", type=click.Path(), help="Finish an interrupted run folder.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and estimated cost; send nothing.")
 @click.option("--budget", type=click.FloatRange(0), help="Ask before a run estimated above this many USD.")
 @click.option("--yes", is_flag=True, help="Don't ask (with --budget).")
 @click.option("--plain", is_flag=True, help="Plain progress lines even on a terminal.")
 def record(providers_file: str | None, only: str | None, scenarios_path: tuple[str, ...], filter_: str | None,
-           category: str | None, tag: tuple[str, ...], repeat: int, out: str | None, concurrency: int | None,
-           stream: bool | None, mode: str | None, timeout: float | None, max_retries: int, backoff_base: float,
-           fallback: str | None, seed: int, resume_dir: str | None, dry_run: bool, budget: float | None,
-           yes: bool, plain: bool) -> None:
+           category: tuple[str, ...], tag: tuple[str, ...], repeat: int, out: str | None,
+           concurrency: int | None, stream: bool | None, mode: str | None, timeout: float | None,
+           max_retries: int, backoff_base: float, fallback: str | None, seed: int, base_url: str | None,
+           resume_dir: str | None, dry_run: bool, budget: float | None, yes: bool, plain: bool) -> None:
     """Send scenarios to providers and store every attempt in cassettes, with live timing."""
     progress = Progress(plain=plain or None)
     if resume_dir:
@@ -57,31 +61,48 @@ def record(providers_file: str | None, only: str | None, scenarios_path: tuple[s
         return
     if not providers_file:
         raise BadInputError("--providers FILE is required (or --resume DIR)")
-    paths = list(scenarios_path) or ["scenarios"]
+    paths = [shipped_or_given(p) for p in scenarios_path or ("scenarios",)]
     scenarios = load_scenarios(paths).select(pattern=filter_, category=category, tags=tag)
     if not len(scenarios):
         raise BadInputError("no scenario matches the filters", source=", ".join(paths))
     chain = _csv(fallback)
-    providers = load_providers(providers_file).select(_csv(only) or chain or None)
+    providers_file = shipped_or_given(providers_file)
+    providers = _providers(providers_file, _csv(only) or chain, base_url)
     opts = RecordOptions(repeat=repeat, seed=seed, concurrency=concurrency, max_retries=max_retries,
                          backoff_base=backoff_base, timeout=timeout, stream=stream, mode=mode, fallback=chain,
                          scenarios_path=paths, providers_file=providers_file,
-                         filters={"filter": filter_, "category": category, "tags": list(tag)})
-    samples = sample_plan(list(scenarios), apply_overrides(list(providers), opts), opts)
+                         filters={"filter": filter_, "category": list(category), "tags": list(tag)})
+    samples = sample_plan(list(scenarios), apply_overrides(providers, opts), opts)
     if dry_run or budget is not None:
         cost = _print_plan(samples)
         if dry_run:
             return
         if budget is not None and cost > budget and not yes:
-            click.confirm(f"estimated ${cost:.2f} is over the budget of ${budget:.2f}; record anyway?", abort=True)
+            _confirm_over_budget(cost, budget)
     try:
-        run = record_run(list(scenarios), list(providers), out, options=opts, progress=progress)
+        run = record_run(list(scenarios), providers, out, options=opts, progress=progress)
     except KeyboardInterrupt:
         target = out or "cassettes/<run-id>"
         click.echo(f"\ninterrupted; finished samples are kept. Resume with: replaykit record --resume {target}",
                    err=True)
         sys.exit(130)
     _finish(run)
+
+
+def _providers(path: str, names: list[str], base_url: str | None) -> list[Provider]:
+    chosen = list(load_providers(path).select(names or None))
+    if not base_url:
+        return chosen
+    if not base_url.startswith(("http://", "https://")):
+        raise BadInputError(f"wants an http(s) URL, got {base_url!r}", field="--base-url")
+    return [p.with_overrides(base_url=base_url.rstrip("/")) for p in chosen]
+
+
+def _confirm_over_budget(cost: float, budget: float) -> None:
+    question = f"estimated ${cost:.2f} is over the budget of ${budget:.2f}"
+    if not sys.stdin.isatty():  # nobody to ask: say so instead of click's bare "Aborted!"
+        raise BadInputError(f"{question}; pass --yes to record anyway (no terminal to ask on)", field="--budget")
+    click.confirm(f"{question}; record anyway?", abort=True)
 
 
 def _print_plan(samples: list[PlannedSample]) -> float:

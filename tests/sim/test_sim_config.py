@@ -15,6 +15,7 @@ from sim_helpers import FIXTURES, PROFILES, REPO, body_for, fixture_scenarios
 
 from replaykit.cli import main
 from replaykit.errors import ProfileError
+from replaykit.packaged import packaged
 from replaykit.providers import load_providers
 from replaykit.sim import EFFECTS, load_profiles, parse_profiles
 
@@ -85,7 +86,7 @@ def test_shipped_profiles_cover_the_issue_and_match_sim_toml() -> None:
     used |= {"downtime"} if any(p.downtime for p in profiles) else set()
     assert used == set(EFFECTS)  # every effect is shown by some shipped profile
     assert any(p.rate_limit for p in profiles)
-    providers = load_providers(REPO / "providers" / "sim.toml")
+    providers = load_providers(packaged("providers/sim.toml"))
     assert {p.routing["only"][0] for p in providers if p.routing} == set(profiles.names())
     for provider in providers:
         assert provider.base_url == "http://127.0.0.1:8377/api/v1" and provider.api_key_env is None
