@@ -119,12 +119,27 @@ def _decode_own(raw: dict[str, Any], own: dict[str, Any], source: str) -> Casset
     try:
         sid = SampleId(str(sample["provider"]), str(sample["scenario"]), int(sample["repetition"]),
                        str(sample.get("scenario_hash", "")), str(sample.get("mode", "native")))
-        attempts = [_attempt(a, raw["interactions"]) for a in attempts_raw]
-    except (KeyError, TypeError, ValueError, IndexError) as err:
-        raise CassetteError(f"malformed replaykit data ({type(err).__name__}: {err})", source=source,
-                            field="replaykit") from None
+    except (KeyError, TypeError, ValueError) as err:
+        raise CassetteError(_malformed(err), source=source, field="replaykit.sample") from None
+    attempts = []
+    for i, meta in enumerate(attempts_raw):
+        try:
+            attempts.append(_attempt(meta, raw["interactions"]))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+            index = meta.get("interaction") if isinstance(meta, dict) else None
+            field = f"interactions[{index}]" if isinstance(index, int) else f"replaykit.attempts[{i}]"
+            raise CassetteError(_malformed(err), source=source, field=field) from None
     extra = {k: v for k, v in own.items() if k not in _OWN_KEYS}
     return Cassette(sid, attempts, bool(own.get("complete", False)), source, extra=extra)
+
+
+def _malformed(err: Exception) -> str:
+    """What is wrong, in words (not `KeyError: 'response'`)."""
+    if isinstance(err, KeyError):
+        return f"malformed: missing key {err.args[0]!r}"
+    if isinstance(err, IndexError):
+        return "malformed: names an interaction the cassette does not have"
+    return f"malformed: a field has the wrong type or value ({err})"
 
 
 def _attempt(meta: dict[str, Any], interactions: list[Any]) -> Attempt:
@@ -164,7 +179,6 @@ def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:
         try:
             attempts.append(_from_interaction(inter, step=i))
         except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise CassetteError(f"malformed interaction ({type(err).__name__}: {err})", source=source,
-                                field=f"interactions[{i}]") from None
+            raise CassetteError(_malformed(err), source=source, field=f"interactions[{i}]") from None
     name = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return Cassette(SampleId("foreign", name, 0), attempts, True, source, foreign=True)
