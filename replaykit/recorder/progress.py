@@ -38,6 +38,7 @@ class Progress:
         self.t0 = time.monotonic()
         self._live: Live | None = None
         self._last_line = 0.0
+        self.warnings: Counter[str] = Counter()
 
     def start(self, run: Run, samples: list[PlannedSample]) -> None:
         for sample in samples:
@@ -48,6 +49,7 @@ class Progress:
             self._live.start()
 
     def sample_done(self, sample: PlannedSample, cassette: Cassette, classes: list[str | None]) -> None:
+        self._surface_warnings(sample, cassette)
         lane = self.lanes[sample.id.provider]
         lane.done += 1
         lane.attempts += len(classes)
@@ -58,6 +60,18 @@ class Progress:
             self._last_line = time.monotonic()
             self._print_lines()
 
+    def _surface_warnings(self, sample: PlannedSample, cassette: Cassette) -> None:
+        """A server's warning (the simulator's: it doesn't know the scenario) goes on stderr, once per message,
+        with how many samples got it at the end."""
+        for attempt in cassette.attempts:
+            warning = attempt.server_warning
+            if warning:
+                if warning not in self.warnings:
+                    self.console.print(f"warning: {sample.id.provider} {sample.id.scenario}: {warning}",
+                                       markup=False, highlight=False, soft_wrap=True)
+                self.warnings[warning] += 1
+                return
+
     def stop(self) -> None:
         if self._live:
             self._live.update(self.table())
@@ -65,6 +79,8 @@ class Progress:
             self._live = None
         else:
             self._print_lines()
+        for warning, count in self.warnings.items():
+            self.console.print(f"warning: {count} samples: {warning}", markup=False, highlight=False, soft_wrap=True)
 
     def _print_lines(self) -> None:
         for name, lane in self.lanes.items():

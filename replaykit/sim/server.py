@@ -239,8 +239,8 @@ def _scenarios(value: str | Path | Sequence[str | Path] | ScenarioSet | None) ->
         return value
     folders = [locate(v).path for v in ([value] if isinstance(value, str | Path) else value)]
     for folder in folders:
-        if not folder.is_dir():
-            raise ScenarioError("no such scenario folder (give --scenarios DIR)", source=str(folder))
+        if not folder.exists():
+            raise ScenarioError("no such scenario file or folder (give --scenarios DIR)", source=str(folder))
     return load_scenarios(folders)
 
 

@@ -73,7 +73,7 @@ def test_cli_exits_2_with_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: ") and "unknown effect" in lines[0]
     missing = runner.invoke(main, ["sim", "serve", "--profiles", str(PROFILES),
                                    "--scenarios", str(tmp_path / "nowhere")])
-    assert missing.exit_code == 2 and "no such scenario folder" in missing.output
+    assert missing.exit_code == 2 and "no such scenario file or folder" in missing.output
     assert len(missing.output.strip().splitlines()) == 1
     unreadable = runner.invoke(main, ["sim", "serve", "--profiles", str(tmp_path / "none.toml")])
     assert unreadable.exit_code == 2 and "cannot read" in unreadable.output
