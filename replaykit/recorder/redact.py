@@ -56,7 +56,7 @@ def credential_values(value: str) -> list[str]:
             decoded = base64.b64decode(bare, validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             decoded = ""
-        user, _, password = decoded.partition(":")
+        _, _, password = decoded.partition(":")
         out += [decoded, password]
     return [v for v in out if len(v) >= MIN_SECRET]
 

@@ -9,7 +9,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,6 +23,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from replaykit.errors import BadInputError, ScenarioError
+from replaykit.packaged import locate
 from replaykit.scenarios import ScenarioSet, load_scenarios
 from replaykit.sim import wire
 from replaykit.sim.engine import LEDGER_LIMIT, Engine
@@ -158,10 +159,10 @@ class SimServer:
     """
 
     def __init__(self, profiles: str | Path | ProfileSet = "providers/sim-profiles.toml",
-                 scenarios: str | Path | ScenarioSet | None = "scenarios", *, seed: int = 0,
+                 scenarios: str | Path | Sequence[str | Path] | ScenarioSet | None = "scenarios", *, seed: int = 0,
                  time_scale: float = 1.0, host: str = "127.0.0.1", port: int = 0,
                  clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT) -> None:
-        profile_set = profiles if isinstance(profiles, ProfileSet) else load_profiles(profiles)
+        profile_set = profiles if isinstance(profiles, ProfileSet) else load_profiles(locate(profiles).path)
         self.engine = Engine(profile_set, _scenarios(scenarios), seed=seed, time_scale=time_scale,
                              clock=clock, ledger_limit=ledger_limit)
         self.stream_stats = StreamStats()
@@ -231,14 +232,16 @@ class SimServer:
 _QUIET = _QuietCuts()
 
 
-def _scenarios(value: str | Path | ScenarioSet | None) -> ScenarioSet:
+def _scenarios(value: str | Path | Sequence[str | Path] | ScenarioSet | None) -> ScenarioSet:
     if value is None:
         return ScenarioSet(())
     if isinstance(value, ScenarioSet):
         return value
-    if not Path(value).is_dir():
-        raise ScenarioError("no such scenario folder (give --scenarios DIR)", source=str(value))
-    return load_scenarios(value)
+    folders = [locate(v).path for v in ([value] if isinstance(value, str | Path) else value)]
+    for folder in folders:
+        if not folder.exists():
+            raise ScenarioError("no such scenario file or folder (give --scenarios DIR)", source=str(folder))
+    return load_scenarios(folders)
 
 
 def listen(host: str, port: int) -> socket.socket:
