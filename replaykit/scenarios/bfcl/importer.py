@@ -24,6 +24,7 @@ CATEGORIES = {
     "irrelevance": True, "live_irrelevance": True,
 }
 FILE_RE = re.compile(r"^BFCL_v\d+_(?P<category>[a-z0-9_]+)\.json$")
+IMPORT_VERSION = 2  # 2: BFCL's tools as sent, BFCL's answer kept; scenarios without it come from older imports
 HEADER = "# Imported from BFCL ({source}) by `replaykit import bfcl`; regenerate rather than edit.\n"
 
 
@@ -199,7 +200,7 @@ def _scenario(entry: Entry) -> dict[str, Any]:
         raise Skip("no possible answer for this id")
     tools, renamed = tools_of(entry)
     calls = [] if no_call else [expected_call(entry, item) for item in entry.answer or []]
-    meta: dict[str, Any] = {"bfcl_id": bfcl_id, "bfcl_category": entry.category}
+    meta: dict[str, Any] = {"bfcl_id": bfcl_id, "bfcl_category": entry.category, "bfcl_import": IMPORT_VERSION}
     if renamed:
         meta["original_names"] = renamed
     if not no_call:
