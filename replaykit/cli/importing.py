@@ -34,8 +34,12 @@ def bfcl(path: str, out: str, categories: tuple[str, ...], force: bool) -> None:
         click.echo(f"{category:<24} {count:>5} scenarios")
     click.echo(f"{sum(report.values())} scenarios written to {out}")
     if report.widened:
-        click.echo(f"{len(report.widened)} scenarios have a schema widened to admit BFCL's answers "
-                   "(see meta.bfcl_schema_widened)")
+        click.echo(f"{len(report.widened)} scenarios score against a schema widened to admit BFCL's answers "
+                   "(score_schemas; the tools sent are BFCL's; see meta.bfcl_scoring_widened)")
+    if report.unanswerable:
+        click.echo(f"{len(report.unanswerable)} scenarios always fail, as in BFCL (no answer can pass):")
+        for entry in report.unanswerable:
+            click.echo(f"  {entry.bfcl_id} ({entry.category}): {entry.reason}")
     if report.skipped:
         click.echo(f"skipped {len(report.skipped)} entries:")
         for skip in report.skipped:

@@ -7,10 +7,12 @@ from typing import Any
 
 from replaykit.cassettes.model import Attempt, Cassette
 from replaykit.normalize import Outcome, normalize
+from replaykit.normalize.outcome import Call
 from replaykit.providers.config import Price
 from replaykit.scenarios.matchers import DEFAULT_RULES, Rules
-from replaykit.scenarios.model import Scenario
-from replaykit.score.checker import check_step
+from replaykit.scenarios.model import Expectation, Scenario
+from replaykit.score.bfcl_checker import bfcl_truth, check_bfcl
+from replaykit.score.checker import StepVerdict, check_step
 from replaykit.score.schema import SchemaChecker
 
 
@@ -19,6 +21,7 @@ class ScoreOptions:
     rules: Rules = DEFAULT_RULES
     greedy: bool = False  # BFCL's first-fit assignment
     prices: dict[str, Price] = field(default_factory=dict)
+    bfcl: bool = False  # BFCL's own verdict on scenarios imported from BFCL (bfcl_checker)
 
 
 @dataclass(slots=True)
@@ -112,7 +115,7 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
                 score.steps.append({"step": step, "answered": False})
             continue
         calls = outcome.effective_calls(mode)
-        verdict = check_step(expect, calls, scenario.offered, rules=opts.rules, greedy=opts.greedy)
+        verdict = step_verdict(scenario, expect, calls, opts)
         for v in verdict.verdicts:
             if v.returned is not None:
                 score.matched += 1
@@ -132,6 +135,19 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
         if detail:
             score.steps.append(_step_json(step, calls, verdict, problems, faults, outcome))
     score.success = all_correct
+
+
+def step_verdict(scenario: Scenario, expect: Expectation, calls: list[Call], opts: ScoreOptions) -> StepVerdict:
+    """The verdict on one turn: BFCL's own in compat mode for an imported BFCL scenario, else the checker's."""
+    truth = bfcl_truth(scenario) if opts.bfcl else None
+    if truth is not None:
+        verdict = check_bfcl(truth, calls, scenario.offered)
+    else:
+        verdict = check_step(expect, calls, scenario.offered, rules=opts.rules, greedy=opts.greedy)
+    if scenario.meta.get("bfcl_unanswerable"):  # BFCL fails every answer to it; so do we, in both modes
+        verdict.faults.append("no_right_answer")
+        verdict.bfcl = False
+    return verdict
 
 
 def _step_json(step: int, calls: list[Any], verdict: Any, problems: list[str | None], faults: list[str],
