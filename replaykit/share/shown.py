@@ -9,6 +9,7 @@ their parsed arguments, error message) — exactly what `inspect` prints.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import orjson
@@ -19,7 +20,7 @@ from replaykit.recorder.streamsecrets import joined_strings
 from replaykit.share.secrets import Finding, scan_value
 
 
-def shown_findings(cassette: Cassette, file: str, known: set[str] = frozenset()) -> list[Finding]:
+def shown_findings(cassette: Cassette, file: str, known: AbstractSet[str] = frozenset()) -> list[Finding]:
     """Findings in the decoded views of each attempt whose kind `known` (the raw scan's) does not hold."""
     found: list[tuple[str, str]] = []
     for i, line in enumerate(attempt_lines(cassette, redact=False)):
