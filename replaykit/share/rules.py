@@ -66,6 +66,26 @@ RULES: dict[str, re.Pattern[str]] = {
 }
 
 
+# A rule runs on a text only when one of its keywords (lowercase) is in it, as in gitleaks: most strings hold
+# none, and a scan then costs a few substring searches instead of the whole table.
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "openrouter key": ("sk-or-",), "anthropic key": ("sk-ant-",), "openai key": ("sk-",),
+    "google api key": ("aiza",), "google oauth token": ("ya29.",), "groq key": ("gsk_",), "xai key": ("xai-",),
+    "perplexity key": ("pplx-",), "cerebras key": ("csk-",), "hugging face token": ("hf_", "api_org_"),
+    "fireworks key": ("fw_",), "replicate token": ("r8_",),
+    "github token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), "gitlab token": ("glpat-",),
+    "npm token": ("npm_",), "pypi token": ("pypi-",),
+    "aws access key": ("a3t", "akia", "asia", "abia", "acca"), "aws secret access key": ("aws",),
+    "azure key": ("azure", "subscription", "api-key", "api_key", "apikey", "accountkey"),
+    "azure ad client secret": ("q~",), "stripe key": ("sk_", "rk_"),
+    "slack token": ("xox",), "slack app token": ("xapp-",), "slack webhook": ("hooks.slack.com",),
+    "discord webhook": ("discord",), "telegram bot token": (":aa",),
+    "json web token": ("ey",), "private key": ("private key",), "bearer token": ("bearer",),
+    "basic credentials": ("basic",),
+    "credential assignment": ("secret", "token", "passw", "api", "access", "auth", "credential", "private"),
+    "url credentials": ("://",),
+}
+
 # Rules whose match counts only when the secret part looks like a credential (long, random).
 CHECKED = frozenset({"credential assignment"})
 

@@ -10,8 +10,8 @@ same scan to what a reader is about to print.
 
 from __future__ import annotations
 
-import base64
 import binascii
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,18 +21,36 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from replaykit.recorder.redact import KEYLIKE_PARAM, PLACEHOLDER, secret_name
 from replaykit.recorder.secretforms import INVISIBLE, looks_like_credential
 from replaykit.recorder.streamsecrets import redact_stream
-from replaykit.share.rules import CHECKED, RULES
+from replaykit.share.rules import CHECKED, KEYWORDS, RULES
 
 
 def _flagged(rule: re.Pattern[str]) -> str:
     return f"(?i:{rule.pattern})" if rule.flags & re.I else rule.pattern
 
 
-# One pass for all rules: named alternatives, the specific prefixes before the general ones (`sk-or-`, `sk-ant-`
-# before `sk-`), so a key is reported once under its own name.
 _KINDS = list(RULES)
-_ALL = re.compile("|".join(
-    f"(?P<r{i}>{_flagged(rule).replace('(?P<secret>', f'(?P<s{i}>')})" for i, rule in enumerate(RULES.values())))
+
+
+@functools.lru_cache(maxsize=256)
+def _combined(active: tuple[int, ...]) -> re.Pattern[str]:
+    """One pass for the rules given: named alternatives in table order, the specific prefixes before the
+    general ones (`sk-or-`, `sk-ant-` before `sk-`), so a key is reported once under its own name; a rule's
+    `secret` group becomes `s<i>`."""
+    return re.compile("|".join(f"(?P<r{i}>{_flagged(RULES[_KINDS[i]]).replace('(?P<secret>', f'(?P<s{i}>')})"
+                               for i in active))
+
+
+_RULES_OF: dict[str, list[int]] = {}
+for _i, _kind in enumerate(_KINDS):
+    for _word in KEYWORDS[_kind]:
+        _RULES_OF.setdefault(_word, []).append(_i)
+
+
+def _active(text: str) -> tuple[int, ...]:
+    lower = text.lower()  # then one substring search per keyword, in C: faster than any regex of them
+    return tuple(sorted({i for word, rules in _RULES_OF.items() if word in lower for i in rules}))
+
+
 # A token that may hide an encoded key: no spaces or quotes, long enough to hold one.
 _TOKEN = re.compile(r"[^\s\"'<>(){}\[\],;|`]{16,}")
 _B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
@@ -42,10 +60,14 @@ _PRINTABLE_SHARE = 0.85  # of a base64 token's decoded characters, for it to be 
 
 
 def _direct(text: str) -> Iterator[tuple[str, int, int]]:
-    for m in _ALL.finditer(text):
+    active = _active(text)
+    if not active:
+        return
+    pattern = _combined(active)
+    for m in pattern.finditer(text):
         i = int(str(m.lastgroup)[1:])
         inner = f"s{i}"
-        start, end = m.span(inner) if inner in _ALL.groupindex and m.start(inner) >= 0 else m.span()
+        start, end = m.span(inner) if inner in pattern.groupindex and m.start(inner) >= 0 else m.span()
         if _KINDS[i] in CHECKED and not looks_like_credential(text[start:end]):
             continue
         yield _KINDS[i], start, end
@@ -61,7 +83,9 @@ def _decoded(token: str) -> Iterator[str]:
     if "\\" in plain:
         yield unquote(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), plain))
     for m in _B64.finditer(plain):
-        yield from _base64_texts(m.group(0))
+        run = m.group(0)
+        if not run.islower() and not run.isupper():  # base64 of text mixes cases; words and hex ids don't
+            yield from _base64_texts(run)
 
 
 def _base64_texts(run: str) -> Iterator[str]:
@@ -73,7 +97,7 @@ def _base64_texts(run: str) -> Iterator[str]:
         if len(part) < 12:
             return
         try:
-            data = base64.b64decode(part, validate=True)
+            data = binascii.a2b_base64(part, strict_mode=True)
         except binascii.Error:
             continue
         text = data.decode("utf-8", "replace")
