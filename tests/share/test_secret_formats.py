@@ -156,3 +156,10 @@ def test_no_false_alarm_on_a_clean_recording(clean_run: Path) -> None:
 ])
 def test_ordinary_traffic_is_not_a_finding(text: str) -> None:
     assert find_secrets(text) == []
+
+
+def test_a_rejected_generic_match_never_hides_a_key_format() -> None:
+    """`"api_key":"<key>"`: the generic credential-assignment rule spans the key too; when the key's own
+    entropy is low (a repetitive test key) that generic match is dropped, and the key's format still counts."""
+    periodic = "sk-or-v1-" + "badc0de1" * 8
+    assert [kind for kind, _, _ in find_secrets('{"api_key":"' + periodic + '","model":"m"}')] == ["openrouter key"]
