@@ -11,6 +11,8 @@ from typing import Any
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import distribution, rate
 
+# Only for replay scenarios (a reference provider's answers), and only when a run has some.
+TRIGGER_RATES = ("trigger_precision", "trigger_recall", "trigger_f1")
 RATES = ("error_rate", "availability", "tool_recall", "tool_precision", "param_accuracy", "schema_validity",
          "no_call_accuracy", "success")
 # The classes and faults of docs/metrics.md: each gets a rate (0 with its upper bound when never seen), so
@@ -103,6 +105,8 @@ class ProviderMetrics:
         self._add("error_rate", key, failed, n_attempts)
         self.attempt_totals[key] += n_attempts
         self._add("availability", key, s.usable, 1)
+        if s.reference == "pending":
+            return  # no reference answer yet: nothing to judge the calls against
         self._add("success", key, s.success, 1)
         pair = self.by_category[s.category][key]
         pair[0] += s.success
@@ -116,6 +120,8 @@ class ProviderMetrics:
 
     def _answers(self, s: SampleScore) -> None:
         key = s.scenario
+        if s.reference == "replay":
+            self._trigger(key, s.expected > 0, s.returned > 0)
         self._add("tool_recall", key, s.matched, s.expected)
         self._add("tool_precision", key, s.matched, s.returned)
         self._add("param_accuracy", key, s.args_ok, s.matched)
@@ -130,6 +136,13 @@ class ProviderMetrics:
             pair = self.by_tool[tool][key]
             pair[0] += matched
             pair[1] += expected
+
+    def _trigger(self, key: str, reference: bool, called: bool) -> None:
+        """K2-Vendor-Verifier's trigger agreement: did the provider call a tool where the reference did?
+        F1 = 2TP / (2TP + FP + FN), a ratio of sums, kept as its own (k, n) pairs."""
+        self._add("trigger_precision", key, reference and called, called)
+        self._add("trigger_recall", key, reference and called, reference)
+        self._add("trigger_f1", key, 2 * (reference and called), 2 * (reference and called) + (reference != called))
 
     def _add(self, metric: str, key: str, k: float, n: float) -> None:
         pair = self.rates[metric][key]
@@ -157,6 +170,7 @@ class ProviderMetrics:
 
     def result(self) -> dict[str, Any]:
         out: dict[str, Any] = {m: rate(dict(self.rates.get(m, {}))) for m in RATES}
+        out.update({m: rate(dict(self.rates[m])) for m in TRIGGER_RATES if m in self.rates})
         out["errors"] = dict(sorted(self.errors.items()))
         out["error_rates"] = {c: rate(self._over_attempts(self.error_rates.get(c, {})))
                               for c in sorted({*ERROR_CLASSES, *self.errors})}

@@ -65,6 +65,9 @@ class SampleScore:
     per_tool: dict[str, list[int]] = field(default_factory=dict)  # expected tool -> [matched, expected]
     steps: list[dict[str, Any]] = field(default_factory=list)
     path: str = ""  # the cassette this sample was read from
+    # "" for a hand-written scenario; "replay": the expectation is a reference provider's answer;
+    # "pending": a replay scenario whose reference is not recorded yet (its calls are never judged)
+    reference: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,7 @@ class SampleScore:
             "faults": sorted(set(self.faults)), "steps": self.steps,
             "latency_ms": next((a.latency_ms for a in reversed(self.attempts) if a.error_class is None), None),
             "cost_usd": round(sum(a.cost_usd or 0.0 for a in self.attempts), 8),
+            **({"reference": self.reference} if self.reference else {}),
         }
 
 
@@ -94,10 +98,18 @@ def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, sch
             answers[attempt.step] = outcome
     failed_step = any(a.step not in answers for a in attempts)
     score = SampleScore(cassette.sample.provider, scenario.id, cassette.sample.repetition, scenario.category,
-                        scenario.tags, facts, usable=bool(attempts) and not failed_step, path=cassette.path)
-    if score.usable:
+                        scenario.tags, facts, usable=bool(attempts) and not failed_step, path=cassette.path,
+                        reference=reference_kind(scenario))
+    if score.usable and score.reference != "pending":
         _check_turns(score, scenario, answers, mode, opts, schemas, detail)
     return score
+
+
+def reference_kind(scenario: Scenario) -> str:
+    reference = scenario.meta.get("reference")
+    if not isinstance(reference, dict):
+        return ""
+    return "pending" if reference.get("pending") else "replay"
 
 
 def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outcome], mode: str,

@@ -40,6 +40,12 @@ class Tally:
         if metrics is None:  # not setdefault: that would build a ProviderMetrics for every sample
             metrics = self.providers[sample.provider] = ProviderMetrics()
         metrics.add(sample)
+        if sample.reference != "pending":  # nothing judged without a reference: no success cell
+            self._cell(sample)
+        if keep:
+            self.samples.append(sample)
+
+    def _cell(self, sample: SampleScore) -> None:
         row = self.per_scenario.get(sample.scenario)
         if row is None:
             row = self.per_scenario[sample.scenario] = {"category": sample.category, "cells": {}}
@@ -48,8 +54,6 @@ class Tally:
             cell = row["cells"][sample.provider] = [0, 0]
         cell[0] += sample.success
         cell[1] += 1
-        if keep:
-            self.samples.append(sample)
 
     def merge(self, other: Tally) -> None:
         self.count += other.count
