@@ -83,8 +83,16 @@ def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | 
                jobs: int | None = None) -> ScoreResult:
     """Score one or more runs into SPEC §7's JSON shape. `jobs`: worker processes (default: one per core
     for large runs); the output is the same bytes whatever it is."""
-    opts = options or ScoreOptions()
     runs = open_runs(paths)
+    total = score_tally(runs, scenarios=scenarios, options=options, jobs=jobs, on_sample=on_sample)
+    return tally_result(runs, total, ", ".join(map(str, paths)))
+
+
+def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = None,
+                options: ScoreOptions | None = None, jobs: int | None = None,
+                on_sample: Callable[[SampleScore], None] | None = None) -> Tally:
+    """The map half of scoring: the sufficient statistics of these runs (partial.py writes them)."""
+    opts = options or ScoreOptions()
     total = Tally()
     total.warnings += _manifest_warnings(runs)
     chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None)
@@ -92,9 +100,14 @@ def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | 
         total.merge(tally)
         for sample in tally.samples:
             on_sample(sample)  # type: ignore[misc]
+    return total
+
+
+def tally_result(runs: Sequence[Run], total: Tally, source: str) -> ScoreResult:
+    """The reduce half: the scores of a (merged) tally, in SPEC §7's JSON shape."""
     if total.count == 0:
         first = f": {total.warnings[0]}" if total.warnings else ""
-        raise BadInputError(f"nothing could be scored{first}", source=", ".join(map(str, paths)))
+        raise BadInputError(f"nothing could be scored{first}", source=source)
     data = {
         "run": _run_info(runs, total.count),
         "providers": {name: total.providers[name].result() | {"config": _config(runs, name)}

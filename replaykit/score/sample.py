@@ -105,6 +105,19 @@ def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, sch
     return score
 
 
+def score_cassette(data: bytes, scenario: Scenario, options: ScoreOptions | None = None, *,
+                   source: str = "<cassette>") -> SampleScore:
+    """The scorer's unit of work, pure: one cassette's bytes and its scenario in, the sample's score out
+    (what a distributed map calls per file; `replaykit.score.partial` merges the results)."""
+    from replaykit.cassettes.codec import decode
+
+    cassette = decode(data, source, walkers=False)
+    return score_sample(cassette, scenario, options or ScoreOptions(), _SCHEMAS)
+
+
+_SCHEMAS = SchemaChecker()
+
+
 def reference_kind(scenario: Scenario) -> str:
     reference = scenario.meta.get("reference")
     if not isinstance(reference, dict):
