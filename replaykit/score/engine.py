@@ -7,6 +7,7 @@ scored. Output is deterministic: paths are sorted, keys are sorted, floats round
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,9 @@ class ScoreResult:
 
 
 def open_runs(paths: Sequence[str | Path]) -> list[Run]:
-    runs = [load_run(p) for p in paths]
+    from replaykit.score.packed import is_pack, open_pack
+
+    runs = [open_pack(p) if is_pack(p) else load_run(p) for p in paths]
     return sorted(runs, key=lambda r: (r.id, str(r.root)))
 
 
@@ -96,11 +99,22 @@ def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = 
     total = Tally()
     total.warnings += _manifest_warnings(runs)
     chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None)
-    for tally in run_chunks(chunks, scenarios_for, jobs):
+    for tally in itertools.chain(run_chunks(chunks, scenarios_for, jobs),
+                                 _packs(runs, scenarios, opts, on_sample is not None)):
         total.merge(tally)
         for sample in tally.samples:
             on_sample(sample)  # type: ignore[misc]
     return total
+
+
+def _packs(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,
+           keep: bool) -> Iterator[Tally]:
+    """Packs stream in this process, one after the other (their cassettes are never on disk)."""
+    from replaykit.score.packed import PackedRun, tally_pack
+
+    for run in runs:
+        if isinstance(run, PackedRun):
+            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep)
 
 
 def tally_result(runs: Sequence[Run], total: Tally, source: str) -> ScoreResult:
