@@ -16,6 +16,7 @@ from replaykit.score import ScoreOptions, score_runs
 from replaykit.score.engine import ScoreResult
 from replaykit.score.metrics import RATES
 from replaykit.score.sample import SampleScore
+from replaykit.share.secrets import redact_shown
 
 
 def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
@@ -75,7 +76,7 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
     on_sample = None
     if sink:
         def on_sample(s: SampleScore) -> None:
-            sink.write(orjson.dumps(s.to_json(), option=orjson.OPT_SORT_KEYS) + b"\n")
+            sink.write(orjson.dumps(redact_shown(s.to_json()), option=orjson.OPT_SORT_KEYS) + b"\n")
     samples = None
     try:
         if any(p.lower().endswith(".html") for p in outputs):  # the HTML drill-down needs per-sample data

@@ -21,6 +21,7 @@ from replaykit.providers.config import Price
 from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_from_snapshot
 from replaykit.score.sample import SampleScore, ScoreOptions
 from replaykit.score.tally import Tally, plan_chunks, run_chunks
+from replaykit.share.secrets import redact_shown
 
 
 @dataclass
@@ -122,13 +123,14 @@ def tally_result(runs: Sequence[Run], total: Tally, source: str) -> ScoreResult:
     if total.count == 0:
         first = f": {total.warnings[0]}" if total.warnings else ""
         raise BadInputError(f"nothing could be scored{first}", source=source)
-    data = {
+    # what every output shows: a run may carry a key that only decoding reveals (share/secrets.py)
+    data = redact_shown({
         "run": _run_info(runs, total.count),
         "providers": {name: total.providers[name].result() | {"config": _config(runs, name)}
                       for name in sorted(total.providers)},
         "scenarios": [_scenario_row(sid, row) for sid, row in sorted(total.per_scenario.items())],
-    }
-    return ScoreResult(data, sorted(set(total.warnings)), total.count)
+    })
+    return ScoreResult(data, sorted(set(redact_shown(total.warnings))), total.count)
 
 
 def _run_options(run: Run, opts: ScoreOptions) -> ScoreOptions:
