@@ -6,7 +6,7 @@ import os
 
 import click
 
-from replaykit.errors import BadInputError
+from replaykit.errors import BadInputError, printable
 
 
 @click.command()
@@ -40,7 +40,7 @@ def pack(run: str, output: str, no_verify: bool) -> None:
 
     report = pack_run(run, output, check=not no_verify)
     for rel in report.left_out:
-        click.echo(f"left out (not a run file): {rel}")
+        click.echo(f"left out (not a run file): {printable(rel)}")
     click.echo(f"packed {report.members} files into {report.path} ({report.size} bytes)")
     click.echo(f"sha256 of the pack: {report.sha256.removeprefix('sha256:')}  (publish it with the pack)")
 
@@ -53,8 +53,8 @@ def unpack(pack_file: str, output: str) -> None:
     from replaykit.share.pack import unpack as unpack_run
 
     report = unpack_run(pack_file, output)
-    click.echo(f"unpacked {report.members} files ({report.size} bytes) of run {report.run_id} into {report.path}; "
-               f"check it with `replaykit verify {report.path}`")
+    click.echo(f"unpacked {report.members} files ({report.size} bytes) of run {printable(report.run_id)} into "
+               f"{report.path}; check it with `replaykit verify {report.path}`")
 
 
 @click.command()
@@ -67,10 +67,10 @@ def merge(runs: tuple[str, ...], output: str, run_id: str | None) -> None:
 
     report = merge_runs(list(runs), output, run_id=run_id)
     for line in report.warnings:
-        click.echo(f"warning: {line}", err=True)
+        click.echo(f"warning: {printable(line)}", err=True)
     for line in report.duplicates:
-        click.echo(f"duplicate: {line}")
+        click.echo(f"duplicate: {printable(line)}")
     for line in report.renumbered:
-        click.echo(f"renumbered: {line}")
+        click.echo(f"renumbered: {printable(line)}")
     click.echo(f"merged {len(runs)} runs into {report.path}: {report.kept} samples, "
                f"{len(report.duplicates)} duplicates dropped")
