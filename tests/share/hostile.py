@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import json
 import random
 import shutil
 import tarfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ def sse(arguments: str, usage: dict[str, Any] | None = None) -> str:
                                                                             "arguments": arguments}}]},
                           "finish_reason": "tool_calls"}],
              "usage": usage or {"prompt_tokens": 1, "completion_tokens": 2}}
-    return "data: " + orjson.dumps(chunk).decode() + "\n\ndata: [DONE]\n\n"
+    return "data: " + json.dumps(chunk, separators=(",", ":")) + "\n\ndata: [DONE]\n\n"  # any integer
 
 
 def set_body(raw: dict[str, Any], body: str) -> None:
@@ -243,3 +244,63 @@ def change_scenario(run: Path, sid: str, change: Callable[[dict[str, Any]], None
     handle.manifest["scenarios_file"] = file_hash(data)
     handle.save()
     resign_run(run)
+
+
+# ------------------------------------------------------------------------------------------ fuzzing
+
+
+@dataclass
+class FuzzTally:
+    inputs: int = 0
+    commands: int = 0
+    slowest: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, label: str, outcome: Outcome) -> None:
+        self.commands += 1
+        self.slowest = max(self.slowest, outcome.seconds)
+        if not outcome.held:
+            self.failures.append(f"{label}: {outcome.command} -> {outcome.crash or outcome.exit_code}")
+
+
+def fuzz_runs(base: Path, work: Path, count: int, seed: int, *, full_every: int = 10) -> FuzzTally:
+    """`count` seeded mutations of one cassette of `base`, each through verify, score, inspect and report
+    (every `full_every`-th through every reading command, merge and pack included)."""
+    tally = FuzzTally()
+    run = work / "run"
+    shutil.rmtree(run, ignore_errors=True)
+    shutil.copytree(base, run)
+    files = sorted(p.relative_to(run).as_posix() for p in (run / "cassettes").rglob("*.json"))
+    originals = {rel: (run / rel).read_bytes() for rel in files}
+    for i in range(count):
+        rng = random.Random(seed * 1_000_003 + i)
+        rel = rng.choice(files)
+        plant(run, rel, mutate_cassette(originals[rel], rng))
+        label = f"run mutation {seed}:{i} ({rel})"
+        tally.inputs += 1
+        if i % full_every == 0:
+            outcomes = list(readers(run, work))
+        else:
+            outcomes = [invoke("verify", str(run)), invoke("score", str(run), "--json"),
+                        invoke("inspect", str(run / rel)), invoke("report", str(run), "-o", str(work / "r.md"))]
+        for outcome in outcomes:
+            tally.add(label, outcome)
+        plant(run, rel, originals[rel])
+    return tally
+
+
+def fuzz_packs(pack: bytes, work: Path, count: int, seed: int) -> FuzzTally:
+    """`count` seeded mutations of a pack, each unpacked (and, when it unpacks, verified)."""
+    tally = FuzzTally()
+    for i in range(count):
+        rng = random.Random(seed * 1_000_003 + i)
+        path = work / "p.tar.gz"
+        path.write_bytes(mutate_pack(pack, rng))
+        out = work / "unpacked"
+        shutil.rmtree(out, ignore_errors=True)
+        tally.inputs += 1
+        outcome = invoke("unpack", str(path), "-o", str(out))
+        tally.add(f"pack mutation {seed}:{i}", outcome)
+        if outcome.exit_code == 0:
+            tally.add(f"pack mutation {seed}:{i}", invoke("verify", str(out)))
+    return tally
