@@ -81,18 +81,20 @@ def test_token_counts_out_of_range_are_dropped_not_summed(run: Path, tmp_path: P
     assert line["usage"] == {} and line["cost"] is None
 
 
-@pytest.mark.parametrize("code", [1e308, 99, 600, -1, True, "200", None])
+@pytest.mark.parametrize("code", [1e308, 99, 600, -1, True, "200", None, "[" * 1000 + "]" * 1000])
 def test_a_status_code_out_of_range_refuses_the_cassette_naming_the_field(run: Path, tmp_path: Path,
                                                                        code: Any) -> None:
     def change(raw: dict[str, Any]) -> None:
-        raw["interactions"][0]["response"]["status"]["code"] = code
+        raw["interactions"][0]["response"]["status"]["code"] = "@@" if str(code).startswith("[[") else code
 
     edited(run, change)
+    if str(code).startswith("[["):  # nested past what orjson (and repr) can take: planted as bytes
+        plant(run, WEATHER, (run / WEATHER).read_bytes().replace(b'"@@"', str(code).encode()))
     _all_hold(run, tmp_path)
     result = invoke("inspect", str(run / WEATHER))
     assert result.exit_code == 2
     with pytest.raises(CassetteError, match=r"interactions\[0\]\.response\.status\.code: must be an HTTP status"):
-        decode((run / WEATHER).read_bytes(), "c.json")
+        decode((run / WEATHER).read_bytes(), "c.json", walkers=False)  # as the scorer reads: no walk first
 
 
 @pytest.mark.parametrize(("field", "value"), [("total_ms", 1e308), ("ttft_ms", -1), ("started_at", "yesterday"),
