@@ -6,6 +6,7 @@ scored. Output is deterministic: paths are sorted, keys are sorted, floats round
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +105,7 @@ def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | 
 
 
 def _run_options(run: Run, opts: ScoreOptions) -> ScoreOptions:
-    return ScoreOptions(opts.rules, opts.greedy, {**opts.prices, **_prices(run)})
+    return dataclasses.replace(opts, prices={**opts.prices, **_prices(run)})
 
 
 def _run_info(runs: Sequence[Run], samples: int) -> dict[str, Any]:
