@@ -9,7 +9,7 @@ import click
 import orjson
 from rich.console import Console
 
-from replaykit.errors import BadInputError
+from replaykit.errors import BadInputError, printable
 from replaykit.report.files import to_json, write_report
 from replaykit.report.terminal import render as render_terminal
 from replaykit.score import ScoreOptions, score_runs
@@ -96,7 +96,7 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
 
 def _show(result: ScoreResult, outputs: tuple[str, ...], samples: Any, as_json: bool, plain: bool) -> None:
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
     for path in outputs:
         write_report(result.data, path, samples)
         click.echo(f"wrote {path}", err=True)
