@@ -64,7 +64,7 @@ def record(providers_file: str | None, only: str | None, scenarios_path: tuple[s
         plan = plan_resume(resume_dir, providers_file=providers_file, scenarios=scenarios_path,
                            repeat=_given("repeat", repeat), concurrency=concurrency)
         if _resume_summary(plan) and _planned(plan.todo, dry_run, budget, yes):
-            _finish(_interruptible(lambda: drive_resume(plan, progress), resume_dir))
+            _finish(_interruptible(lambda: drive_resume(plan, progress), resume_dir), plan.todo)
         return
     if not providers_file:
         raise BadInputError("--providers FILE is required (or --resume DIR)")
@@ -81,7 +81,7 @@ def record(providers_file: str | None, only: str | None, scenarios_path: tuple[s
     samples = sample_plan(list(scenarios), apply_overrides(list(providers), opts), opts)
     if _planned(samples, dry_run, budget, yes):
         _finish(_interruptible(lambda: record_run(list(scenarios), list(providers), out, options=opts,
-                                                  progress=progress), out or "cassettes/<run-id>"))
+                                                  progress=progress), out or "cassettes/<run-id>"), samples)
 
 
 # What a resumed run cannot change, and why (it keeps the settings it was recorded with).
@@ -159,6 +159,16 @@ def _print_plan(samples: list[PlannedSample]) -> float:
     return total
 
 
-def _finish(run: Run) -> None:
+def _finish(run: Run, samples: list[PlannedSample]) -> None:
+    """Say where the run is; then, loudly, which providers were never reached (exit 1, or 2 when none was):
+    their failures are this machine's or the network's, not the providers'."""
     root = run.root
     click.echo(f"run written to {root}  (score it: replaykit score {root})")
+    unreachable = run.manifest.get("unreachable") or {}
+    lanes = {s.id.provider for s in samples}
+    for lane, why in unreachable.items():
+        click.echo(f"error: provider {lane} was never reached: {why}. Its failures are not the provider's: "
+                   f"check the network and the base URL (samples not recorded are recorded by "
+                   f"`replaykit record --resume {root}`)", err=True)
+    if unreachable:
+        sys.exit(2 if lanes <= set(unreachable) else 1)

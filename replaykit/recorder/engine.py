@@ -43,6 +43,7 @@ class RecordOptions:
     providers_file: str = ""  # absolute, with its content hash: a resume finds the file by both
     providers_file_hash: str = ""
     filters: dict[str, Any] = field(default_factory=dict)
+    preflight: bool = True  # one GET {base_url}/models per provider before any sample
 
 
 def new_run_id() -> str:
@@ -75,9 +76,7 @@ def chains_for(providers: Sequence[Provider], opts: RecordOptions) -> list[tuple
 def prepare_run(out: Path, scenarios: Sequence[Scenario], providers: Sequence[Provider],
                 opts: RecordOptions) -> Run:
     """Create the run folder and its first run.json; refuse to overwrite a run."""
-    if (out / "run.json").exists():
-        raise BadInputError(f"a run already exists here; finish it with `replaykit record --resume {out}`",
-                            source=str(out))
+    check_out(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".write-test"
@@ -95,6 +94,17 @@ def prepare_run(out: Path, scenarios: Sequence[Scenario], providers: Sequence[Pr
     run.write_scenarios([s.raw for s in scenarios])
     run.save()
     return run
+
+
+def check_out(out: Path) -> None:
+    """Refuse, before anything is sent, a folder that holds a run or can't be made: the nearest existing
+    ancestor must be a writable folder."""
+    if (out / "run.json").exists():
+        raise BadInputError(f"a run already exists here; finish it with `replaykit record --resume {out}`",
+                            source=str(out))
+    existing = next((p for p in (out, *out.absolute().parents) if p.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise BadInputError(f"cannot write the run folder ({existing} is not a writable folder)", source=str(out))
 
 
 def _now() -> str:

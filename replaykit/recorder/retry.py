@@ -9,8 +9,8 @@ from email.utils import parsedate_to_datetime
 
 from replaykit.cassettes.model import Attempt
 
-RETRYABLE = frozenset({"rate_limited", "server_error", "timeout", "connection", "stream_cut", "stream_error",
-                       "malformed_body"})
+RETRYABLE = frozenset({"rate_limited", "server_error", "timeout", "connection", "harness", "stream_cut",
+                       "stream_error", "malformed_body"})
 
 
 @dataclass(frozen=True)
