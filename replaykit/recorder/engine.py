@@ -14,10 +14,12 @@ from typing import Any
 
 from replaykit import __version__
 from replaykit.canonical import file_hash
+from replaykit.cassettes.codec import encode
 from replaykit.cassettes.model import Cassette
-from replaykit.cassettes.run import Run, load_run
+from replaykit.cassettes.run import Run, encode_manifest, load_run
 from replaykit.errors import BadInputError, CassetteError, ProviderConfigError, RecordError
 from replaykit.providers.config import Provider
+from replaykit.recorder.diskspace import DiskFull, Reserve, disk_full, is_full
 from replaykit.recorder.plan import PlannedSample, plan_samples
 from replaykit.recorder.redact import Redactor
 from replaykit.recorder.retry import RetryPolicy
@@ -91,8 +93,11 @@ def prepare_run(out: Path, scenarios: Sequence[Scenario], providers: Sequence[Pr
         "scenarios": {s.id: s.hash for s in scenarios},
         "params": asdict(opts), "cassettes": {},
     })
-    run.write_scenarios([s.raw for s in scenarios])
-    run.save()
+    try:
+        run.write_scenarios([s.raw for s in scenarios])
+        run.save()
+    except OSError as err:
+        raise BadInputError(f"cannot write the run folder: {err.strerror or err}", source=str(out)) from None
     return run
 
 
@@ -136,22 +141,32 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
         lanes.setdefault(sample.id.provider, deque()).append(sample)
     secrets = [p.api_key() or "" for s in samples for p in s.chain]
     policy = RetryPolicy(max_retries=opts.max_retries, backoff_base=opts.backoff_base)
+    reserve = Reserve(run, len(samples))
+    reserve.hold()  # before anything is sent: too little space even for run.json is said at once
     ctx = RecordContext(Redactor(secrets), policy, opts.seed)
     last_save = time.monotonic()
+    full: list[DiskFull] = []  # the first full-disk failure stops every worker
 
     async def worker(queue: deque[PlannedSample]) -> None:
         nonlocal last_save
-        while queue:
+        while queue and not full:
             sample = queue.popleft()
             result = await record_sample(ctx, sample.scenario, sample.chain, sample.id)
             # Written on the event loop: a file costs ~0.1 ms, while handing it to a thread made every
             # request wait for the GIL (measured: 30% less throughput).
-            run.write_cassette(result.cassette)
-            if on_done:
-                on_done(sample, result.cassette, result.error_classes)
-            if time.monotonic() - last_save > MANIFEST_EVERY_S:
-                run.save()
-                last_save = time.monotonic()
+            try:
+                run.write_cassette(result.cassette)
+                if on_done:
+                    on_done(sample, result.cassette, result.error_classes)
+                if time.monotonic() - last_save > MANIFEST_EVERY_S:
+                    run.save()
+                    last_save = time.monotonic()
+            except OSError as err:
+                if not is_full(err):
+                    raise
+                queue.appendleft(sample)  # not recorded: still to do
+                size = len(encode(result.cassette))
+                full.append(disk_full(run.path_of(sample.id), size, size * sum(map(len, lanes.values())), run))
 
     try:
         # a lane's width is its first provider's concurrency (`--concurrency` was applied to it already)
@@ -159,13 +174,26 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
                                for _ in range(queue[0].chain[0].max_concurrency)))
     finally:
         await ctx.aclose()
-        run.save()
+        reserve.release()  # its space is what lets run.json be written now, even on a full disk
+        save(run)
+    if full:
+        raise full[0]
 
 
 def finish(run: Run, status: str) -> None:
     run.manifest["status"] = status
     run.manifest["ended_at"] = _now()
-    run.save()
+    save(run)
+
+
+def save(run: Run) -> None:
+    """run.json, or one clear error when even its reserved space was not enough."""
+    try:
+        run.save()
+    except OSError as err:
+        if not is_full(err):
+            raise
+        raise disk_full(run.root / "run.json", len(encode_manifest(run.manifest)), 0, run) from None
 
 
 def reopen(path: Path) -> Run:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import yaml
-from record_helpers import FIXTURES, fixture_scenarios, profiles
+from record_helpers import FIXTURES, fixture_scenarios, profiles, provider_file
 
 from replaykit import load_run
 from replaykit.sim import SimServer
@@ -62,10 +62,7 @@ def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 def _interrupted_run(tmp: Path, base_url: str) -> tuple[Path, Path, str]:
     """A recorded run with one sample taken out again, as an interrupted run looks; returns the run folder,
     the provider file and the missing cassette's relative path."""
-    providers = tmp / "mine" / "providers.toml"
-    providers.parent.mkdir()
-    providers.write_text(f'[defaults]\nbase_url = "{base_url}"\nmodel = "m"\n'
-                         '[providers.p]\nrouting = { only = ["p"] }\n')
+    providers = provider_file(tmp / "mine" / "providers.toml", base_url)
     out = tmp / "run"
     first = _run("record", "--providers", str(providers), "--scenarios", str(FIXTURES), "--category", "single",
                  "--plain", "--out", str(out))
