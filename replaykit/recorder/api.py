@@ -84,19 +84,27 @@ class ResumePlan:
 
 
 def plan_resume(path: str | Path, *, providers_file: str | None = None, scenarios: Sequence[str] = (),
-                repeat: int | None = None, concurrency: int | None = None) -> ResumePlan:
-    """Check everything a resume needs, send nothing: the run, the user's provider file, the scenarios."""
+                repeat: int | None = None, concurrency: int | None = None,
+                base_url: str | None = None) -> ResumePlan:
+    """Check everything a resume needs, send nothing: the run, the user's provider file, the scenarios.
+    `base_url` (the user's `--base-url`, as when the run was recorded) replaces the file's base URLs."""
     run = reopen(Path(path))
     opts = options_from_params(run)
     if repeat is not None:
+        if opts.shard and repeat != opts.repeat:
+            raise BadInputError("--repeat cannot change on a shard: the other shards of its plan would no longer "
+                                "add up to one run")
         if repeat < opts.repeat:
             raise BadInputError(f"--repeat {repeat}: this run was recorded with --repeat {opts.repeat}; a resume "
                                 "can extend a run, not shrink it (score it with fewer repetitions instead)")
         opts.repeat = repeat
     if concurrency is not None:
         opts.concurrency = concurrency
+    def overrides(found: list[Provider]) -> list[Provider]:
+        return apply_overrides([p.with_overrides(base_url=base_url) for p in found], opts)
+
     providers_used, providers = trusted_providers(run, run.manifest.get("params") or {}, providers_file,
-                                  lambda found: apply_overrides(found, opts))
+                                                  overrides)
     samples = sample_plan(run_scenarios(run, scenarios), providers, opts)
     done = completed_samples(run)
     todo = [s for s in samples if s.id.key not in done]

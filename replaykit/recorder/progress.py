@@ -41,6 +41,7 @@ class Progress:
         self._live: Live | None = None
         self._last_line = 0.0
         self._last_text = ""
+        self.warnings: Counter[str] = Counter()
 
     def start(self, run: Run, samples: list[PlannedSample], done: Sequence[PlannedSample] = ()) -> None:
         """`samples`: those to record now; `done`: those a resumed run already has (counted as done)."""
@@ -57,6 +58,7 @@ class Progress:
             self._live.start()
 
     def sample_done(self, sample: PlannedSample, cassette: Cassette, classes: list[str | None]) -> None:
+        self._surface_warnings(sample, cassette)
         lane = self.lanes[sample.id.provider]
         lane.done += 1
         lane.attempts += len(classes)
@@ -67,6 +69,18 @@ class Progress:
             self._last_line = time.monotonic()
             self._print_lines()
 
+    def _surface_warnings(self, sample: PlannedSample, cassette: Cassette) -> None:
+        """A server's warning (the simulator's: it doesn't know the scenario) goes on stderr, once per message,
+        with how many samples got it at the end."""
+        for attempt in cassette.attempts:
+            warning = attempt.server_warning
+            if warning:
+                if warning not in self.warnings:
+                    self.console.print(f"warning: {sample.id.provider} {sample.id.scenario}: {warning}",
+                                       markup=False, highlight=False, soft_wrap=True)
+                self.warnings[warning] += 1
+                return
+
     def stop(self) -> None:
         if self._live:
             self._live.update(self.table())
@@ -74,6 +88,8 @@ class Progress:
             self._live = None
         else:
             self._print_lines()
+        for warning, count in self.warnings.items():
+            self.console.print(f"warning: {count} samples: {warning}", markup=False, highlight=False, soft_wrap=True)
 
     def _print_lines(self) -> None:
         lines = []

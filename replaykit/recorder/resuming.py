@@ -63,7 +63,8 @@ def trusted_providers(run: Run, params: dict[str, Any], given: str | None,
     if diffs:
         shown = "; ".join(diffs[:6]) + (f"; and {len(diffs) - 6} more" if len(diffs) > 6 else "")
         raise BadInputError(f"run.json's provider settings differ from {path}, so nothing was sent "
-                            f"(a resume sends only what your provider file says): {shown}",
+                            f"(a resume sends only what your provider file says, with --base-url if the run was "
+                            f"recorded with it): {shown}",
                             source=str(run.root / "run.json"))
     return str(path), chosen
 
@@ -174,7 +175,7 @@ def run_scenarios(run: Run, given: Sequence[str]) -> list[Scenario]:
 _PARAM_TYPES: dict[str, tuple[type, ...]] = {
     "repeat": (int,), "seed": (int,), "concurrency": (int, type(None)), "max_retries": (int,),
     "backoff_base": (int, float), "timeout": (int, float, type(None)), "stream": (bool, type(None)),
-    "mode": (str, type(None)), "fallback": (list,),
+    "mode": (str, type(None)), "fallback": (list,), "shard": (list, type(None)),
 }
 
 
@@ -193,7 +194,15 @@ def options_from_params(run: Run) -> RecordOptions:
             raise BadInputError(f"wrong type {type(value).__name__}", source=source, field=f"params.{key}")
         values[key] = value
     _check_ranges(values, source)
+    if values.get("shard") is not None:
+        values["shard"] = _shard(values["shard"], source)
     return RecordOptions(**values)
+
+
+def _shard(value: list[Any], source: str) -> tuple[int, int]:
+    if not (len(value) == 2 and all(type(v) is int for v in value) and 1 <= value[0] <= value[1]):
+        raise BadInputError("must be [index, count] with 1 <= index <= count", source=source, field="params.shard")
+    return value[0], value[1]
 
 
 def _check_ranges(values: dict[str, Any], source: str) -> None:

@@ -197,3 +197,24 @@ def test_scenario_drift_is_bad_input(tmp_path: Path) -> None:
         tampered = _run("record", "--resume", str(out), "--plain")
         assert tampered.returncode == 2, tampered.stderr
         assert f"scenario {first} of this run is not there" in tampered.stderr
+
+
+def test_a_run_recorded_with_base_url_resumes_with_the_same_flag(tmp_path: Path) -> None:
+    with SimServer(profiles=profiles(p={}), scenarios=fixture_scenarios(), time_scale=0) as sim, \
+            attacker() as (elsewhere, seen):
+        providers = provider_file(tmp_path / "providers.toml", elsewhere)  # the file's own URL is not used
+        out = tmp_path / "run"
+        first = _run("record", "--providers", str(providers), "--base-url", sim.base_url, "--scenarios",
+                     str(FIXTURES), "--category", "single", "--plain", "--out", str(out))
+        assert first.returncode == 0, first.stderr
+        run = load_run(out)
+        rel = sorted(run.manifest["cassettes"])[0]
+        (out / rel).unlink()
+        run.manifest["status"] = "interrupted"
+        run.save()
+        without = _run("record", "--resume", str(out), "--plain")
+        assert without.returncode == 2 and "base_url" in without.stderr, without.stderr
+        again = _run("record", "--resume", str(out), "--plain", "--base-url", sim.base_url)
+        assert again.returncode == 0, again.stderr
+        assert seen == []
+    assert (out / rel).exists()
