@@ -71,3 +71,21 @@ def test_a_full_disk_keeps_what_was_recorded_and_resume_finishes(tmp_path: Path,
     assert run.manifest["status"] == "complete" and len(run.cassette_files()) == 40 * n
     assert all(path.read_bytes() == data for path, data in kept.items())
     assert _run("verify", str(out)).returncode == 0
+
+
+def test_other_commands_on_a_full_disk_say_one_line(tmp_path: Path, small_disk: Path) -> None:
+    with SimServer(profiles=profiles(p={}), scenarios=fixture_scenarios(), time_scale=0) as sim:
+        providers = provider_file(tmp_path / "providers.toml", sim.base_url)
+        run = tmp_path / "run"
+        recorded = _run("record", "--providers", str(providers), "--scenarios", str(FIXTURES), "--repeat", "30",
+                        "--plain", "--out", str(run))
+        assert recorded.returncode == 0, recorded.stderr
+    packed = _run("pack", str(run), "-o", str(tmp_path / "run.tar.gz"))
+    assert packed.returncode == 0, packed.stderr
+    for args in (("unpack", str(tmp_path / "run.tar.gz"), "-o", str(small_disk / "unpacked")),
+                 ("merge", str(run), "-o", str(small_disk / "merged"))):
+        result = _run(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and "Traceback" not in result.stderr, (args, result.stderr)
+        assert "disk full" in lines[0] or "No space left" in lines[0], lines[0]
