@@ -218,3 +218,15 @@ def test_a_run_recorded_with_base_url_resumes_with_the_same_flag(tmp_path: Path)
         assert again.returncode == 0, again.stderr
         assert seen == []
     assert (out / rel).exists()
+
+
+def test_a_redacted_part_of_a_stored_value_matches_in_linear_time() -> None:
+    from replaykit.recorder.resuming import _same
+
+    assert _same("https://u:<redacted>@h/v1", "https://u:pw@h/v1")
+    assert not _same("https://u:<redacted>@h/v1", "https://u:pw@evil/v1")
+    assert _same("a<redacted>b<redacted>c", "aXbYc") and not _same("a<redacted>b<redacted>c", "acb")
+    assert not _same("ab<redacted>ba", "aba")  # prefix and suffix may not overlap
+    assert _same({"x-team": "<redacted>"}, {"x-team": "t1"}) and not _same({"x-team": "t"}, {"x-team": "t1"})
+    hostile = "x" + "<redacted>x" * 20000 + "y"  # a regex of 20,000 `.*` would never finish
+    assert not _same(hostile, "x" * 60)
