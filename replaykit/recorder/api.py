@@ -154,9 +154,14 @@ def _drive(run: Run, samples: list[PlannedSample], opts: RecordOptions, progress
         if progress:
             progress.sample_done(sample, cassette, classes)
 
+    lanes = {s.id.provider for s in samples}
     status = "interrupted"
     try:
-        asyncio.run(execute(run, samples, opts, on_done))
+        asyncio.run(execute(run, samples, opts, on_done, stop=lambda: reach.all_down(lanes)))
+        if reach.all_down(lanes):
+            raise NothingReachable(f"stopped early: none of the first {reach.total()} attempts got an HTTP response "
+                                   "from any provider (check the network and the base URLs); what was recorded is "
+                                   f"kept: `replaykit record --resume {run.root}` once the network is back")
         status = "interrupted" if skipped else "complete"
     finally:
         if progress:

@@ -135,9 +135,9 @@ def completed_samples(run: Run) -> set[tuple[str, str, int]]:
 
 
 async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
-                  on_done: SampleDone | None = None) -> None:
+                  on_done: SampleDone | None = None, stop: Callable[[], bool] | None = None) -> None:
     """Record the samples given, each provider (or chain) its own lane of workers. Cancellation keeps
-    every cassette already written."""
+    every cassette already written. When `stop()` turns true, workers finish their sample and end."""
     lanes: dict[str, deque[PlannedSample]] = {}
     for sample in samples:
         lanes.setdefault(sample.id.provider, deque()).append(sample)
@@ -152,7 +152,7 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
 
     async def worker(queue: deque[PlannedSample]) -> None:
         nonlocal last_save
-        while queue and not full:
+        while queue and not full and not (stop and stop()):
             sample = queue.popleft()
             result = await record_sample(ctx, sample.scenario, sample.chain, sample.id)
             # Written on the event loop: a file costs ~0.1 ms, while handing it to a thread made every

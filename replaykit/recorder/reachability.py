@@ -16,6 +16,7 @@ from replaykit.providers.config import Provider
 from replaykit.recorder.http import new_client, send
 
 CONNECTION_LEVEL = frozenset({"connection", "harness"})  # no HTTP response came back at all
+EARLY_STOP_ATTEMPTS = 12  # per lane: this many attempts, none with an HTTP response, on every lane: stop
 PREFLIGHT_TIMEOUT_S = 10.0
 
 
@@ -64,6 +65,15 @@ class Reachability:
     def note(self, lane: str, classes: Sequence[str | None]) -> None:
         self.attempts[lane] += len(classes)
         self.failed[lane] += sum(1 for c in classes if c in CONNECTION_LEVEL)
+
+    def all_down(self, lanes: set[str]) -> bool:
+        """Every lane has tried enough and never got an HTTP response: going on would only record the
+        network's failures."""
+        return bool(lanes) and all(self.attempts[lane] >= EARLY_STOP_ATTEMPTS and
+                                   self.failed[lane] == self.attempts[lane] for lane in lanes)
+
+    def total(self) -> int:
+        return sum(self.attempts.values())
 
     def verdicts(self) -> dict[str, str]:
         """Every lane that never reached its provider: the pre-flight's, then those whose every attempt

@@ -144,3 +144,18 @@ def test_harness_attempts_are_reported_and_never_counted_against_the_provider(tm
     assert "harness" not in q["errors"]
     assert "harness" not in p and p["availability"]["n"] == n
     assert any(w.startswith("q: ") and "not counted against the provider" in w for w in result.warnings)
+
+
+def test_every_provider_failing_at_connection_level_stops_early(tmp_path: Path) -> None:
+    with _models_only() as url:
+        out = tmp_path / "run"
+        result = _run("record", "--providers", str(_providers(tmp_path, {"p": url})), "--scenarios",
+                      str(FIXTURES), "--repeat", "20", "--max-retries", "1", "--backoff", "0", "--plain",
+                      "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "stopped early: none of the first" in result.stderr and f"--resume {out}" in result.stderr
+    run = load_run(out)
+    assert run.manifest["status"] == "interrupted"
+    assert 0 < len(run.cassette_files()) < 20 * len(fixture_scenarios()) // 2
+    assert set(run.manifest["cassettes"]) == {p.relative_to(out).as_posix() for p in run.cassette_files()}
