@@ -96,12 +96,16 @@ def test_one_dead_provider_is_said_loudly_and_the_others_are_recorded(tmp_path: 
     assert {Path(p).parent.name for p in run.cassette_files()} == {"p"}
 
 
-def test_every_attempt_failing_at_connection_level_is_loud(tmp_path: Path) -> None:
+def _record_dropped(tmp: Path, *flags: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """Record against a server that answers the pre-flight and drops every chat request."""
     with _models_only() as url:
-        out = tmp_path / "run"
-        result = _run("record", "--providers", str(_providers(tmp_path, {"p": url})), "--scenarios",
-                      str(FIXTURES), "--category", "single", "--max-retries", "1", "--backoff", "0", "--plain",
-                      "--out", str(out))
+        out = tmp / "run"
+        return out, _run("record", "--providers", str(_providers(tmp, {"p": url})), "--scenarios", str(FIXTURES),
+                         *flags, "--max-retries", "1", "--backoff", "0", "--plain", "--out", str(out))
+
+
+def test_every_attempt_failing_at_connection_level_is_loud(tmp_path: Path) -> None:
+    out, result = _record_dropped(tmp_path, "--category", "single")
     assert result.returncode == 2, result.stderr
     assert "provider p was never reached: all" in result.stderr and "failed at connection level" in result.stderr
     cassettes = [c for c in load_run(out).iter_cassettes() if not isinstance(c, Exception)]
@@ -147,11 +151,7 @@ def test_harness_attempts_are_reported_and_never_counted_against_the_provider(tm
 
 
 def test_every_provider_failing_at_connection_level_stops_early(tmp_path: Path) -> None:
-    with _models_only() as url:
-        out = tmp_path / "run"
-        result = _run("record", "--providers", str(_providers(tmp_path, {"p": url})), "--scenarios",
-                      str(FIXTURES), "--repeat", "20", "--max-retries", "1", "--backoff", "0", "--plain",
-                      "--out", str(out))
+    out, result = _record_dropped(tmp_path, "--repeat", "20")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "stopped early: none of the first" in result.stderr and f"--resume {out}" in result.stderr
