@@ -68,7 +68,8 @@ def record(providers_file: str | None, only: str | None, scenarios_path: tuple[s
     progress = Progress(plain=plain or None)
     if resume_dir:
         _refuse_fixed_flags(click.get_current_context())
-        plan = plan_resume(resume_dir, providers_file=providers_file, scenarios=scenarios_path,
+        plan = plan_resume(resume_dir, providers_file=shipped_or_given(providers_file) if providers_file else None,
+                           scenarios=[shipped_or_given(p) for p in scenarios_path],
                            repeat=_given("repeat", repeat), concurrency=concurrency, base_url=_checked_url(base_url))
         if _resume_summary(plan) and _planned(plan.todo, dry_run, budget, yes):
             _finish(_interruptible(lambda: drive_resume(plan, progress), resume_dir), plan.todo)
