@@ -124,13 +124,21 @@ def tally_result(runs: Sequence[Run], total: Tally, source: str) -> ScoreResult:
         first = f": {total.warnings[0]}" if total.warnings else ""
         raise BadInputError(f"nothing could be scored{first}", source=source)
     # what every output shows: a run may carry a key that only decoding reveals (share/secrets.py)
-    data = redact_shown({
+    data: dict[str, Any] = redact_shown({
         "run": _run_info(runs, total.count),
         "providers": {name: total.providers[name].result() | {"config": _config(runs, name)}
                       for name in sorted(total.providers)},
         "scenarios": [_scenario_row(sid, row) for sid, row in sorted(total.per_scenario.items())],
     })
+    total.warnings += _harness_warnings(data["providers"])
     return ScoreResult(data, sorted(set(redact_shown(total.warnings))), total.count)
+
+
+def _harness_warnings(providers: dict[str, Any]) -> list[str]:
+    return [f"{name}: {h['attempts']} attempts failed on the recording machine's side (DNS, no route, refused "
+            f"on loopback, proxy/TLS set-up): not counted against the provider ({h['samples_not_counted']} "
+            "samples left out of availability and success)"
+            for name, result in providers.items() if (h := result.get("harness"))]
 
 
 def _run_options(run: Run, opts: ScoreOptions) -> ScoreOptions:

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from replaykit.normalize.outcome import HARNESS
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import distribution, rate
 
@@ -79,6 +80,10 @@ class ProviderMetrics:
     by_tag: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
     by_tool: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
     attempt_totals: defaultdict[str, float] = field(default_factory=_float_table)
+    # the harness's failures (DNS, no route, refused on loopback...): reported, never counted against the
+    # provider — not in error_rate, availability, success or the breakdowns
+    harness_attempts: int = 0
+    harness_samples: int = 0
 
     def add(self, s: SampleScore) -> None:
         # runs once per sample of every scoring: written for speed, counting exactly what RATES define
@@ -87,8 +92,11 @@ class ProviderMetrics:
         self.samples += 1
         self.attempts += n_attempts
         failed = 0
+        harness = 0
         for a in s.attempts:
-            if a.error_class is None:
+            if a.error_class == HARNESS:
+                harness += 1
+            elif a.error_class is None:
                 if a.latency_ms is not None:
                     self.latency.append(a.latency_ms)
                 if a.ttft_ms is not None:
@@ -102,8 +110,12 @@ class ProviderMetrics:
             if a.cost_usd is not None:
                 self.cost_pico += round(a.cost_usd * 1e12)
                 self.cost_known += 1
-        self._add("error_rate", key, failed, n_attempts)
-        self.attempt_totals[key] += n_attempts
+        self._add("error_rate", key, failed, n_attempts - harness)
+        self.attempt_totals[key] += n_attempts - harness
+        self.harness_attempts += harness
+        if harness and not s.usable:  # the harness cut this sample short: no verdict on the provider
+            self.harness_samples += 1
+            return
         self._add("availability", key, s.usable, 1)
         if s.reference == "pending":
             return  # no reference answer yet: nothing to judge the calls against
@@ -167,6 +179,8 @@ class ProviderMetrics:
         self.cost_known += other.cost_known
         self.samples += other.samples
         self.attempts += other.attempts
+        self.harness_attempts += other.harness_attempts
+        self.harness_samples += other.harness_samples
 
     def result(self) -> dict[str, Any]:
         out: dict[str, Any] = {m: rate(dict(self.rates.get(m, {}))) for m in RATES}
@@ -185,6 +199,8 @@ class ProviderMetrics:
                            if self.samples else None, "attempts_priced": self.cost_known}
         out["samples"] = self.samples
         out["attempts"] = self.attempts
+        if self.harness_attempts:  # only when there are any: runs without them score byte-identically
+            out["harness"] = {"attempts": self.harness_attempts, "samples_not_counted": self.harness_samples}
         out["by_category"] = {c: rate(dict(v)) for c, v in sorted(self.by_category.items())}
         out["by_tag"] = {t: rate(dict(v)) for t, v in sorted(self.by_tag.items())}
         out["by_tool"] = {t: rate(dict(v)) for t, v in sorted(self.by_tool.items())}
