@@ -16,12 +16,11 @@ said only when p < alpha, which is exactly when the interval excludes 0.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from replaykit.compare.clustered import Clustered, cluster_bootstrap, sign_flip
+from replaykit.compare.clustered import Clustered, Sums, cluster_bootstrap, ratio_sign_flip
 from replaykit.compare.significance import Draws, PairedTable, gather, holm, newcombe_interval
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import percentile, rate
@@ -99,27 +98,12 @@ def compare_metrics(pairs: Sequence[Pair], opts: CompareOptions) -> dict[str, di
     return out
 
 
-Sums = dict[str, list[float]]  # scenario -> [k_A, n_A, k_B, n_B]
-
-
 def _add(sums: Sums, scenario: str, ka: float, na: float, kb: float, nb: float) -> None:
     cell = sums.setdefault(scenario, [0.0, 0.0, 0.0, 0.0])
     cell[0] += ka
     cell[1] += na
     cell[2] += kb
     cell[3] += nb
-
-
-def ratio_sign_flip(sums: Sums, draws: Draws, alpha: float, rates: bool = True) -> Clustered:
-    """Σk_B/Σn_B − Σk_A/Σn_A by scenario sign flips: d_s = k_B,s/N_B − k_A,s/N_A sums to the difference, and
-    a flip of scenario s negates d_s (exactly when both sides have the same n, to first order otherwise)."""
-    cells = [c for c in sums.values() if c[1] + c[3] > 0]
-    total_a, total_b = sum(c[1] for c in cells), sum(c[3] for c in cells)
-    if not total_a or not total_b:
-        return Clustered(None)
-    d = [c[2] / total_b - c[0] / total_a for c in cells]
-    w = [(c[1] + c[3]) / (total_a + total_b) for c in cells]
-    return sign_flip(d, w, draws, alpha, (-1.0, 1.0) if rates else (-math.inf, math.inf))
 
 
 def _side_rates(sums: Sums) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -33,6 +33,7 @@ class AttemptFacts:
     stream: bool
     total_ms: float | None = None  # every attempt, failed ones too: fallback what-ifs count the time lost
     wait_ms: float = 0.0  # waited before the attempt (backoff, Retry-After)
+    started_at: float | None = None  # epoch seconds: failures cluster in time (bursts, downtime)
 
 
 @dataclass(slots=True)
@@ -151,7 +152,8 @@ def _facts(attempt: Attempt, outcome: Outcome, opts: ScoreOptions) -> AttemptFac
         if out_tokens:
             tps = out_tokens / ((total - ttft) / 1000)
     return AttemptFacts(attempt.provider, attempt.step, outcome.error_class, total if ok else None, ttft, tps,
-                        _cost(outcome, attempt.provider, opts), stream, total, attempt.wait_ms)
+                        _cost(outcome, attempt.provider, opts), stream, total, attempt.wait_ms,
+                        timing.get("started_at"))
 
 
 def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:
