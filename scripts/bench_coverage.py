@@ -28,14 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from replaykit.compare.clustered import ratio_sign_flip  # noqa: E402
-from replaykit.compare.significance import Draws, mcnemar_exact  # noqa: E402
-from replaykit.report.significance import versus_best  # noqa: E402
-from replaykit.score.metrics import ProviderMetrics  # noqa: E402
-from replaykit.score.sample import AttemptFacts, SampleScore  # noqa: E402
-from replaykit.score.stats import Z95, effective_n, rate, rate_interval, wilson  # noqa: E402
-from replaykit.sim.clock import in_burst, in_downtime  # noqa: E402
-from replaykit.sim.profiles import parse_profiles  # noqa: E402
+from replaykit.compare.clustered import ratio_sign_flip
+from replaykit.compare.significance import Draws, mcnemar_exact
+from replaykit.report.significance import versus_best
+from replaykit.score.metrics import ProviderMetrics
+from replaykit.score.sample import AttemptFacts, SampleScore
+from replaykit.score.stats import Z95, effective_n, rate, rate_interval, wilson
+from replaykit.sim.clock import in_burst, in_downtime
+from replaykit.sim.profiles import parse_profiles
 
 PROFILES = parse_profiles({"profiles": {
     "bursts": {"effects": {"server_error_burst": {"rate": 0.10, "burst_s": 20}}},
