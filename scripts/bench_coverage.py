@@ -23,11 +23,6 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from replaykit.compare.clustered import ratio_sign_flip
 from replaykit.compare.significance import Draws, mcnemar_exact
 from replaykit.report.significance import versus_best
