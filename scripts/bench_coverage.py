@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+
 from replaykit.compare.clustered import ratio_sign_flip
 from replaykit.compare.significance import Draws, mcnemar_exact
 from replaykit.report.significance import versus_best
