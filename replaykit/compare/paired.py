@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from replaykit.compare.clustered import Clustered, Sums, cluster_bootstrap, ratio_sign_flip
+from replaykit.compare.clustered import Clustered, Sums, cluster_bootstrap, ratio_sign_flip, sign_flip
 from replaykit.compare.significance import Draws, PairedTable, gather, holm, newcombe_interval
+from replaykit.score.passk import pass_hat, pass_k
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import percentile, rate
 
@@ -30,7 +31,7 @@ Pair = tuple[SampleScore, SampleScore]
 BINARY = ("availability", "success", "no_call_accuracy")
 RATIOS = ("error_rate", "tool_recall", "tool_precision", "param_accuracy", "schema_validity")
 SPEED = ("latency_ms", "ttft_ms", "output_tps")
-METRICS = ("success", "availability", "error_rate", "tool_recall", "tool_precision", "param_accuracy",
+METRICS = ("success", "pass_k", "availability", "error_rate", "tool_recall", "tool_precision", "param_accuracy",
            "schema_validity", "no_call_accuracy", "latency_ms", "ttft_ms", "output_tps", "cost_usd")
 LOWER_IS_BETTER = frozenset({"error_rate", "latency_ms", "ttft_ms", "cost_usd"})
 PRIMARY = "success"  # the headline verdict: what a user actually gets
@@ -85,7 +86,9 @@ def compare_metrics(pairs: Sequence[Pair], opts: CompareOptions) -> dict[str, di
     draws = Draws(opts.resamples, opts.seed)
     out: dict[str, dict[str, Any]] = {}
     for metric in METRICS:
-        if metric in BINARY:
+        if metric == "pass_k":
+            out[metric] = _compare_pass_k(pairs, draws, opts.alpha)
+        elif metric in BINARY:
             out[metric] = _compare_binary(metric, pairs, draws, opts.alpha)
         elif metric in RATIOS:
             out[metric] = _compare_ratio(metric, pairs, draws, opts.alpha)
@@ -132,6 +135,27 @@ def _compare_binary(metric: str, pairs: Sequence[Pair], draws: Draws, alpha: flo
         low, high = newcombe_interval(table)
         return row | {"diff": 0.0, "low": _r(low), "high": _r(high), "p": 1.0}
     return row | _result(ratio_sign_flip(sums, draws, alpha))
+
+
+def _compare_pass_k(pairs: Sequence[Pair], draws: Draws, alpha: float) -> dict[str, Any]:
+    """pass^k of B − A over the scenarios, k the fewest paired repetitions of any scenario: per scenario the
+    unbiased C(c, k)/C(n, k) of each side, their differences sign-flipped by scenario."""
+    counts: dict[str, list[int]] = {}  # scenario -> [c_A, c_B, n]
+    for a, b in pairs:
+        cell = counts.setdefault(a.scenario, [0, 0, 0])
+        cell[0] += a.success
+        cell[1] += b.success
+        cell[2] += 1
+    k = min((n for _, _, n in counts.values()), default=0)
+    side_a = pass_k({s: (c[0], c[2]) for s, c in counts.items()}, k) if k >= 2 else pass_k({})
+    side_b = pass_k({s: (c[1], c[2]) for s, c in counts.items()}, k) if k >= 2 else pass_k({})
+    row: dict[str, Any] = {"test": "cluster_sign_flip", "k": side_a["k"], "a": side_a, "b": side_b,
+                           "n": len(pairs), "clusters": side_a["scenarios"]}
+    if k < 2:
+        return row | {"diff": None, "low": None, "high": None, "p": None}
+    m = len(counts)
+    d = [(pass_hat(cb, n, k) - pass_hat(ca, n, k)) / m for ca, cb, n in counts.values()]
+    return row | _result(sign_flip(d, [1 / m] * m, draws, alpha, (-1.0, 1.0)))
 
 
 def _compare_ratio(metric: str, pairs: Sequence[Pair], draws: Draws, alpha: float) -> dict[str, Any]:

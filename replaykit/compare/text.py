@@ -66,7 +66,7 @@ def cents(v: float | None, signed: bool = False) -> str:
 def _metric_value(metric: str, v: float | None, signed: bool = False) -> str:
     if v is None:
         return "-"
-    if metric in BINARY or metric in RATIOS:
+    if metric in BINARY or metric in RATIOS or metric == "pass_k":
         return f"{100 * v:+.1f}" if signed else f"{100 * v:.1f}"
     if metric == "cost_usd":
         return cents(v, signed)
@@ -98,7 +98,8 @@ def metric_rows(metrics: dict[str, dict[str, Any]]) -> list[list[str]]:
     for m in METRICS:
         r = metrics[m]
         verdict = f"{r['better']} better" if r["better"] else ("-" if r["p"] is None else "n.s.")
-        rows.append([LABELS.get(m, m), _side(m, r["a"]), _side(m, r["b"]), _diff(m, r), fmt_p(r["p"]),
+        label = f"pass^{r['k'] or 'k'}" if m == "pass_k" else LABELS.get(m, m)
+        rows.append([label, _side(m, r["a"]), _side(m, r["b"]), _diff(m, r), fmt_p(r["p"]),
                      verdict])
     return rows
 

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from replaykit.score.passk import flaky, pass_k
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import distribution, rate, time_bucket, two_way_rate
 
@@ -174,10 +175,21 @@ class ProviderMetrics:
                            if self.samples else None, "attempts_priced": self.cost_known}
         out["samples"] = self.samples
         out["attempts"] = self.attempts
+        counts = self.success_by_scenario()
+        out["pass_k"] = pass_k(counts)
+        out["flaky"] = flaky(counts)
         out["by_category"] = {c: rate(dict(v)) for c, v in sorted(self.by_category.items())}
         out["by_tag"] = {t: rate(dict(v)) for t, v in sorted(self.by_tag.items())}
         out["by_tool"] = {t: rate(dict(v)) for t, v in sorted(self.by_tool.items())}
         return out
+
+    def success_by_scenario(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, list[int]] = {}
+        for (scenario, _), (k, n) in self.timed["success"].items():
+            pair = out.setdefault(scenario, [0, 0])
+            pair[0] += int(k)
+            pair[1] += int(n)
+        return {s: (k, n) for s, (k, n) in out.items()}
 
     def _over_attempts(self, hits: dict[Any, list[float]]) -> dict[Any, list[float]]:
         return {c: [hits[c][0] if c in hits else 0.0, n] for c, (_, n) in self.timed["error_rate"].items()}
