@@ -301,12 +301,16 @@ def render_plan(data: dict[str, Any]) -> list[str]:
         "",
         f"samples per provider: {data['n']}   (discordance {psi['value']:g}, {psi['assumption']})",
     ]
-    if "repeat" in data:
-        lines.append(f"  = {data['scenario_count']} scenarios × --repeat {data['repeat']}")
+    if data.get("repeat"):
+        lines.append(f"  clustered by scenario (icc {data['icc']:g}, design effect {data['design_effect']:g}): "
+                     f"{data['scenario_count']} scenarios × --repeat {data['repeat']} = {data['samples']} samples")
+    elif "scenario_count" in data:
+        lines.append(f"  {data['scenario_count']} scenarios are too few at icc {data['icc']:g} (no --repeat "
+                     f"suffices): at least {data['scenarios_needed']} are needed")
     lines += [
         f"at least discordance (|delta|): {data['n_least_discordance']}    unpaired design: "
         f"{data['n_unpaired']} per provider",
-        f"exact power of McNemar's exact test at n = {data['n']}: {data['exact_power']:.3f}",
+        f"power of McNemar's exact test at n = {data['n']}: {data['exact_power']:.3f} ({data['power_method']})",
         "",
         f"formula: {data['formula']}",
         "discordance = share of samples where the two providers disagree; set it with --discordance",
