@@ -120,9 +120,11 @@ def fallback(run: str, chain: str | None, policy: str, timeout_s: float | None, 
 @click.option("--discordance", type=float, metavar="PSI",
               help="Share of samples where the two providers disagree (default: independent outcomes).")
 @click.option("--scenario-count", type=int, metavar="K", help="Also say the --repeat needed for K scenarios.")
+@click.option("--icc", type=float, default=0.1, show_default=True, metavar="RHO",
+              help="Correlation of the paired outcome within a scenario (with --scenario-count).")
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable result.")
 def plan_(baseline: float, delta: float, power: float, alpha: float, discordance: float | None,
-          scenario_count: int | None, as_json: bool) -> None:
+          scenario_count: int | None, icc: float, as_json: bool) -> None:
     """Samples per provider needed to detect a difference in a rate, paired (before paying for a run)."""
-    inp = PlanInput(baseline, delta, power, alpha, discordance, scenario_count)
+    inp = PlanInput(baseline, delta, power, alpha, discordance, scenario_count, icc)
     _emit(plan(inp), as_json, render_plan)

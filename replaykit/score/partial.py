@@ -144,8 +144,24 @@ def _value(value: Any) -> Any:
         sketch = value if isinstance(value, SketchedValues) else SketchedValues.of(value)
         return {"ddsketch": sketch.encode()}
     if isinstance(value, dict):
-        return {str(k): _value(v) for k, v in value.items()}
+        return {_key(k): _value(v) for k, v in value.items()}
     return value
+
+
+TUPLE = "tuple:"  # JSON keys are strings; (scenario, time block) cells are tuples
+
+
+def _key(key: Any) -> str:
+    return TUPLE + orjson.dumps(list(key)).decode() if isinstance(key, tuple) else str(key)
+
+
+def _unkey(key: str) -> Any:
+    if not key.startswith(TUPLE):
+        return key
+    items = orjson.loads(key[len(TUPLE):])
+    if not isinstance(items, list) or not all(isinstance(x, str) or _is_number(x) for x in items):
+        raise ValueError(f"bad cell key {key!r}")
+    return tuple(items)
 
 
 def _load(path: Path) -> Any:
@@ -192,7 +208,7 @@ def _metrics(state: Any, where: str, source: str) -> ProviderMetrics:
         empty = getattr(metrics, f.name)
         try:
             setattr(metrics, f.name, _restore(empty, state[f.name], f"{where}.{f.name}"))
-        except (TypeError, ValueError, KeyError) as err:
+        except (TypeError, ValueError, KeyError, orjson.JSONDecodeError) as err:
             raise BadInputError(f"wrong shape ({err})", source=source, field=f"{where}.{f.name}") from None
     return metrics
 
@@ -205,9 +221,10 @@ def _restore(empty: Any, value: Any, where: str) -> Any:
     if isinstance(empty, dict):
         if not isinstance(value, dict):
             raise TypeError("must be an object")
-        for key, item in value.items():
+        for text, item in value.items():
+            key = _unkey(text)
             slot = empty[key] if hasattr(empty, "default_factory") and empty.default_factory else None
-            empty[key] = _restore(slot, item, f"{where}.{key}") if slot is not None else _plain(item)
+            empty[key] = _restore(slot, item, f"{where}.{text}") if slot is not None else _plain(item)
         return empty
     return _plain(value)
 

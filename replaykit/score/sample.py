@@ -39,7 +39,7 @@ class AttemptFacts:
     # what exports (one row per attempt) show besides the metrics' inputs
     status: int | None = None
     retry: int = 0
-    started_at: float | None = None  # unix seconds
+    started_at: float | None = None  # epoch seconds: failures cluster in time (bursts, downtime)
     input_tokens: int | None = None
     output_tokens: int | None = None
     faults: tuple[str, ...] = ()
