@@ -144,7 +144,7 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
         for v in verdict.verdicts:
             if v.returned is not None:
                 score.matched += 1
-                score.args_ok += not v.failures
+                score.args_ok += v.correct  # not `failures`: their reasons may be computed lazily
                 per_tool[expect.calls[v.expected].name][0] += 1
         problems = [schemas.problem(scenario, c) for c in calls]
         score.schema_ok += problems.count(None)
