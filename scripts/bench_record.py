@@ -39,21 +39,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
 def start_sim(tmp: Path, port: int) -> subprocess.Popen[bytes]:
     profiles = tmp / "profiles.toml"
     profiles.write_text(PROFILE)
     proc = subprocess.Popen([sys.executable, "-m", "replaykit", "sim", "serve", "--port", str(port),
                              "--profiles", str(profiles), "--scenarios", str(packaged("scenarios")),
                              "--time-scale", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the simulator did not start")
+    try:
+        wait_up(f"http://127.0.0.1:{port}/v1/models")
+    except SystemExit:
+        proc.kill()
+        raise
+    return proc
 
 
 async def bare_loop(requests: list[tuple[str, dict[str, str], bytes]], concurrency: int) -> float:

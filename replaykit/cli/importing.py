@@ -34,8 +34,12 @@ def bfcl(path: str, out: str, categories: tuple[str, ...], force: bool) -> None:
         click.echo(f"{category:<24} {count:>5} scenarios")
     click.echo(f"{sum(report.values())} scenarios written to {out}")
     if report.widened:
-        click.echo(f"{len(report.widened)} scenarios have a schema widened to admit BFCL's answers "
-                   "(see meta.bfcl_schema_widened)")
+        click.echo(f"{len(report.widened)} scenarios score against a schema widened to admit BFCL's answers "
+                   "(score_schemas; the tools sent are BFCL's; see meta.bfcl_scoring_widened)")
+    if report.unanswerable:
+        click.echo(f"{len(report.unanswerable)} scenarios always fail, as in BFCL (no answer can pass):")
+        for entry in report.unanswerable:
+            click.echo(f"  {entry.bfcl_id} ({entry.category}): {entry.reason}")
     if report.skipped:
         click.echo(f"skipped {len(report.skipped)} entries:")
         for skip in report.skipped:
@@ -96,3 +100,18 @@ def vcr(cassettes: tuple[str, ...], scenarios_path: tuple[str, ...], output: str
     for change in report.redacted:
         click.echo(f"redacted: {change}")
     click.echo(f"imported {len(cassettes)} cassettes into {report.path}: {len(report.samples)} samples")
+
+
+@import_.command("k2vv")
+@click.argument("path", type=click.Path())
+@click.option("--out", required=True, type=click.Path(), help="A new (or empty) folder for the scenario files.")
+@click.option("--sample", type=click.IntRange(1), help="Keep a random N of the requests.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of --sample.")
+def k2vv(path: str, out: str, sample: int | None, seed: int) -> None:
+    """Import a K2-Vendor-Verifier request set (JSON Lines of chat-completion request bodies) as replay
+    scenarios awaiting their reference: record them against the reference provider, then
+    `replaykit scenarios from-run RUN --reference NAME` (docs/capture.md)."""
+    from replaykit.scenarios.k2vv import import_k2vv
+
+    count = import_k2vv(path, out, sample=sample, seed=seed)
+    click.echo(f"{count} requests written to {out} as scenarios with a pending reference")

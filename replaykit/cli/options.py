@@ -31,3 +31,17 @@ def shipped_or_given(path: str) -> str:
         click.echo(f"note: no {path} in {Path.cwd()}; using the one shipped with replaykit ({found.path}). "
                    f"Copy it out to edit: replaykit {kind} export DIR", err=True)
     return str(found.path)
+
+
+class ShardType(click.ParamType):
+    """`I/N`: the I-th of N shares of a plan (1-based)."""
+
+    name = "I/N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        index, sep, count = str(value).partition("/")
+        if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+            self.fail(f"{value!r} is not I/N with 1 <= I <= N (e.g. 2/4)", param, ctx)
+        return int(index), int(count)

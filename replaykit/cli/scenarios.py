@@ -86,3 +86,47 @@ def export(dest: str) -> None:
     """Copy the scenario library shipped with replaykit into DEST (absent or empty), to edit or extend it."""
     written = export_packaged("scenarios", dest)
     click.echo(f"wrote {len(written)} scenario files to {dest}  (use them: --scenarios {dest})")
+
+
+@scenarios.command("from-run")
+@click.argument("run", type=click.Path())
+@click.option("--out", required=True, type=click.Path(), help="A new (or empty) folder for the scenario files.")
+@click.option("--reference", help="The provider whose answers are the reference (needed if the run has several).")
+@click.option("--sample", type=click.IntRange(1), help="Keep a random N of the requests.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of --sample.")
+@click.option("--no-dedupe", is_flag=True, help="Keep requests that are identical to an earlier one.")
+@click.option("--redact", multiple=True, metavar="REGEX", help="Replace matches with <redacted> (repeatable).")
+@click.option("--keep-paths", is_flag=True, help="Keep home folder names (/home/NAME, /Users/NAME) as captured.")
+def from_run(run: str, out: str, reference: str | None, sample: int | None, seed: int, no_dedupe: bool,
+             redact: tuple[str, ...], keep_paths: bool) -> None:
+    """Turn a run's requests (captured, imported or recorded) into replay scenarios: the exact messages and
+    tools, with the reference provider's answer as the expected one. Refuses to write a secret."""
+    from replaykit.scenarios.replay import from_run as build
+
+    report = build(run, out, reference=reference, sample=sample, seed=seed, dedupe=not no_dedupe,
+                   redact=redact, keep_paths=keep_paths)
+    click.echo(f"{report.written} replay scenarios written to {report.path} in {len(report.files)} files "
+               f"({report.duplicates} duplicates, {report.skipped_unusable} without a usable answer, "
+               f"{report.sampled_out} sampled out)")
+
+
+@scenarios.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@scenario_filters
+@click.option("--context", "contexts", default="0", show_default=True,
+              help="Comma-separated preamble sizes in tokens (2k, 8k, 32k, 0 for none).")
+@click.option("--tools", "tool_counts", default="0", show_default=True,
+              help="Comma-separated tool counts to offer (the scenario's own tools plus distractors).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--out", required=True, type=click.Path(), help="A new (or empty) folder for the variants.")
+def stress(paths: tuple[str, ...], filter_: str | None, category: tuple[str, ...], tag: tuple[str, ...],
+           contexts: str, tool_counts: str, seed: int, out: str) -> None:
+    """Derive variants of scenarios under agent-like load: every (context, tools) pair of the sweep, the same
+    question behind a longer preamble and among more distractor tools, expected calls unchanged."""
+    from replaykit.scenarios.stress import parse_size, write_sweep
+
+    chosen = load_scenarios(_paths(paths)).select(pattern=filter_, category=category, tags=tag)
+    sizes = [parse_size(x) for x in contexts.split(",") if x.strip()]
+    counts = [parse_size(x) for x in tool_counts.split(",") if x.strip()]
+    written = write_sweep(list(chosen), sizes, counts, out, seed=seed)
+    click.echo(f"{written} variants of {len(chosen)} scenarios written to {out}")

@@ -103,7 +103,9 @@ def metric_rows(metrics: dict[str, dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
-METRIC_HEADERS = ("metric", "A", "B", "B − A [95% CI]", "p", "verdict")
+def metric_headers(alpha: float) -> tuple[str, ...]:
+    """The interval is at 1 − alpha, the level at which its verdict is said."""
+    return ("metric", "A", "B", f"B − A [{100 * (1 - alpha):g}% CI]", "p", "verdict")
 
 
 # --- diff --------------------------------------------------------------------------------------------
@@ -127,7 +129,7 @@ def _comparison(c: dict[str, Any], data: dict[str, Any], limit: int) -> list[str
     lines += [f"pairs: {s['regressed']} regressed · {s['improved']} improved · {s['changed']} changed · "
               f"{s['same']} same (B against A)",
               f"scenarios: {s['scenarios_changed']} changed, {s['scenarios_same']} same", ""]
-    lines += table(METRIC_HEADERS, metric_rows(c["metrics"]), "lrrrrl")
+    lines += table(metric_headers(data["alpha"]), metric_rows(c["metrics"]), "lrrrrl")
     lines += ["", c["verdict"]]
     others = [f"{m} ({c['metrics'][m]['better']} better)" for m in c["significant"] if m != "success"]
     if others:

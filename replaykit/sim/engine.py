@@ -129,7 +129,9 @@ class Engine:
         fault = self._clock_fault(req) or http_fault(req.profile, req.draws.rng("http").random())
         if fault:
             req.record["faults"].append(fault)
-        answer = build_answer(intended, req.profile, req.draws, perturb=fault is None)
+        tools = req.body.get("tools")
+        load = (len(tools) if isinstance(tools, list) else 0, max(1, req.raw_len // 4))
+        answer = build_answer(intended, req.profile, req.draws, perturb=fault is None, load=load)
         req.record["faults"].extend(answer.faults)
         script = self._render(req, answer, fault)
         if intended.scenario is None:

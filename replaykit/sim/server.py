@@ -182,7 +182,7 @@ class SimServer:
         return f"{self.url}/api/v1"
 
     def start(self) -> SimServer:
-        sock = _listen(self.host, self.port)
+        sock = listen(self.host, self.port)
         self._socket, self.port = sock, sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False, http="h11",
                                 loop="asyncio", ws="none", log_config=None, timeout_graceful_shutdown=1,
@@ -244,7 +244,7 @@ def _scenarios(value: str | Path | Sequence[str | Path] | ScenarioSet | None) ->
     return load_scenarios(folders)
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the proto says TCP,
     # and without it every response waits ~40 ms on Nagle + delayed ACK.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
