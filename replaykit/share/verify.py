@@ -82,7 +82,9 @@ def _check_manifest(run: Run, report: VerifyReport) -> None:
     if encode_manifest(run.manifest) != read_bounded(path, MAX_MANIFEST_BYTES):
         report.problems.append(f"{path}: not in the layout replaykit writes (edited after recording)")
     stored = run.manifest.get(MANIFEST_DIGEST)
-    if stored is not None and stored != manifest_digest(run.manifest):
+    if stored is None:  # every run replaykit writes has one: without it, an edit of run.json goes unseen
+        report.problems.append(f"{path}: no {MANIFEST_DIGEST} (removed after recording?)")
+    elif stored != manifest_digest(run.manifest):
         report.problems.append(f"{path}: content differs from its {MANIFEST_DIGEST} "
                                "(modified after recording)")
 
