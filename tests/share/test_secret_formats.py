@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from share_helpers import cassette_files, cli, edit_cassette, record_run
 
-from replaykit.share.secrets import find_secrets
+from replaykit.share.secrets import find_secrets, scan_value
 from replaykit.share.verify import verify_run
 
 ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -153,9 +153,11 @@ def test_no_false_alarm_on_a_clean_recording(clean_run: Path) -> None:
     '"max_tokens": 4096', "chatcmpl-" + _rand(32, HEX, seed="id"), "gen-" + _rand(24, seed="gen"),
     "the author: \"Jane Austen wrote it\"", '"tool_call_id": "call_0_' + _rand(20, seed="call") + '"',
     "sha256:" + _rand(64, HEX, seed="sha"), "token=aaaaaaaaaaaaaaaaaaaaaaaa",
+    '"api_key_env": "CANARY_OPENROUTER_KEY_20260"',
 ])
 def test_ordinary_traffic_is_not_a_finding(text: str) -> None:
     assert find_secrets(text) == []
+    assert list(scan_value({"api_key_env": "CANARY_OPENROUTER_KEY_20260", "x": text}, "")) == []
 
 
 def test_a_rejected_generic_match_never_hides_a_key_format() -> None:
