@@ -80,7 +80,7 @@ def _direct(text: str) -> list[tuple[str, int, int]]:
     checked = tuple(i for i in active if _KINDS[i] in CHECKED)
     if checked:
         found += [(kind, s, e) for kind, s, e in _matches(text, checked)
-                  if looks_like_credential(text[s:e]) and not any(s < e2 and s2 < e for _, s2, e2 in found)]
+                  if CHECKED[kind](text[s:e]) and not any(s < e2 and s2 < e for _, s2, e2 in found)]
     return found
 
 
@@ -140,12 +140,12 @@ def redact_text(text: str) -> tuple[str, list[str]]:
     if not found:
         return text, []
     out, at = [], 0
-    for kind, start, end in found:
+    for _, start, end in found:
         if start < at:  # overlaps the previous finding, already replaced
             start = at
         if start >= end:
             continue
-        out += [text[at:start], _replacement(kind, text[start:end])]
+        out += [text[at:start], PLACEHOLDER]
         at = end
     out.append(text[at:])
     return "".join(out), [kind for kind, _, _ in found]
@@ -156,12 +156,6 @@ def redact_body(text: str) -> tuple[str, list[str]]:
     joined = redact_stream(text, lambda t: [(s, e) for _, s, e in find_secrets(t)])
     out, kinds = redact_text(joined)
     return out, (["secret split across stream events"] if joined != text else []) + kinds
-
-
-def _replacement(kind: str, match: str) -> str:
-    if kind in ("bearer token", "basic credentials"):  # keep the scheme: the header still reads as what it was
-        return match.split(None, 1)[0] + " " + PLACEHOLDER
-    return PLACEHOLDER
 
 
 def credential_field(name: object, value: object) -> bool:
