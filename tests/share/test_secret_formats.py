@@ -154,6 +154,9 @@ def test_no_false_alarm_on_a_clean_recording(clean_run: Path) -> None:
     "the author: \"Jane Austen wrote it\"", '"tool_call_id": "call_0_' + _rand(20, seed="call") + '"',
     "sha256:" + _rand(64, HEX, seed="sha"), "token=aaaaaaaaaaaaaaaaaaaaaaaa",
     '"api_key_env": "CANARY_OPENROUTER_KEY_20260"',
+    # prose and examples of BFCL's data set that a keyword-only rule would flag
+    "use a basic configuration", "Basic Authentication", "connect to http://user:password@localhost/db",
+    "Bearer authentication scheme",
 ])
 def test_ordinary_traffic_is_not_a_finding(text: str) -> None:
     assert find_secrets(text) == []
