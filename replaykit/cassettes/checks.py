@@ -110,8 +110,13 @@ Parts = tuple[dict[str, Any], int, str, dict[str, list[str]], Any]
 
 def interaction_parts(inter: Any, where: str, source: str) -> Parts:
     """One vcrpy interaction: (request, status, reason, response headers, raw body), shapes checked."""
-    if type(inter) is not dict or type(inter.get("request")) is not dict or type(inter.get("response")) is not dict:
-        refuse(source, where, "must be an object with `request` and `response` objects")
+    if type(inter) is not dict:
+        refuse(source, where, "must be an object with `request` and `response`")
+    for key in ("request", "response"):
+        if key not in inter:
+            refuse(source, where, f"malformed: missing key {key!r}")
+        if type(inter[key]) is not dict:
+            refuse(source, f"{where}.{key}", "must be an object")
     request, response = inter["request"], inter["response"]
     if request.get("body") is not None and type(request["body"]) not in (str, bytes):
         refuse(source, f"{where}.request.body", "must be a string")
