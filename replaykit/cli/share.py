@@ -33,7 +33,8 @@ def redact(run: str, secret_env: tuple[str, ...]) -> None:
 @click.command()
 @click.argument("run", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(), help="The .tar.gz to write.")
-@click.option("--no-verify", is_flag=True, help="Pack even if the run does not verify (not for publishing).")
+@click.option("--no-verify", is_flag=True, help="Pack even if hashes or structure do not verify (not for publishing); "
+              "the secret scan still runs.")
 def pack(run: str, output: str, no_verify: bool) -> None:
     """Pack a verified run into one deterministic .tar.gz with a manifest of every file's sha256."""
     from replaykit.share.pack import pack_run

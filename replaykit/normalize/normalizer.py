@@ -61,7 +61,8 @@ def _normalize(attempt: Attempt, tools: Sequence[dict[str, Any]] | None, mode: s
         out.provider = info.provider
         return out
     if status is None:  # no response: connection refused, timeout before headers...
-        out.error_class = transport_class(error or {}, None, text)
+        request = attempt.request if isinstance(attempt.request, dict) else {}
+        out.error_class = transport_class(error or {}, None, text, request.get("uri"))
         out.error_message = _transport_message(error) or "no response"
         return out
     whole = _read_body(attempt, text, out)

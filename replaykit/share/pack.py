@@ -64,15 +64,15 @@ class PackReport:
 
 
 def pack_run(run_path: str | Path, out: str | Path, *, check: bool = True) -> PackReport:
-    """Write the run as one deterministic .tar.gz; refuse a run that does not verify (secrets, hashes)."""
+    """Write the run as one deterministic .tar.gz; refuse a run that does not verify (secrets, hashes).
+    `check=False` packs a run whose hashes or structure are off, never one with a secret finding."""
     run = load_run(run_path)
     if run.manifest.get("missing_manifest"):
         raise BadInputError(f"no {RUN_FILE}: not a run folder", source=str(run.root))
-    if check:
-        report = verify_run(run.root)
-        if not report.ok:
-            raise PackRefused("the run does not verify; not packed:\n  " + "\n  ".join(
-                map(printable, report.problems + report.secrets)))
+    report = verify_run(run.root)  # the secret scan runs whatever the flags: `check` is about the rest
+    if report.secrets or (check and report.problems):
+        raise PackRefused("the run does not verify; not packed:\n  " + "\n  ".join(
+            map(printable, (report.problems if check else []) + report.secrets)))
     files, left_out = _run_files(run.root)
     unpackable = sorted(set(run.manifest.get("cassettes") or {}) - set(files))
     if unpackable:  # a listed cassette under a name unpack would refuse: say so rather than drop it

@@ -27,6 +27,7 @@ from replaykit.errors import BadInputError, CassetteError
 from replaykit.scenarios.loader import scenarios_from_snapshot
 from replaykit.share.replay import replay_cassettes
 from replaykit.share.secrets import scan_cassette, scan_text, scan_value
+from replaykit.share.shown import shown_findings
 
 
 @dataclass
@@ -146,8 +147,12 @@ def _check_cassette(file: Path, rel: str, expected: str | None, report: VerifyRe
         cassette = decode_parsed(raw, str(file))
     except CassetteError as err:
         report.problems.append(str(err))
+        # unreadable as a cassette, still published with the run: its text is scanned
+        report.secrets += [f"{file}: {kind}" for kind in scan_text(data.decode("utf-8", "replace"))]
         return None
-    report.secrets += [str(f) for f in scan_cassette(raw, str(file))]
+    findings = scan_cassette(raw, str(file))
+    findings += shown_findings(cassette, str(file), {f.kind for f in findings})
+    report.secrets += [str(f) for f in findings]
     if cassette_relpath(cassette.sample) != rel:
         report.problems.append(f"{file}: holds sample {cassette.sample.key}, which belongs at "
                                f"{cassette_relpath(cassette.sample)}")
