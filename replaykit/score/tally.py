@@ -41,7 +41,8 @@ class Tally:
         if metrics is None:  # not setdefault: that would build a ProviderMetrics for every sample
             metrics = self.providers[sample.provider] = ProviderMetrics()
         metrics.add(sample)
-        if sample.reference != "pending":  # nothing judged without a reference: no success cell
+        # nothing judged without a reference, nor on a sample the harness cut short: no success cell
+        if sample.reference != "pending" and not sample.harness_cut:
             self._cell(sample)
         if keep:
             self.samples.append(sample)
