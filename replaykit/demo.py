@@ -44,7 +44,7 @@ def run_demo(out: Path, *, repeat: int = 3, seed: int = 0, time_scale: float = 0
         live = [p.with_overrides(base_url=sim.base_url) for p in provider_set]
         opts = RecordOptions(repeat=repeat, seed=seed, concurrency=concurrency, max_retries=2,
                              backoff_base=0.05, timeout=20.0, scenarios_path=[scenario_path],
-                             providers_file=str(provider_set.source))
+                             providers_file=str(provider_set.source), time_scale=time_scale)
         run = record(list(chosen), live, out, options=opts, progress=progress)
     written = None
     if report is None:

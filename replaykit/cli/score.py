@@ -9,6 +9,7 @@ import click
 import orjson
 from rich.console import Console
 
+from replaykit.cli.options import pooling
 from replaykit.errors import BadInputError
 from replaykit.report.files import to_json, write_report
 from replaykit.report.terminal import render as render_terminal
@@ -45,9 +46,10 @@ def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Worker processes [default: one per core for runs of 4,000 cassettes or more]. The output is "
                    "the same bytes whatever N.")
+@pooling
 def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], samples_file: str | None,
           scenarios_path: tuple[str, ...], bfcl_compat: bool, fail_under: tuple[str, ...], plain: bool,
-          jobs: int | None) -> None:
+          jobs: int | None, all_samples: bool, intersect: bool) -> None:
     """Score recorded runs offline: tool recall, argument accuracy, errors, speed and cost."""
     limits = _fail_under(fail_under)
     opts = ScoreOptions()
@@ -66,10 +68,11 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
             from replaykit.report.samples import collect
 
             result, samples = collect(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                      on_sample=on_sample, jobs=jobs)
+                                      on_sample=on_sample, jobs=jobs, all_samples=all_samples,
+                                      intersect=intersect)
         else:
             result = score_runs(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                on_sample=on_sample, jobs=jobs)
+                                on_sample=on_sample, jobs=jobs, all_samples=all_samples, intersect=intersect)
     finally:
         if sink:
             sink.close()

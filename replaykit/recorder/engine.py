@@ -42,6 +42,9 @@ class RecordOptions:
     scenarios_path: list[str] = field(default_factory=list)
     providers_file: str = ""
     filters: dict[str, Any] = field(default_factory=dict)
+    # the simulator's time scale when recording against one (run.json params.time_scale): speeds measured at
+    # another scale than 1 are not real-time figures, and are marked and rescaled by every report
+    time_scale: float | None = None
 
 
 def new_run_id() -> str:

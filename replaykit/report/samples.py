@@ -68,7 +68,8 @@ class ReportSamples:
 def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,
             options: ScoreOptions | None = None,
             on_sample: Callable[[SampleScore], None] | None = None,
-            jobs: int | None = None) -> tuple[ScoreResult, ReportSamples]:
+            jobs: int | None = None, all_samples: bool = False,
+            intersect: bool = False) -> tuple[ScoreResult, ReportSamples]:
     """Score the runs and build the report's per-sample payload in the same pass."""
     collector = SampleCollector(paths, scenarios)
 
@@ -77,7 +78,8 @@ def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | Non
         if on_sample is not None:
             on_sample(sample)
 
-    result = score_runs(paths, scenarios=scenarios, options=options, on_sample=each, jobs=jobs)
+    result = score_runs(paths, scenarios=scenarios, options=options, on_sample=each, jobs=jobs,
+                        all_samples=all_samples, intersect=intersect)
     return result, collector.payload()
 
 

@@ -16,6 +16,7 @@ from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError
 from replaykit.providers.config import Price
 from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_from_snapshot
+from replaykit.score.comparable import Selection, select, time_scale
 from replaykit.score.sample import SampleScore, ScoreOptions
 from replaykit.score.tally import Tally, plan_chunks, run_chunks
 
@@ -79,14 +80,19 @@ def _prices(run: Run) -> dict[str, Price]:
 
 def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,
                options: ScoreOptions | None = None, on_sample: Callable[[SampleScore], None] | None = None,
-               jobs: int | None = None) -> ScoreResult:
+               jobs: int | None = None, all_samples: bool = False, intersect: bool = False) -> ScoreResult:
     """Score one or more runs into SPEC §7's JSON shape. `jobs`: worker processes (default: one per core
-    for large runs); the output is the same bytes whatever it is."""
+    for large runs); the output is the same bytes whatever it is.
+
+    Only what is comparable is pooled (`comparable.select`): the (scenario, repetition) cells every provider
+    has, unless `all_samples`; runs with different scenario sets are refused unless `intersect`."""
     opts = options or ScoreOptions()
     runs = open_runs(paths)
+    selection = select(runs, all_samples=all_samples, intersect=intersect)
     total = Tally()
     total.warnings += _manifest_warnings(runs)
-    chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None)
+    chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None,
+                         selection)
     for tally in run_chunks(chunks, scenarios_for, jobs):
         total.merge(tally)
         for sample in tally.samples:
@@ -95,12 +101,24 @@ def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | 
         first = f": {total.warnings[0]}" if total.warnings else ""
         raise BadInputError(f"nothing could be scored{first}", source=", ".join(map(str, paths)))
     data = {
-        "run": _run_info(runs, total.count),
-        "providers": {name: total.providers[name].result() | {"config": _config(runs, name)}
+        "run": _run_info(runs, total.count) | selection.run_json(),
+        "providers": {name: _with_costs(total.providers[name].result()) | {"config": _config(runs, name, selection)}
                       for name in sorted(total.providers)},
         "scenarios": [_scenario_row(sid, row) for sid, row in sorted(total.per_scenario.items())],
     }
     return ScoreResult(data, sorted(set(total.warnings)), total.count)
+
+
+def _with_costs(m: dict[str, Any]) -> dict[str, Any]:
+    """Cost per fully correct sample next to cost per sample (what a right answer really costs); both null
+    for a provider with no priced attempt: its cost is unknown, not zero."""
+    cost = m["cost_usd"]
+    successes = round((m["success"]["value"] or 0) * m["success"]["n"])
+    if not cost["attempts_priced"]:
+        cost["per_sample"] = cost["per_success"] = None
+    else:
+        cost["per_success"] = round(cost["total"] / successes, 8) if successes else None
+    return m
 
 
 def _run_options(run: Run, opts: ScoreOptions) -> ScoreOptions:
@@ -117,12 +135,15 @@ def _run_info(runs: Sequence[Run], samples: int) -> dict[str, Any]:
     }
 
 
-def _config(runs: Sequence[Run], name: str) -> dict[str, Any]:
+def _config(runs: Sequence[Run], name: str, selection: Selection) -> dict[str, Any]:
+    """The settings of the run(s) a reported name comes from (a tagged name: its own run's), and the time
+    scale its speed was measured at."""
     for run in runs:
-        cfg = (run.manifest.get("providers") or {}).get(name.split("+")[0])
+        recorded = {shown: real for real, shown in selection.names.get(str(run.root), {}).items()}
+        cfg = (run.manifest.get("providers") or {}).get(recorded.get(name, name).split("+")[0])
         if isinstance(cfg, dict):
             keys = ("model", "quantization", "price", "mode", "stream", "routing", "data_policy")
-            return {k: cfg[k] for k in keys if k in cfg}
+            return {k: cfg[k] for k in keys if k in cfg} | {"time_scale": time_scale(run)}
     return {}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.scenarios.loader import ScenarioSet
+from replaykit.score.comparable import Selection
 from replaykit.score.metrics import ProviderMetrics
 from replaykit.score.sample import SampleScore, ScoreOptions, score_sample
 from replaykit.score.schema import SchemaChecker
@@ -71,6 +72,7 @@ class Chunk:
     scenarios: tuple[str, ...] | None  # --scenarios override, else the run's own
     options: ScoreOptions
     keep_samples: bool
+    names: tuple[tuple[str, str], ...] = ()  # recorded provider name -> name reported (config-tagged)
 
 
 # Per scoring (cleared by run_chunks): runs and scenario sets already loaded; a worker scores many chunks of
@@ -84,6 +86,7 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
     tally = Tally()
     run = _run(chunk.run_root)
     chosen = _scenario_set(run, chunk.scenarios, scenarios_for)
+    names = dict(chunk.names)
     for name in chunk.files:
         try:
             cassette = run.read_cassette(name, walkers=False)
@@ -101,6 +104,8 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
                                   "(hash differs); skipped")
         else:
             sample = score_sample(cassette, scenario, chunk.options, _SCHEMAS, detail=chunk.keep_samples)
+            if names:
+                sample.provider = names.get(sample.provider, sample.provider)
             tally.add(sample, chunk.keep_samples)
     return tally
 
@@ -123,16 +128,17 @@ def _scenario_set(run: Run, override: tuple[str, ...] | None,
 
 
 def plan_chunks(runs: Sequence[Run], scenarios: Sequence[str] | None, options: Callable[[Run], ScoreOptions],
-                keep_samples: bool) -> Iterator[Chunk]:
+                keep_samples: bool, selection: Selection | None = None) -> Iterator[Chunk]:
     """Chunks in file order, listed one run at a time: 200,000 file names held at once would be most of
-    the scorer's memory."""
+    the scorer's memory. With a `selection`, its files under its provider names."""
     override = tuple(scenarios) if scenarios else None
     for run in runs:
-        _RUNS[str(run.root)] = run  # already open: no second read of its run.json
-        files = run.cassette_names()
+        root = str(run.root)
+        _RUNS[root] = run  # already open: no second read of its run.json
+        files = selection.files[root] if selection else run.cassette_names()
+        names = tuple(sorted(selection.names.get(root, {}).items())) if selection else ()
         for start in range(0, len(files), CHUNK_FILES):
-            yield Chunk(str(run.root), tuple(files[start:start + CHUNK_FILES]), override, options(run),
-                        keep_samples)
+            yield Chunk(root, tuple(files[start:start + CHUNK_FILES]), override, options(run), keep_samples, names)
 
 
 def run_chunks(chunks: Iterable[Chunk], scenarios_for: Callable[[Run, Any], ScenarioSet],
