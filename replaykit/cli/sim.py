@@ -24,12 +24,16 @@ def sim() -> None:
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of every random decision.")
 @click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.0),
               help="Multiplies every simulated delay (0: none; 0.01: a hundred times faster).")
-def serve(host: str, port: int, profiles: str, scenarios: str, seed: int, time_scale: float) -> None:
+@click.option("--request-clock", is_flag=True,
+              help="Downtime and bursts hit by each request's own seeded moment, not the wall clock, and no "
+                   "token bucket: the same faults in every recording (as the demo runs).")
+def serve(host: str, port: int, profiles: str, scenarios: str, seed: int, time_scale: float,
+          request_clock: bool) -> None:
     """Serve /api/v1/chat/completions (and /v1/...) until Ctrl-C."""
     from replaykit.sim import SimServer
 
     server = SimServer(profiles=profiles, scenarios=scenarios, seed=seed, time_scale=time_scale, host=host,
-                       port=port).start()
+                       port=port, request_clock=request_clock).start()
     names = ", ".join(server.engine.profiles.names())
     click.echo(f"replaykit simulator on {server.base_url}  (profiles: {names}; "
                f"{len(server.engine.index)} scenarios; seed {seed}; time scale {time_scale:g})")

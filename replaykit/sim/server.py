@@ -154,16 +154,19 @@ class SimServer:
     `profiles` and `scenarios` take a path or an already-loaded ProfileSet / ScenarioSet (`None`: no
     scenarios, every request gets a plain text answer). `time_scale` multiplies every simulated delay
     (0: none). `clock` replaces the simulated wall clock (seconds) that downtime, bursts and the rate
-    limiter read. `ledger_limit`: the newest truth records kept.
+    limiter read. `ledger_limit`: the newest truth records kept. `request_clock`: downtime and bursts hit by
+    each request's own seeded moment instead of the wall clock, and no token bucket, so that a recording
+    gets the same faults in every run however fast it goes (the demo).
     """
 
     def __init__(self, profiles: str | Path | ProfileSet = "providers/sim-profiles.toml",
                  scenarios: str | Path | ScenarioSet | None = "scenarios", *, seed: int = 0,
                  time_scale: float = 1.0, host: str = "127.0.0.1", port: int = 0,
-                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT) -> None:
+                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT,
+                 request_clock: bool = False) -> None:
         profile_set = profiles if isinstance(profiles, ProfileSet) else load_profiles(profiles)
         self.engine = Engine(profile_set, _scenarios(scenarios), seed=seed, time_scale=time_scale,
-                             clock=clock, ledger_limit=ledger_limit)
+                             clock=clock, ledger_limit=ledger_limit, request_clock=request_clock)
         self.stream_stats = StreamStats()
         self.app = build_app(self.engine, self.stream_stats)
         self.host, self.port = host, port
