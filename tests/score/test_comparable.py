@@ -184,3 +184,17 @@ def test_a_text_tool_call_keeps_its_text_for_the_drill_down(tmp_path: Path) -> N
     steps = [step for chunk in samples.chunks for d in chunk.samples for step in d["steps"]]
     assert steps and all("text_tool_call" in s["faults"] for s in steps)
     assert all(s["text_calls"] and s["text_calls"][0]["name"] for s in steps)
+
+
+def test_diff_never_compares_speeds_across_time_scales(runs: dict[str, Path]) -> None:
+    result = _cli("diff", f"{runs['full']}:a", f"{runs['scaled']}:a", "--json")
+    assert result.returncode == 0, result.stderr
+    metrics = orjson.loads(result.stdout)["comparisons"][0]["metrics"]
+    for speed in ("latency_ms", "ttft_ms", "output_tps"):
+        assert metrics[speed]["not_compared"].startswith("not compared: measured at time scales 1 and 0.25")
+        assert metrics[speed]["p"] is None and metrics[speed]["better"] is None
+    assert metrics["success"]["p"] is not None  # the answers still are compared
+    text = _cli("diff", f"{runs['full']}:a", f"{runs['scaled']}:a").stdout
+    assert "scales differ" in text and "speeds not compared: measured at time scales 1 and 0.25" in text
+    same = orjson.loads(_cli("diff", f"{runs['full']}:a", f"{runs['full']}:b", "--json").stdout)
+    assert "not_compared" not in same["comparisons"][0]["metrics"]["latency_ms"]
