@@ -1014,6 +1014,7 @@
     var text = "This report was written without per-sample data. `replaykit report RUN -o report.html` " +
       "(or `replaykit score RUN -o report.html`) includes it.";
     clear(byId("samples-body")).appendChild(h("p", { "class": "note", text: text }));
+    emptyChart(clear(byId("chart-errors-time")), 560, 60, "needs per-sample data (replaykit report)");
     clear(byId("diff-body")).appendChild(h("p", { "class": "note", text: text }));
   }
   function main() {
