@@ -15,9 +15,11 @@ from replaykit.errors import BadInputError, ReplaykitError
 # that `replaykit score` does not load the recorder, the simulator or deepdiff.
 COMMANDS = {
     "scenarios": "scenarios:scenarios", "providers": "providers:providers", "import": "importing:import_",
-    "record": "record:record", "score": "score:score", "inspect": "inspect:inspect", "demo": "demo:demo",
+    "record": "record:record", "capture": "capture:capture", "score": "score:score", "inspect": "inspect:inspect",
+    "demo": "demo:demo",
     "verify": "verify:verify", "sim": "sim:sim", "report": "report:report",
     "diff": "compare:diff", "trend": "compare:trend", "fallback": "compare:fallback", "plan": "compare:plan_",
+    "export": "export:export",
     "redact": "share:redact", "pack": "share:pack", "unpack": "share:unpack", "merge": "share:merge",
 }
 

@@ -39,7 +39,9 @@ def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
 @click.option("--samples", "samples_file", type=click.Path(), help="Per-sample results as JSON Lines.")
 @click.option("--scenarios", "scenarios_path", multiple=True, type=click.Path(),
               help="Score against these scenario files instead of the run's own snapshot.")
-@click.option("--bfcl-compat", is_flag=True, help="BFCL's AST checker rules and greedy call matching.")
+@click.option("--bfcl-compat", is_flag=True,
+              help="BFCL's verdicts: its AST checker on BFCL's own answers for imported BFCL scenarios, its value "
+                   "rules and greedy call matching for other scenarios.")
 @click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
               help="Exit 1 when a provider's METRIC is below VALUE (e.g. success=0.9).")
 @click.option("--plain", is_flag=True, help="Plain text table (for logs and CI).")
@@ -56,7 +58,7 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
     if bfcl_compat:
         from replaykit.score.bfcl_compat import BFCL_RULES
 
-        opts = ScoreOptions(rules=BFCL_RULES, greedy=True)
+        opts = ScoreOptions(rules=BFCL_RULES, greedy=True, bfcl=True)
     sink: IO[bytes] | None = open(samples_file, "wb") if samples_file else None  # noqa: SIM115
     on_sample = None
     if sink:

@@ -18,7 +18,7 @@ from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError, CassetteError, ProviderConfigError, RecordError
 from replaykit.providers.config import Provider
-from replaykit.recorder.plan import PlannedSample, plan_samples
+from replaykit.recorder.plan import PlannedSample, plan_digest, plan_samples, shard_of
 from replaykit.recorder.redact import Redactor
 from replaykit.recorder.retry import RetryPolicy
 from replaykit.recorder.sample import RecordContext, record_sample
@@ -40,8 +40,10 @@ class RecordOptions:
     mode: str | None = None
     fallback: list[str] = field(default_factory=list)
     scenarios_path: list[str] = field(default_factory=list)
-    providers_file: str = ""
+    providers_file: str = ""  # absolute, with its content hash: a resume finds the file by both
+    providers_file_hash: str = ""
     filters: dict[str, Any] = field(default_factory=dict)
+    shard: tuple[int, int] | None = None  # (index, count), 1-based: record only this share of the plan
     # the simulator's time scale when recording against one (run.json params.time_scale): speeds measured at
     # another scale than 1 are not real-time figures, and are marked and rescaled by every report
     time_scale: float | None = None
@@ -93,6 +95,7 @@ def prepare_run(out: Path, scenarios: Sequence[Scenario], providers: Sequence[Pr
         "providers": {p.name: p.sanitized() for p in providers},
         "scenarios": {s.id: s.hash for s in scenarios},
         "params": asdict(opts), "cassettes": {},
+        **shard_block(scenarios, providers, opts),
     })
     run.write_scenarios([s.raw for s in scenarios])
     run.save()
@@ -126,9 +129,10 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
     lanes: dict[str, deque[PlannedSample]] = {}
     for sample in samples:
         lanes.setdefault(sample.id.provider, deque()).append(sample)
-    secrets = [p.api_key() or "" for s in samples for p in s.chain]
+    providers = {p.name: p for s in samples for p in s.chain}.values()
+    redactor = Redactor([x for p in providers for x in p.secrets()], [h for p in providers for h in p.headers])
     policy = RetryPolicy(max_retries=opts.max_retries, backoff_base=opts.backoff_base)
-    ctx = RecordContext(Redactor(secrets), policy, opts.seed)
+    ctx = RecordContext(redactor, policy, opts.seed)
     last_save = time.monotonic()
 
     async def worker(queue: deque[PlannedSample]) -> None:
@@ -171,4 +175,21 @@ def sample_plan(scenarios: Sequence[Scenario], providers: Sequence[Provider],
                 opts: RecordOptions) -> list[PlannedSample]:
     if opts.repeat < 1:
         raise BadInputError("--repeat must be at least 1")
-    return plan_samples(list(scenarios), chains_for(providers, opts), opts.repeat)
+    samples = plan_samples(list(scenarios), chains_for(providers, opts), opts.repeat)
+    if opts.shard:
+        index, count = opts.shard
+        try:
+            return shard_of(samples, int(index), int(count))
+        except ValueError as err:
+            raise BadInputError(str(err), field="--shard") from None
+    return samples
+
+
+def shard_block(scenarios: Sequence[Scenario], providers: Sequence[Provider], opts: RecordOptions) -> dict[str, Any]:
+    """run.json's `shard`: which share this run is, of which plan (merge checks the shards add up)."""
+    if not opts.shard:
+        return {}
+    plan = plan_samples(list(scenarios), chains_for(providers, opts), opts.repeat)
+    index, count = opts.shard
+    return {"shard": {"index": int(index), "count": int(count), "plan": plan_digest(plan),
+                      "plan_samples": len(plan)}}

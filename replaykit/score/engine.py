@@ -6,12 +6,14 @@ scored. Output is deterministic: paths are sorted, keys are sorted, floats round
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from replaykit import __version__
+from replaykit.cassettes.limits import MAX_COST, number_in
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError
 from replaykit.providers.config import Price
@@ -70,11 +72,10 @@ def _prices(run: Run) -> dict[str, Price]:
     out = {}
     for name, cfg in (run.manifest.get("providers") or {}).items():
         price = cfg.get("price") if isinstance(cfg, dict) else None
-        if isinstance(price, dict):
-            try:
-                out[name] = Price(float(price["input_per_mtok"]), float(price["output_per_mtok"]))
-            except (KeyError, TypeError, ValueError):
-                continue
+        if isinstance(price, dict):  # run.json is untrusted: a price of "inf" or 1e308 is no price
+            given, taken = price.get("input_per_mtok"), price.get("output_per_mtok")
+            if number_in(given, 0, MAX_COST) and number_in(taken, 0, MAX_COST):
+                out[name] = Price(float(given), float(taken))
     return out
 
 
@@ -122,7 +123,7 @@ def _with_costs(m: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_options(run: Run, opts: ScoreOptions) -> ScoreOptions:
-    return ScoreOptions(opts.rules, opts.greedy, {**opts.prices, **_prices(run)})
+    return dataclasses.replace(opts, prices={**opts.prices, **_prices(run)})
 
 
 def _run_info(runs: Sequence[Run], samples: int) -> dict[str, Any]:

@@ -13,6 +13,12 @@ from replaykit.score.stats import distribution, rate
 
 RATES = ("error_rate", "availability", "tool_recall", "tool_precision", "param_accuracy", "schema_validity",
          "no_call_accuracy", "success")
+# The classes and faults of docs/metrics.md: each gets a rate (0 with its upper bound when never seen), so
+# that "none seen in n attempts" is told from "not measured".
+ERROR_CLASSES = ("rate_limited", "server_error", "client_error", "timeout", "connection", "stream_cut",
+                 "stream_error", "malformed_body")
+FAULTS = ("text_tool_call", "invalid_json_args", "empty_tool_calls", "unknown_tool", "schema_violation",
+          "wrong_tool", "missing_call", "extra_call", "wrong_args", "wrong_order")
 
 
 def _zero() -> list[float]:
@@ -152,9 +158,11 @@ class ProviderMetrics:
     def result(self) -> dict[str, Any]:
         out: dict[str, Any] = {m: rate(dict(self.rates.get(m, {}))) for m in RATES}
         out["errors"] = dict(sorted(self.errors.items()))
-        out["error_rates"] = {c: rate(self._over_attempts(self.error_rates[c])) for c in sorted(self.errors)}
+        out["error_rates"] = {c: rate(self._over_attempts(self.error_rates.get(c, {})))
+                              for c in sorted({*ERROR_CLASSES, *self.errors})}
         out["faults"] = dict(sorted(self.faults.items()))
-        out["fault_rates"] = {f: rate(self._over_turns(self.fault_hits[f])) for f in sorted(self.faults)}
+        out["fault_rates"] = {f: rate(self._over_turns(self.fault_hits.get(f, {})))
+                              for f in sorted({*FAULTS, *self.faults})}
         out["latency_ms"] = distribution(self.latency)
         out["ttft_ms"] = distribution(self.ttft)
         out["output_tps"] = distribution(self.tps)
@@ -168,8 +176,8 @@ class ProviderMetrics:
         out["by_tool"] = {t: rate(dict(v)) for t, v in sorted(self.by_tool.items())}
         return out
 
-    def _over_attempts(self, hits: defaultdict[str, list[float]]) -> dict[str, list[float]]:
+    def _over_attempts(self, hits: dict[str, list[float]]) -> dict[str, list[float]]:
         return {k: [hits[k][0] if k in hits else 0.0, n] for k, n in self.attempt_totals.items()}
 
-    def _over_turns(self, hits: defaultdict[str, list[float]]) -> dict[str, list[float]]:
+    def _over_turns(self, hits: dict[str, list[float]]) -> dict[str, list[float]]:
         return {k: [hits[k][0] if k in hits else 0.0, v[1]] for k, v in self.fault_turns.items()}

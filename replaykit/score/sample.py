@@ -7,10 +7,12 @@ from typing import Any
 
 from replaykit.cassettes.model import Attempt, Cassette
 from replaykit.normalize import Outcome, normalize
+from replaykit.normalize.outcome import Call
 from replaykit.providers.config import Price
 from replaykit.scenarios.matchers import DEFAULT_RULES, Rules
-from replaykit.scenarios.model import Scenario
-from replaykit.score.checker import check_step
+from replaykit.scenarios.model import Expectation, Scenario
+from replaykit.score.bfcl_checker import bfcl_truth, check_bfcl
+from replaykit.score.checker import StepVerdict, check_step
 from replaykit.score.schema import SchemaChecker
 
 
@@ -19,6 +21,7 @@ class ScoreOptions:
     rules: Rules = DEFAULT_RULES
     greedy: bool = False  # BFCL's first-fit assignment
     prices: dict[str, Price] = field(default_factory=dict)
+    bfcl: bool = False  # BFCL's own verdict on scenarios imported from BFCL (bfcl_checker)
 
 
 @dataclass(slots=True)
@@ -33,6 +36,13 @@ class AttemptFacts:
     stream: bool
     total_ms: float | None = None  # every attempt, failed ones too: fallback what-ifs count the time lost
     wait_ms: float = 0.0  # waited before the attempt (backoff, Retry-After)
+    # what exports (one row per attempt) show besides the metrics' inputs
+    status: int | None = None
+    retry: int = 0
+    started_at: float | None = None  # unix seconds
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    faults: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -105,7 +115,7 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
                 score.steps.append({"step": step, "answered": False})
             continue
         calls = outcome.effective_calls(mode)
-        verdict = check_step(expect, calls, scenario.offered, rules=opts.rules, greedy=opts.greedy)
+        verdict = step_verdict(scenario, expect, calls, opts)
         for v in verdict.verdicts:
             if v.returned is not None:
                 score.matched += 1
@@ -125,6 +135,19 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
         if detail:
             score.steps.append(_step_json(step, calls, verdict, problems, faults, outcome))
     score.success = all_correct
+
+
+def step_verdict(scenario: Scenario, expect: Expectation, calls: list[Call], opts: ScoreOptions) -> StepVerdict:
+    """The verdict on one turn: BFCL's own in compat mode for an imported BFCL scenario, else the checker's."""
+    truth = bfcl_truth(scenario) if opts.bfcl else None
+    if truth is not None:
+        verdict = check_bfcl(truth, calls, scenario.offered)
+    else:
+        verdict = check_step(expect, calls, scenario.offered, rules=opts.rules, greedy=opts.greedy)
+    if scenario.meta.get("bfcl_unanswerable"):  # BFCL fails every answer to it; so do we, in both modes
+        verdict.faults.append("no_right_answer")
+        verdict.bfcl = False
+    return verdict
 
 
 def _step_json(step: int, calls: list[Any], verdict: Any, problems: list[str | None], faults: list[str],
@@ -152,8 +175,19 @@ def _facts(attempt: Attempt, outcome: Outcome, opts: ScoreOptions) -> AttemptFac
         out_tokens = outcome.usage.get("completion_tokens")
         if out_tokens:
             tps = out_tokens / ((total - ttft) / 1000)
+    usage = outcome.usage or {}
     return AttemptFacts(attempt.provider, attempt.step, outcome.error_class, total if ok else None, ttft, tps,
-                        _cost(outcome, attempt.provider, opts), stream, total, attempt.wait_ms)
+                        _cost(outcome, attempt.provider, opts), stream, total, attempt.wait_ms, attempt.status,
+                        attempt.retry, _number(timing.get("started_at")), _count(usage.get("prompt_tokens")),
+                        _count(usage.get("completion_tokens")), tuple(outcome.faults))
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:
@@ -163,4 +197,4 @@ def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:
     price = opts.prices.get(provider)
     if price is None or not usage:
         return None
-    return price.cost(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+    return price.cost(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0)  # whole: see clean_usage

@@ -40,6 +40,6 @@ class SchemaChecker:
     def _validator(self, scenario: Scenario, name: str) -> Draft202012Validator | None:
         key = (scenario.hash, name)
         if key not in self._validators:
-            schema: dict[str, Any] | None = scenario.tool_schema(name)
+            schema: dict[str, Any] | None = scenario.score_schema(name)
             self._validators[key] = Draft202012Validator(schema) if schema is not None else None
         return self._validators[key]

@@ -103,11 +103,20 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
             tally.warnings.append(f"{name}: recorded with another version of scenario {scenario.id} "
                                   "(hash differs); skipped")
         else:
+            if "bfcl_id" in scenario.meta and "bfcl_import" not in scenario.meta:
+                _warn_once(tally, f"{run.root}: its BFCL scenarios come from an older `replaykit import bfcl`, "
+                                  "whose tools differ from BFCL's (widened schemas, no Python hint): not BFCL's "
+                                  "experiment; --bfcl-compat scores them with BFCL's value rules only")
             sample = score_sample(cassette, scenario, chunk.options, _SCHEMAS, detail=chunk.keep_samples)
             if names:
                 sample.provider = names.get(sample.provider, sample.provider)
             tally.add(sample, chunk.keep_samples)
     return tally
+
+
+def _warn_once(tally: Tally, warning: str) -> None:
+    if warning not in tally.warnings:
+        tally.warnings.append(warning)
 
 
 def _run(root: str) -> Run:
