@@ -143,6 +143,8 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
             # Written on the event loop: a file costs ~0.1 ms, while handing it to a thread made every
             # request wait for the GIL (measured: 30% less throughput).
             run.write_cassette(result.cassette)
+            if opts.time_scale is None:
+                _note_time_scale(run, opts, result.cassette)
             if on_done:
                 on_done(sample, result.cassette, result.error_classes)
             if time.monotonic() - last_save > MANIFEST_EVERY_S:
@@ -156,6 +158,20 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
     finally:
         await ctx.aclose()
         run.save()
+
+
+def _note_time_scale(run: Run, opts: RecordOptions, cassette: Cassette) -> None:
+    """A simulator running at a time scale says so in a header: keep it in run.json (`params.time_scale`), so
+    that its speeds are never read as real time."""
+    for attempt in cassette.attempts:
+        value = (attempt.response_headers or {}).get("x-sim-time-scale")
+        if value:
+            try:
+                opts.time_scale = float(value[0] if isinstance(value, list) else value)
+            except ValueError:
+                return
+            run.manifest.setdefault("params", {})["time_scale"] = opts.time_scale
+            return
 
 
 def finish(run: Run, status: str) -> None:

@@ -31,6 +31,8 @@ from replaykit.sim.profiles import ProfileSet, load_profiles
 from replaykit.sim.scripts import Script, echo_credentials
 
 _CUT_MESSAGE = "ASGI callable returned without completing response."
+# Sent on every chat answer of a scaled simulator: its delays are not real time (docs/metrics.md, "Time scale").
+TIME_SCALE_HEADER = b"x-sim-time-scale"
 
 
 class _QuietCuts(logging.Filter):
@@ -117,6 +119,8 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
     async def chat(request: Request) -> Response:
         arrived = asyncio.get_running_loop().time()
         script = engine.chat(await request.body())
+        if engine.time_scale > 0 and engine.time_scale != 1:  # the recorder writes it into run.json
+            script.headers.append((TIME_SCALE_HEADER, f"{engine.time_scale:g}".encode()))
         profile = engine.profiles.find(str(script.record.get("profile") or ""))
         if profile is not None and profile.echo_credentials:
             echo_credentials(script, request.headers.get("authorization", ""))

@@ -198,3 +198,13 @@ def test_diff_never_compares_speeds_across_time_scales(runs: dict[str, Path]) ->
     assert "scales differ" in text and "speeds not compared: measured at time scales 1 and 0.25" in text
     same = orjson.loads(_cli("diff", f"{runs['full']}:a", f"{runs['full']}:b", "--json").stdout)
     assert "not_compared" not in same["comparisons"][0]["metrics"]["latency_ms"]
+
+
+def test_a_recording_against_a_scaled_simulator_keeps_its_time_scale(tmp_path: Path) -> None:
+    """`record` against `sim serve --time-scale 0.02` learns the scale from the simulator's answers."""
+    scenarios = fixture_scenarios().select(category="single")
+    with SimServer(profiles=profiles(a={}), scenarios=scenarios, seed=1, time_scale=0.02) as sim:
+        run = record(list(scenarios), providers_for(sim.base_url, "a", stream=True), tmp_path / "r",
+                     options=RecordOptions(repeat=1, backoff_base=0.0))
+    assert load_run(run.root).manifest["params"]["time_scale"] == 0.02
+    assert score_runs([run.root]).data["providers"]["a"]["config"]["time_scale"] == 0.02
