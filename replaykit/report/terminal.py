@@ -6,6 +6,7 @@ Sorted by success (with its 95% interval); a `*` marks success significantly bel
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from rich import box
@@ -141,5 +142,6 @@ def _footer(data: dict[str, Any], plain: bool) -> list[str | Text]:
         lines.append(legend)
     if any_significant(data):
         lines.append(FOOTNOTE)
-    lines += [f"note: {line}" for line in run_notes(data)]
+    for note in run_notes(data):  # wrapped here: plain output is printed as is (logs, CI)
+        lines += textwrap.wrap(f"note: {note}", WIDTH, subsequent_indent="      ", break_on_hyphens=False)
     return lines
