@@ -112,7 +112,7 @@ def test_different_scenario_sets_are_refused_as_diff_refuses_them(runs: dict[str
     assert "Scored on the scenarios all runs share (--intersect): 4 left out" in render_markdown(data)
 
 
-def test_one_name_with_two_set_ups_is_kept_apart(runs: dict[str, Path]) -> None:
+def test_one_name_with_two_set_ups_is_kept_apart(runs: dict[str, Path], tmp_path: Path) -> None:
     data = score_runs([runs["full"], runs["prompt"]]).data
     names = sorted(data["providers"])
     assert names == ["a@mode=native", "a@mode=prompt", "b"]
@@ -120,7 +120,8 @@ def test_one_name_with_two_set_ups_is_kept_apart(runs: dict[str, Path]) -> None:
     assert data["providers"]["a@mode=native"]["config"]["mode"] == "native"
     assert data["providers"]["a@mode=prompt"]["samples"] == 7 * REPEAT
     # the same set-up in two runs is one provider, pooled
-    same = score_runs([runs["full"], runs["full"]]).data
+    again = shutil.copytree(runs["full"], tmp_path / "again")  # another run, recorded the same way
+    same = score_runs([runs["full"], again]).data
     assert sorted(same["providers"]) == ["a", "b"] and same["providers"]["a"]["samples"] == 2 * 7 * REPEAT
 
 
