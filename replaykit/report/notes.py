@@ -16,7 +16,10 @@ def run_notes(data: dict[str, Any]) -> list[str]:
     out = [_partial(r) for r in run.get("runs") or [] if r.get("partial")]
     comparable = run.get("comparable") or {}
     left = comparable.get("samples_left_out") or 0
-    if comparable.get("mode") == "all_samples":
+    if comparable.get("mode") == "no_shared_cells":
+        out.append("No (scenario, repetition) was recorded for every provider: every sample is scored, and the "
+                   "providers are not compared on the same samples.")
+    elif comparable.get("mode") == "all_samples":
         out.append("All samples scored (--all-samples): providers that lack some (scenario, repetition) cells "
                    "are not compared on the same samples.")
     elif left:

@@ -68,13 +68,15 @@ class Selection:
     cells_kept: int = 0
     dropped_scenarios: list[str] = field(default_factory=list)
     all_samples: bool = False
+    no_shared_cells: bool = False  # no cell has every provider: everything is scored, not compared like for like
 
     def run_json(self) -> dict[str, Any]:
         """What the score's `run` block says about completeness and pooling."""
         return {
             "runs": [s.to_json() for s in self.states],
             "partial": any(s.partial for s in self.states),
-            "comparable": {"mode": "all_samples" if self.all_samples else "shared_cells",
+            "comparable": {"mode": "no_shared_cells" if self.no_shared_cells
+                           else "all_samples" if self.all_samples else "shared_cells",
                            "cells": self.cells_kept, "cells_left_out": self.cells_left_out,
                            "samples_left_out": sum(self.left_out.values()),
                            "left_out": dict(sorted(self.left_out.items())),
@@ -139,6 +141,8 @@ def _keep_shared(parsed: dict[str, list[tuple[str, str, Cell | None]]], selectio
             if cell is not None:
                 by_cell[cell].add(provider)
     shared = {cell for cell, have in by_cell.items() if have == providers}
+    if not shared and by_cell:  # nothing in common (imported cassettes of unrelated tests): score all, and say so
+        selection.all_samples, selection.no_shared_cells = True, True
     selection.cells_kept = len(by_cell) if selection.all_samples else len(shared)
     selection.cells_left_out = 0 if selection.all_samples else len(by_cell) - len(shared)
     left: defaultdict[str, int] = defaultdict(int)

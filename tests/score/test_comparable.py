@@ -211,3 +211,19 @@ def test_a_recording_against_a_scaled_simulator_keeps_its_time_scale(tmp_path: P
                      options=RecordOptions(repeat=1, backoff_base=0.0))
     assert load_run(run.root).manifest["params"]["time_scale"] == 0.02
     assert score_runs([run.root]).data["providers"]["a"]["config"]["time_scale"] == 0.02
+
+
+def test_providers_with_no_cell_in_common_are_all_scored_and_said_so(runs: dict[str, Path], tmp_path: Path) -> None:
+    """Imported cassettes of unrelated tests share no (scenario, repetition): everything is scored, with a note,
+    rather than nothing."""
+    run = shutil.copytree(runs["full"], tmp_path / "apart")
+    for path in (run / "cassettes" / "b").iterdir():
+        if "--r0" in path.name:
+            path.unlink()
+    for path in (run / "cassettes" / "a").iterdir():
+        if "--r1" in path.name:
+            path.unlink()
+    data = score_runs([run]).data
+    assert data["run"]["comparable"]["mode"] == "no_shared_cells"
+    assert data["providers"]["a"]["samples"] == data["providers"]["b"]["samples"] == 7
+    assert "not compared on the same samples" in render_markdown(data)
