@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from replaykit.cassettes.run import Run
+from replaykit.errors import BadInputError
 from replaykit.packaged import locate
 from replaykit.providers import load_providers
 from replaykit.recorder import RecordOptions, record
@@ -28,6 +29,8 @@ def run_demo(out: Path, *, repeat: int = 1, seed: int = 0, time_scale: float = 0
 
     scenario_path = str(locate(scenarios or "scenarios").path)
     chosen = load_scenarios(scenario_path)
+    if not len(chosen):
+        raise BadInputError("no scenario there to record", source=scenario_path)
     provider_set = load_providers(locate(providers or "providers/sim.toml").path)
     # The request clock: downtime and bursts fall on the same requests in every run, so that a fixed seed
     # prints the same quality figures however loaded the machine is (docs/simulator.md).

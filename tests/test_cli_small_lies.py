@@ -141,4 +141,5 @@ def test_inspect_names_what_a_malformed_cassette_lacks(tmp_path: Path) -> None:
     bad.write_bytes(orjson.dumps(raw))
     result = _cli("inspect", str(bad))
     assert result.returncode == 2
-    assert result.stderr.strip() == f"error: {bad}: interactions[0]: malformed: missing key 'response'"
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {bad}: interactions[0]: ") and "response" in line and "KeyError" not in line

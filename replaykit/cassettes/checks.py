@@ -33,6 +33,8 @@ def shown(value: Any) -> str:
     """A short rendering of a refused value (a 5,000-digit integer is not printed whole)."""
     if type(value) is int and value.bit_length() > 64:
         return f"an integer of {value.bit_length()} bits"
+    if isinstance(value, dict | list):  # never repr'd: it may nest a thousand levels (the scorer does not walk)
+        return f"{'an object' if isinstance(value, dict) else 'a list'} of {len(value)} items"
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
 

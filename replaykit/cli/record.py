@@ -53,7 +53,7 @@ def _csv(value: str | None) -> list[str]:
                    "on another port: http://127.0.0.1:PORT/api/v1).")
 @click.option("--resume", "resume_dir", type=click.Path(),
               help="Finish an interrupted run folder (from any folder). Takes --providers, --scenarios (checked "
-                   "against the run), a larger --repeat, --concurrency, --dry-run, --budget.")
+                   "against the run), a larger --repeat, --concurrency, --base-url, --dry-run, --budget.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and estimated cost; send nothing.")
 @click.option("--budget", type=click.FloatRange(0), help="Ask before a run estimated above this many USD.")
 @click.option("--yes", is_flag=True, help="Don't ask (with --budget).")
@@ -68,10 +68,11 @@ def record(providers_file: str | None, only: str | None, scenarios_path: tuple[s
     progress = Progress(plain=plain or None)
     if resume_dir:
         _refuse_fixed_flags(click.get_current_context())
-        plan = plan_resume(resume_dir, providers_file=providers_file, scenarios=scenarios_path,
-                           repeat=_given("repeat", repeat), concurrency=concurrency)
+        plan = plan_resume(resume_dir, providers_file=shipped_or_given(providers_file) if providers_file else None,
+                           scenarios=[shipped_or_given(p) for p in scenarios_path],
+                           repeat=_given("repeat", repeat), concurrency=concurrency, base_url=_checked_url(base_url))
         if _resume_summary(plan) and _planned(plan.todo, dry_run, budget, yes):
-            _finish(_interruptible(lambda: drive_resume(plan, progress), resume_dir))
+            _finish(_interruptible(lambda: drive_resume(plan, progress), resume_dir), plan.todo)
         return
     if not providers_file:
         raise BadInputError("--providers FILE is required (or --resume DIR)")
@@ -90,7 +91,7 @@ def record(providers_file: str | None, only: str | None, scenarios_path: tuple[s
     samples = sample_plan(list(scenarios), apply_overrides(providers, opts), opts)
     if _planned(samples, dry_run, budget, yes):
         _finish(_interruptible(lambda: record_run(list(scenarios), providers, out, options=opts,
-                                                  progress=progress), out or "cassettes/<run-id>"))
+                                                  progress=progress), out or "cassettes/<run-id>"), samples)
 
 
 # What a resumed run cannot change, and why (it keeps the settings it was recorded with).
@@ -107,7 +108,6 @@ _FIXED_ON_RESUME = {
     "timeout": ("--timeout", _SAME_RUN), "max_retries": ("--max-retries", _SAME_RUN),
     "backoff_base": ("--backoff", _SAME_RUN), "fallback": ("--fallback", _SAME_RUN), "seed": ("--seed", _SAME_RUN),
     "shard": ("--shard", "a run resumes the shard it was recorded as"),
-    "base_url": ("--base-url", "a resumed run sends where the provider file says, as its run.json was checked against"),
 }
 
 
@@ -157,11 +157,14 @@ def _interruptible(work: Callable[[], Run], target: str) -> Run:
 
 def _providers(path: str, names: list[str], base_url: str | None) -> list[Provider]:
     chosen = list(load_providers(path).select(names or None))
-    if not base_url:
-        return chosen
-    if not base_url.startswith(("http://", "https://")):
+    base_url = _checked_url(base_url)
+    return [p.with_overrides(base_url=base_url) for p in chosen] if base_url else chosen
+
+
+def _checked_url(base_url: str | None) -> str | None:
+    if base_url and not base_url.startswith(("http://", "https://")):
         raise BadInputError(f"wants an http(s) URL, got {base_url!r}", field="--base-url")
-    return [p.with_overrides(base_url=base_url.rstrip("/")) for p in chosen]
+    return base_url.rstrip("/") if base_url else None
 
 
 def _confirm_over_budget(cost: float, budget: float) -> None:
@@ -186,6 +189,16 @@ def _print_plan(samples: list[PlannedSample]) -> float:
     return total
 
 
-def _finish(run: Run) -> None:
+def _finish(run: Run, samples: list[PlannedSample]) -> None:
+    """Say where the run is; then, loudly, which providers were never reached (exit 1, or 2 when none was):
+    their failures are this machine's or the network's, not the providers'."""
     root = run.root
     click.echo(f"run written to {root}  (score it: replaykit score {root})")
+    unreachable = run.manifest.get("unreachable") or {}
+    lanes = {s.id.provider for s in samples}
+    for lane, why in unreachable.items():
+        click.echo(f"error: provider {lane} was never reached: {why}. Its failures are not the provider's: "
+                   f"check the network and the base URL (samples not recorded are recorded by "
+                   f"`replaykit record --resume {root}`)", err=True)
+    if unreachable:
+        sys.exit(2 if lanes <= set(unreachable) else 1)

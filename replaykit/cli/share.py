@@ -6,7 +6,7 @@ import os
 
 import click
 
-from replaykit.errors import BadInputError
+from replaykit.errors import BadInputError, printable
 
 
 @click.command()
@@ -33,14 +33,15 @@ def redact(run: str, secret_env: tuple[str, ...]) -> None:
 @click.command()
 @click.argument("run", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(), help="The .tar.gz to write.")
-@click.option("--no-verify", is_flag=True, help="Pack even if the run does not verify (not for publishing).")
+@click.option("--no-verify", is_flag=True, help="Pack even if hashes or structure do not verify (not for publishing); "
+              "the secret scan still runs.")
 def pack(run: str, output: str, no_verify: bool) -> None:
     """Pack a verified run into one deterministic .tar.gz with a manifest of every file's sha256."""
     from replaykit.share.pack import pack_run
 
     report = pack_run(run, output, check=not no_verify)
     for rel in report.left_out:
-        click.echo(f"left out (not a run file): {rel}")
+        click.echo(f"left out (not a run file): {printable(rel)}")
     click.echo(f"packed {report.members} files into {report.path} ({report.size} bytes)")
     digest = report.sha256.removeprefix("sha256:")
     if no_verify:  # never encourage publishing what was not checked (a planted key would go out with it)
@@ -59,8 +60,8 @@ def unpack(pack_file: str, output: str) -> None:
     from replaykit.share.pack import unpack as unpack_run
 
     report = unpack_run(pack_file, output)
-    click.echo(f"unpacked {report.members} files ({report.size} bytes) of run {report.run_id} into {report.path}; "
-               f"check it with `replaykit verify {report.path}`")
+    click.echo(f"unpacked {report.members} files ({report.size} bytes) of run {printable(report.run_id)} into "
+               f"{report.path}; check it with `replaykit verify {report.path}`")
 
 
 @click.command()
@@ -74,12 +75,12 @@ def merge(runs: tuple[str, ...], output: str, run_id: str | None, verbose: bool)
 
     report = merge_runs(list(runs), output, run_id=run_id)
     for line in report.warnings:
-        click.echo(f"warning: {line}", err=True)
+        click.echo(f"warning: {printable(line)}", err=True)
     if verbose:  # one line per file: thousands on a big merge, so only when asked
         for line in report.duplicates:
-            click.echo(f"duplicate: {line}")
+            click.echo(f"duplicate: {printable(line)}")
         for line in report.renumbered:
-            click.echo(f"renumbered: {line}")
+            click.echo(f"renumbered: {printable(line)}")
     hint = " (-v lists them)" if (report.duplicates or report.renumbered) and not verbose else ""
     click.echo(f"merged {len(runs)} runs into {report.path}: {report.kept} samples, "
                f"{len(report.duplicates)} duplicates dropped, {len(report.renumbered)} repetitions renumbered{hint}")

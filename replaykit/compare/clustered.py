@@ -100,6 +100,21 @@ def _inverted(total: float, flips: list[tuple[float, float]], count: int, exact:
     return (lefts[need - 1], rights[need - 1])
 
 
+Sums = dict[str, list[float]]  # scenario -> [k_A, n_A, k_B, n_B]
+
+
+def ratio_sign_flip(sums: Sums, draws: Draws, alpha: float, rates: bool = True) -> Clustered:
+    """Σk_B/Σn_B − Σk_A/Σn_A by scenario sign flips: d_s = k_B,s/N_B − k_A,s/N_A sums to the difference, and
+    a flip of scenario s negates d_s (exactly when both sides have the same n, to first order otherwise)."""
+    cells = [c for c in sums.values() if c[1] + c[3] > 0]
+    total_a, total_b = sum(c[1] for c in cells), sum(c[3] for c in cells)
+    if not total_a or not total_b:
+        return Clustered(None)
+    d = [c[2] / total_b - c[0] / total_a for c in cells]
+    w = [(c[1] + c[3]) / (total_a + total_b) for c in cells]
+    return sign_flip(d, w, draws, alpha, (-1.0, 1.0) if rates else (-math.inf, math.inf))
+
+
 def cluster_bootstrap(stat: Callable[[Sequence[int]], float | None], clusters: Sequence[Sequence[int]],
                       draws: Draws, alpha: float) -> Clustered:
     """`stat` on all pairs, and over resamples of whole clusters (their pair indices concatenated): the

@@ -16,13 +16,13 @@ said only when p < alpha, which is exactly when the interval excludes 0.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from replaykit.compare.clustered import Clustered, cluster_bootstrap, sign_flip
+from replaykit.compare.clustered import Clustered, Sums, cluster_bootstrap, ratio_sign_flip, sign_flip
 from replaykit.compare.significance import Draws, PairedTable, gather, holm, newcombe_interval
+from replaykit.score.passk import pass_hat, pass_k
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import percentile, rate
 
@@ -31,7 +31,7 @@ Pair = tuple[SampleScore, SampleScore]
 BINARY = ("availability", "success", "no_call_accuracy")
 RATIOS = ("error_rate", "tool_recall", "tool_precision", "param_accuracy", "schema_validity")
 SPEED = ("latency_ms", "ttft_ms", "output_tps")
-METRICS = ("success", "availability", "error_rate", "tool_recall", "tool_precision", "param_accuracy",
+METRICS = ("success", "pass_k", "availability", "error_rate", "tool_recall", "tool_precision", "param_accuracy",
            "schema_validity", "no_call_accuracy", "latency_ms", "ttft_ms", "output_tps", "cost_usd")
 LOWER_IS_BETTER = frozenset({"error_rate", "latency_ms", "ttft_ms", "cost_usd"})
 PRIMARY = "success"  # the headline verdict: what a user actually gets
@@ -86,7 +86,9 @@ def compare_metrics(pairs: Sequence[Pair], opts: CompareOptions) -> dict[str, di
     draws = Draws(opts.resamples, opts.seed)
     out: dict[str, dict[str, Any]] = {}
     for metric in METRICS:
-        if metric in BINARY:
+        if metric == "pass_k":
+            out[metric] = _compare_pass_k(pairs, draws, opts.alpha)
+        elif metric in BINARY:
             out[metric] = _compare_binary(metric, pairs, draws, opts.alpha)
         elif metric in RATIOS:
             out[metric] = _compare_ratio(metric, pairs, draws, opts.alpha)
@@ -99,27 +101,12 @@ def compare_metrics(pairs: Sequence[Pair], opts: CompareOptions) -> dict[str, di
     return out
 
 
-Sums = dict[str, list[float]]  # scenario -> [k_A, n_A, k_B, n_B]
-
-
 def _add(sums: Sums, scenario: str, ka: float, na: float, kb: float, nb: float) -> None:
     cell = sums.setdefault(scenario, [0.0, 0.0, 0.0, 0.0])
     cell[0] += ka
     cell[1] += na
     cell[2] += kb
     cell[3] += nb
-
-
-def ratio_sign_flip(sums: Sums, draws: Draws, alpha: float, rates: bool = True) -> Clustered:
-    """Σk_B/Σn_B − Σk_A/Σn_A by scenario sign flips: d_s = k_B,s/N_B − k_A,s/N_A sums to the difference, and
-    a flip of scenario s negates d_s (exactly when both sides have the same n, to first order otherwise)."""
-    cells = [c for c in sums.values() if c[1] + c[3] > 0]
-    total_a, total_b = sum(c[1] for c in cells), sum(c[3] for c in cells)
-    if not total_a or not total_b:
-        return Clustered(None)
-    d = [c[2] / total_b - c[0] / total_a for c in cells]
-    w = [(c[1] + c[3]) / (total_a + total_b) for c in cells]
-    return sign_flip(d, w, draws, alpha, (-1.0, 1.0) if rates else (-math.inf, math.inf))
 
 
 def _side_rates(sums: Sums) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -148,6 +135,27 @@ def _compare_binary(metric: str, pairs: Sequence[Pair], draws: Draws, alpha: flo
         low, high = newcombe_interval(table)
         return row | {"diff": 0.0, "low": _r(low), "high": _r(high), "p": 1.0}
     return row | _result(ratio_sign_flip(sums, draws, alpha))
+
+
+def _compare_pass_k(pairs: Sequence[Pair], draws: Draws, alpha: float) -> dict[str, Any]:
+    """pass^k of B − A over the scenarios, k the fewest paired repetitions of any scenario: per scenario the
+    unbiased C(c, k)/C(n, k) of each side, their differences sign-flipped by scenario."""
+    counts: dict[str, list[int]] = {}  # scenario -> [c_A, c_B, n]
+    for a, b in pairs:
+        cell = counts.setdefault(a.scenario, [0, 0, 0])
+        cell[0] += a.success
+        cell[1] += b.success
+        cell[2] += 1
+    k = min((n for _, _, n in counts.values()), default=0)
+    side_a = pass_k({s: (c[0], c[2]) for s, c in counts.items()}, k) if k >= 2 else pass_k({})
+    side_b = pass_k({s: (c[1], c[2]) for s, c in counts.items()}, k) if k >= 2 else pass_k({})
+    row: dict[str, Any] = {"test": "cluster_sign_flip", "k": side_a["k"], "a": side_a, "b": side_b,
+                           "n": len(pairs), "clusters": side_a["scenarios"]}
+    if k < 2:
+        return row | {"diff": None, "low": None, "high": None, "p": None}
+    m = len(counts)
+    d = [(pass_hat(cb, n, k) - pass_hat(ca, n, k)) / m for ca, cb, n in counts.values()]
+    return row | _result(sign_flip(d, [1 / m] * m, draws, alpha, (-1.0, 1.0)))
 
 
 def _compare_ratio(metric: str, pairs: Sequence[Pair], draws: Draws, alpha: float) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def cents(v: float | None, signed: bool = False) -> str:
 def _metric_value(metric: str, v: float | None, signed: bool = False) -> str:
     if v is None:
         return "-"
-    if metric in BINARY or metric in RATIOS:
+    if metric in BINARY or metric in RATIOS or metric == "pass_k":
         return f"{100 * v:+.1f}" if signed else f"{100 * v:.1f}"
     if metric == "cost_usd":
         return cents(v, signed)
@@ -98,9 +98,10 @@ def metric_rows(metrics: dict[str, dict[str, Any]]) -> list[list[str]]:
     for m in METRICS:
         r = metrics[m]
         verdict = f"{r['better']} better" if r["better"] else ("-" if r["p"] is None else "n.s.")
+        label = f"pass^{r['k'] or 'k'}" if m == "pass_k" else LABELS.get(m, m)
         if r.get("not_compared"):
             verdict = "scales differ"
-        rows.append([LABELS.get(m, m), _side(m, r["a"]), _side(m, r["b"]), _diff(m, r), fmt_p(r["p"]),
+        rows.append([label, _side(m, r["a"]), _side(m, r["b"]), _diff(m, r), fmt_p(r["p"]),
                      verdict])
     return rows
 
@@ -343,12 +344,16 @@ def render_plan(data: dict[str, Any]) -> list[str]:
         "",
         f"samples per provider: {data['n']}   (discordance {psi['value']:g}, {psi['assumption']})",
     ]
-    if "repeat" in data:
-        lines.append(f"  = {data['scenario_count']} scenarios × --repeat {data['repeat']}")
+    if data.get("repeat"):
+        lines.append(f"  clustered by scenario (icc {data['icc']:g}, design effect {data['design_effect']:g}): "
+                     f"{data['scenario_count']} scenarios × --repeat {data['repeat']} = {data['samples']} samples")
+    elif "scenario_count" in data:
+        lines.append(f"  {data['scenario_count']} scenarios are too few at icc {data['icc']:g} (no --repeat "
+                     f"suffices): at least {data['scenarios_needed']} are needed")
     lines += [
         f"at least discordance (|delta|): {data['n_least_discordance']}    unpaired design: "
         f"{data['n_unpaired']} per provider",
-        f"exact power of McNemar's exact test at n = {data['n']}: {data['exact_power']:.3f}",
+        f"power of McNemar's exact test at n = {data['n']}: {data['exact_power']:.3f} ({data['power_method']})",
         "",
         f"formula: {data['formula']}",
         "discordance = share of samples where the two providers disagree; set it with --discordance",

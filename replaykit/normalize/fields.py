@@ -35,11 +35,17 @@ def clean_usage(usage: dict[str, Any], depth: int = 1) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in usage.items():
         kind = type(value)
-        if kind is dict:
+        if key.endswith("tokens") and kind is not dict:
+            if count_in(value):
+                out[key] = value
+        elif key.endswith("cost") and kind is not dict:
+            if number_in(value, 0, MAX_COST):
+                out[key] = value
+        elif kind is dict:
             if depth < 3:
                 out[key] = clean_usage(value, depth + 1)
         elif kind is int or kind is float:
-            if count_in(value) if key.endswith("tokens") else number_in(value, 0, MAX_COUNT):
+            if number_in(value, 0, MAX_COUNT):
                 out[key] = value
         elif value is None or kind is bool or (kind is str and len(value) <= 200):
             out[key] = value

@@ -16,6 +16,7 @@ from replaykit.recorder.engine import (
     RecordOptions,
     apply_overrides,
     check_keys,
+    check_out,
     completed_samples,
     execute,
     finish,
@@ -25,6 +26,7 @@ from replaykit.recorder.engine import (
     sample_plan,
 )
 from replaykit.recorder.plan import PlannedSample
+from replaykit.recorder.reachability import NothingReachable, Reachability, preflight
 from replaykit.recorder.resuming import options_from_params, provider_file_identity, run_scenarios, trusted_providers
 from replaykit.scenarios.loader import ScenarioSet
 from replaykit.scenarios.model import Scenario
@@ -44,8 +46,11 @@ def record(scenarios: ScenarioSet | Sequence[Scenario], providers: Sequence[Prov
     chosen = apply_overrides(providers, opts)
     check_keys(chosen)
     samples = sample_plan(list(scenarios), chosen, opts)
-    run = prepare_run(Path(out) if out else Path("cassettes") / new_run_id(), list(scenarios), chosen, opts)
-    return _drive(run, samples, opts, progress)
+    folder = Path(out) if out else Path("cassettes") / new_run_id()
+    check_out(folder)
+    reach = _preflight(samples, opts)  # before the run folder exists: nothing reachable, nothing written
+    run = prepare_run(folder, list(scenarios), chosen, opts)
+    return _drive(run, samples, opts, progress, reach=reach)
 
 
 def resume(path: str | Path, *, providers_file: str | None = None, scenarios: Sequence[str] = (),
@@ -79,8 +84,10 @@ class ResumePlan:
 
 
 def plan_resume(path: str | Path, *, providers_file: str | None = None, scenarios: Sequence[str] = (),
-                repeat: int | None = None, concurrency: int | None = None) -> ResumePlan:
-    """Check everything a resume needs, send nothing: the run, the user's provider file, the scenarios."""
+                repeat: int | None = None, concurrency: int | None = None,
+                base_url: str | None = None) -> ResumePlan:
+    """Check everything a resume needs, send nothing: the run, the user's provider file, the scenarios.
+    `base_url` (the user's `--base-url`, as when the run was recorded) replaces the file's base URLs."""
     run = reopen(Path(path))
     opts = options_from_params(run)
     if repeat is not None:
@@ -93,8 +100,11 @@ def plan_resume(path: str | Path, *, providers_file: str | None = None, scenario
         opts.repeat = repeat
     if concurrency is not None:
         opts.concurrency = concurrency
+    def overrides(found: list[Provider]) -> list[Provider]:
+        return apply_overrides([p.with_overrides(base_url=base_url) for p in found], opts)
+
     providers_used, providers = trusted_providers(run, run.manifest.get("params") or {}, providers_file,
-                                  lambda found: apply_overrides(found, opts))
+                                                  overrides)
     samples = sample_plan(run_scenarios(run, scenarios), providers, opts)
     done = completed_samples(run)
     todo = [s for s in samples if s.id.key not in done]
@@ -106,22 +116,59 @@ def drive_resume(plan: ResumePlan, progress: ProgressSink | None = None) -> Run:
     if not plan.todo and run.manifest.get("status") == "complete":
         return run
     check_keys([p for s in plan.todo for p in s.chain])
+    reach = _preflight(plan.todo, opts)
     run.manifest["status"] = "running"
     run.manifest.setdefault("params", {})["repeat"] = opts.repeat
     todo = {s.id.key for s in plan.todo}
-    return _drive(run, plan.todo, opts, progress, [s for s in plan.samples if s.id.key not in todo])
+    return _drive(run, plan.todo, opts, progress, [s for s in plan.samples if s.id.key not in todo], reach)
+
+
+def _preflight(samples: list[PlannedSample], opts: RecordOptions) -> Reachability:
+    """Probe each provider once; a lane (provider or fallback chain) none of whose providers answered is
+    skipped. None answering at all is bad input (a dead network, wrong base URLs): nothing is sent."""
+    reach = Reachability()
+    if not opts.preflight or not samples:
+        return reach
+    found = preflight([p for s in samples for p in s.chain])
+    lanes = {s.id.provider: s.chain for s in samples}
+    for lane, chain in lanes.items():
+        if all(p.name in found for p in chain):
+            reach.unreachable[lane] = "; ".join(found[p.name] for p in chain)
+    if len(reach.unreachable) == len(lanes):
+        shown = "; ".join(f"{lane}: {why}" for lane, why in reach.unreachable.items())
+        raise NothingReachable(f"no provider answered the pre-flight request, so nothing was sent or recorded "
+                               f"(check the network and the base URLs): {shown}")
+    return reach
 
 
 def _drive(run: Run, samples: list[PlannedSample], opts: RecordOptions, progress: ProgressSink | None,
-           done: Sequence[PlannedSample] = ()) -> Run:
+           done: Sequence[PlannedSample] = (), reach: Reachability | None = None) -> Run:
+    reach = reach or Reachability()
+    skipped = [s for s in samples if s.id.provider in reach.unreachable]
+    samples = [s for s in samples if s.id.provider not in reach.unreachable]
     if progress:
         progress.start(run, samples, done)
+
+    def on_done(sample: PlannedSample, cassette: Cassette, classes: list[str | None]) -> None:
+        reach.note(sample.id.provider, classes)
+        if progress:
+            progress.sample_done(sample, cassette, classes)
+
+    lanes = {s.id.provider for s in samples}
     status = "interrupted"
     try:
-        asyncio.run(execute(run, samples, opts, progress.sample_done if progress else None))
-        status = "complete"
+        asyncio.run(execute(run, samples, opts, on_done, stop=lambda: reach.all_down(lanes)))
+        if reach.all_down(lanes):
+            raise NothingReachable(f"stopped early: none of the first {reach.total()} attempts got an HTTP response "
+                                   "from any provider (check the network and the base URLs); what was recorded is "
+                                   f"kept: `replaykit record --resume {run.root}` once the network is back")
+        status = "interrupted" if skipped else "complete"
     finally:
         if progress:
             progress.stop()
+        verdicts = reach.verdicts()
+        run.manifest.pop("unreachable", None)
+        if verdicts:  # said on the terminal by the CLI, and kept with the run for whoever scores it
+            run.manifest["unreachable"] = verdicts
         finish(run, status)
     return run

@@ -66,7 +66,7 @@ class CaptureProxy:
                               "started_at": _now(), "ended_at": None,
                               "providers": {provider.name: provider.sanitized()}, "scenarios": {},
                               "params": {"capture": True, "keep_model": keep_model}, "cassettes": {}})
-        self.redactor = Redactor([provider.api_key() or ""])
+        self.redactor = Redactor(provider.secrets(), provider.headers)  # every secret the proxy sends
         self.sessions: Counter[str] = Counter()
         self.scenarios: list[dict[str, Any]] = []
         self.requests = 0
@@ -154,7 +154,7 @@ class CaptureProxy:
         sid = f"capture.{session}.{self.sessions[session]:04d}"
         attempt.request = self.redactor.request(attempt.request)
         attempt.response_headers = self.redactor.headers(attempt.response_headers)
-        attempt.body = self.redactor.text(attempt.body) if attempt.body else attempt.body
+        attempt.body = self.redactor.body(attempt.body) if attempt.body else attempt.body
         scenario_hash = ""
         if is_chat(path, body):
             raw = reference_scenario(sid, body, attempt, self.provider.name)

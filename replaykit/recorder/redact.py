@@ -56,7 +56,7 @@ def credential_values(value: str) -> list[str]:
             decoded = base64.b64decode(bare, validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             decoded = ""
-        _, _, password = decoded.partition(":")
+        password = decoded.partition(":")[2]
         out += [decoded, password]
     return [v for v in out if len(v) >= MIN_SECRET]
 
@@ -97,7 +97,7 @@ class Redactor:
 
     def body(self, value: str) -> str:
         """A response or request body: `text`, then secrets split across the events of a stream."""
-        return redact_stream(self.text(value), self)
+        return redact_stream(self.text(value), self.spans) if self.secrets else value
 
     def url(self, url: str) -> str:
         if "?" not in url and "@" not in url:  # nothing structural to scrub: the common case, kept cheap

@@ -10,7 +10,6 @@ snapshot (checked against run.json's hashes), so a resume works from any folder.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -63,7 +62,8 @@ def trusted_providers(run: Run, params: dict[str, Any], given: str | None,
     if diffs:
         shown = "; ".join(diffs[:6]) + (f"; and {len(diffs) - 6} more" if len(diffs) > 6 else "")
         raise BadInputError(f"run.json's provider settings differ from {path}, so nothing was sent "
-                            f"(a resume sends only what your provider file says): {shown}",
+                            f"(a resume sends only what your provider file says, with --base-url if the run was "
+                            f"recorded with it): {shown}",
                             source=str(run.root / "run.json"))
     return str(path), chosen
 
@@ -124,13 +124,27 @@ def _key_diffs(theirs: Any, own: Any) -> list[tuple[str, str]]:
 def _same(theirs: Any, own: Any) -> bool:
     """Equal, where a `<redacted>` in run.json's value stands for whatever the user's value has there."""
     if isinstance(theirs, str) and isinstance(own, str) and REDACTED in theirs:
-        pattern = ".*".join(re.escape(part) for part in theirs.split(REDACTED))
-        return re.fullmatch(pattern, own, re.DOTALL) is not None
+        return _glob_match(theirs.split(REDACTED), own)
     if isinstance(theirs, dict) and isinstance(own, dict):
         return theirs.keys() == own.keys() and all(_same(theirs[k], own[k]) for k in theirs)
     if isinstance(theirs, list) and isinstance(own, list):
         return len(theirs) == len(own) and all(_same(a, b) for a, b in zip(theirs, own))
     return type(theirs) is type(own) and bool(theirs == own)
+
+
+def _glob_match(parts: list[str], text: str) -> bool:
+    """Whether `text` is parts[0] + anything + parts[1] + ... + parts[-1]. Greedy, left to right: linear in
+    the text whatever run.json holds (a regex of many `.*` could take exponential time)."""
+    first, *middle, last = parts
+    if not text.startswith(first) or len(text) < len(first) + len(last) or not text.endswith(last):
+        return False
+    at, end = len(first), len(text) - len(last)
+    for part in middle:
+        found = text.find(part, at, end)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
 
 
 def _show(value: Any) -> str:

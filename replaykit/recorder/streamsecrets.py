@@ -9,17 +9,15 @@ rewritten: the first becomes `<redacted>`, the others lose their part of the sec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import orjson
 
 from replaykit.recorder.secretforms import PLACEHOLDER
 
-if TYPE_CHECKING:
-    from replaykit.recorder.redact import Redactor
-
 Path = tuple[Any, ...]
+Spans = Callable[[str], list[tuple[int, int]]]
 
 
 def _leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Path, str]]:
@@ -45,11 +43,25 @@ def _set(value: Any, where: Path, text: str) -> None:
     value[where[-1]] = text
 
 
-def redact_stream(body: str, redactor: Redactor) -> str:
-    """`body` with every known secret that only the joined events reveal rewritten; other bodies unchanged."""
-    if "data:" not in body or not redactor.secrets:
+def redact_stream(body: str, spans: Spans) -> str:
+    """`body` with every secret that only the joined events reveal rewritten; other bodies unchanged. `spans`
+    finds secrets in a text: a Redactor's known keys while recording, the scan's rules in what readers show."""
+    if "data:" not in body:
         return body
     lines = body.splitlines(keepends=True)
+    events, fields = _events(lines)
+    changed: set[int] = set()
+    for pieces in fields.values():
+        if len(pieces) > 1:
+            changed |= _redact_field(pieces, events, spans)
+    for n in changed:
+        end = lines[n][len(lines[n].rstrip("\r\n")):]
+        lines[n] = "data: " + orjson.dumps(events[n]).decode() + end
+    return "".join(lines)
+
+
+def _events(lines: list[str]) -> tuple[dict[int, Any], dict[Path, list[tuple[int, Path, str]]]]:
+    """Each `data:` line's JSON by line number, and each field's pieces in order, by join key."""
     events: dict[int, Any] = {}
     fields: dict[Path, list[tuple[int, Path, str]]] = {}
     for n, line in enumerate(lines):
@@ -62,19 +74,21 @@ def redact_stream(body: str, redactor: Redactor) -> str:
         events[n] = event
         for join, where, text in _leaves(event):
             fields.setdefault(join, []).append((n, where, text))
-    changed: set[int] = set()
-    for pieces in fields.values():
-        if len(pieces) > 1:
-            changed |= _redact_field(pieces, events, redactor)
-    for n in changed:
-        end = lines[n][len(lines[n].rstrip("\r\n")):]
-        lines[n] = "data: " + orjson.dumps(events[n]).decode() + end
-    return "".join(lines)
+    return events, fields
 
 
-def _redact_field(pieces: list[tuple[int, Path, str]], events: dict[int, Any], redactor: Redactor) -> set[int]:
+def joined_strings(body: str) -> dict[str, str]:
+    """Each field of a stream's events joined across events, as readers join them; by field path."""
+    if "data:" not in body:
+        return {}
+    _, fields = _events(body.splitlines(keepends=True))
+    return {".".join(map(str, join)): "".join(text for _, _, text in pieces)
+            for join, pieces in fields.items() if len(pieces) > 1}
+
+
+def _redact_field(pieces: list[tuple[int, Path, str]], events: dict[int, Any], find: Spans) -> set[int]:
     joined = "".join(text for _, _, text in pieces)
-    spans = redactor.spans(joined)
+    spans = find(joined)
     if not spans:
         return set()
     changed = set()

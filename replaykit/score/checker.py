@@ -149,7 +149,12 @@ def _assign_greedy(expected: Sequence[ExpectedCall], calls: Sequence[Call], fail
 
 def faults_of(v: StepVerdict, order: str) -> list[str]:
     faults: list[str] = []
-    missing = sum(x.returned is None for x in v.verdicts)
+    missing = wrong_args = 0
+    for x in v.verdicts:  # one pass: this runs for every wrong answer
+        if x.returned is None:
+            missing += 1
+        elif not x.correct:
+            wrong_args = 1
     wrong_tool = min(missing, len(v.extra) + len(v.unknown))
     if v.unknown:
         faults.append("unknown_tool")
@@ -159,7 +164,7 @@ def faults_of(v: StepVerdict, order: str) -> list[str]:
         faults.append("extra_call")
     if missing > wrong_tool:
         faults.append("missing_call")
-    if any(x.failures for x in v.verdicts):
+    if wrong_args:
         faults.append("wrong_args")
     if order == "strict":
         seq = [x.returned for x in v.verdicts if x.returned is not None]

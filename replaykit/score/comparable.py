@@ -112,9 +112,13 @@ def _planned(manifest: dict[str, Any], params: dict[str, Any]) -> int | None:
 
 
 def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = False) -> Selection:
+    from replaykit.score.packed import PackedRun  # here: packed.py imports the scorer, which imports this
+
     listed = {str(run.root): run.cassette_names() for run in runs}
     names = display_names(runs)
-    states = [run_state(run, len(listed[str(run.root)])) for run in runs]
+    # a pack's cassettes stream later: it holds what its run.json lists (unpack checks every one)
+    states = [run_state(run, len(run.manifest.get("cassettes") or {}) if isinstance(run, PackedRun)
+                        else len(listed[str(run.root)])) for run in runs]
     dropped = _scenario_check(runs, intersect)
     parsed: dict[str, list[tuple[str, str, Cell | None]]] = {}
     for run in runs:

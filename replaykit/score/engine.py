@@ -7,6 +7,7 @@ scored. Output is deterministic: paths are sorted, keys are sorted, floats round
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_fr
 from replaykit.score.comparable import Selection, select, time_scale
 from replaykit.score.sample import SampleScore, ScoreOptions
 from replaykit.score.tally import Tally, plan_chunks, run_chunks
+from replaykit.share.secrets import redact_shown
 
 
 @dataclass
@@ -31,7 +33,9 @@ class ScoreResult:
 
 
 def open_runs(paths: Sequence[str | Path]) -> list[Run]:
-    runs = [load_run(p) for p in paths]
+    from replaykit.score.packed import is_pack, open_pack
+
+    runs = [open_pack(p) if is_pack(p) else load_run(p) for p in paths]
     return sorted(runs, key=lambda r: (r.id, str(r.root)))
 
 
@@ -87,27 +91,64 @@ def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | 
 
     Only what is comparable is pooled (`comparable.select`): the (scenario, repetition) cells every provider
     has, unless `all_samples`; runs with different scenario sets are refused unless `intersect`."""
-    opts = options or ScoreOptions()
     runs = open_runs(paths)
     selection = select(runs, all_samples=all_samples, intersect=intersect)
+    total = score_tally(runs, scenarios=scenarios, options=options, jobs=jobs, on_sample=on_sample,
+                        selection=selection)
+    return tally_result(runs, total, ", ".join(map(str, paths)), selection)
+
+
+def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = None,
+                options: ScoreOptions | None = None, jobs: int | None = None,
+                on_sample: Callable[[SampleScore], None] | None = None, selection: Selection | None = None) -> Tally:
+    """The map half of scoring: the sufficient statistics of these runs (partial.py writes them). With a
+    `selection`, only its files, under its provider names."""
+    opts = options or ScoreOptions()
     total = Tally()
     total.warnings += _manifest_warnings(runs)
     chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None,
                          selection)
-    for tally in run_chunks(chunks, scenarios_for, jobs):
+    for tally in itertools.chain(run_chunks(chunks, scenarios_for, jobs),
+                                 _packs(runs, scenarios, opts, on_sample is not None, selection)):
         total.merge(tally)
         for sample in tally.samples:
             on_sample(sample)  # type: ignore[misc]
+    return total
+
+
+def _packs(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,
+           keep: bool, selection: Selection | None) -> Iterator[Tally]:
+    """Packs stream in this process, one after the other (their cassettes are never on disk). Their samples
+    take the selection's provider names; their cells are not known before they stream, so all are kept."""
+    from replaykit.score.packed import PackedRun, tally_pack
+
+    for run in runs:
+        if isinstance(run, PackedRun):
+            names = selection.names.get(str(run.root)) if selection else None
+            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep, names)
+
+
+def tally_result(runs: Sequence[Run], total: Tally, source: str, selection: Selection | None = None) -> ScoreResult:
+    """The reduce half: the scores of a (merged) tally, in SPEC §7's JSON shape."""
     if total.count == 0:
         first = f": {total.warnings[0]}" if total.warnings else ""
-        raise BadInputError(f"nothing could be scored{first}", source=", ".join(map(str, paths)))
-    data = {
-        "run": _run_info(runs, total.count) | selection.run_json(),
+        raise BadInputError(f"nothing could be scored{first}", source=source)
+    # what every output shows: a run may carry a key that only decoding reveals (share/secrets.py)
+    data: dict[str, Any] = redact_shown({
+        "run": _run_info(runs, total.count) | (selection.run_json() if selection else {}),
         "providers": {name: _with_costs(total.providers[name].result()) | {"config": _config(runs, name, selection)}
                       for name in sorted(total.providers)},
         "scenarios": [_scenario_row(sid, row) for sid, row in sorted(total.per_scenario.items())],
-    }
-    return ScoreResult(data, sorted(set(total.warnings)), total.count)
+    })
+    total.warnings += _harness_warnings(data["providers"])
+    return ScoreResult(data, sorted(set(redact_shown(total.warnings))), total.count)
+
+
+def _harness_warnings(providers: dict[str, Any]) -> list[str]:
+    return [f"{name}: {h['attempts']} attempts failed on the recording machine's side (DNS, no route, refused "
+            f"on loopback, proxy/TLS set-up): not counted against the provider ({h['samples_not_counted']} "
+            "samples left out of availability and success)"
+            for name, result in providers.items() if (h := result.get("harness"))]
 
 
 def _with_costs(m: dict[str, Any]) -> dict[str, Any]:
@@ -136,11 +177,12 @@ def _run_info(runs: Sequence[Run], samples: int) -> dict[str, Any]:
     }
 
 
-def _config(runs: Sequence[Run], name: str, selection: Selection) -> dict[str, Any]:
+def _config(runs: Sequence[Run], name: str, selection: Selection | None) -> dict[str, Any]:
     """The settings of the run(s) a reported name comes from (a tagged name: its own run's), and the time
     scale its speed was measured at."""
     for run in runs:
-        recorded = {shown: real for real, shown in selection.names.get(str(run.root), {}).items()}
+        shown = selection.names.get(str(run.root), {}) if selection else {}
+        recorded = {tagged: real for real, tagged in shown.items()}
         cfg = (run.manifest.get("providers") or {}).get(recorded.get(name, name).split("+")[0])
         if isinstance(cfg, dict):
             keys = ("model", "quantization", "price", "mode", "stream", "routing", "data_policy")

@@ -137,6 +137,74 @@ def rate(clusters: dict[Any, list[float]]) -> dict[str, Any]:
     return {"value": round(k / n, 6), "low": round(low, 6), "high": round(high, 6), "n": int(n)}
 
 
+# Failures cluster in time as well as by scenario (5xx bursts, downtime): a run's attempts are cut, in start
+# order, into this many consecutive blocks of about equal size, the time clusters of a two-way clustering.
+TIME_BLOCKS = 20
+BUCKET_S = 0.1  # the resolution a start time is kept at (a cell's key), fine enough for time-scaled runs
+
+
+def time_bucket(started_at: float | None) -> int:
+    """The cell a start time falls in; -1 when it is unknown (then there is no time clustering)."""
+    return -1 if started_at is None else math.floor(started_at / BUCKET_S)
+
+
+def _cr1(clusters: Iterable[tuple[float, float]], p: float, total_n: float) -> tuple[float, int]:
+    """The cluster-robust (CR1) variance of Σk/Σn and the number of clusters."""
+    cells = [(k, n) for k, n in clusters if n > 0]
+    m = len(cells)
+    if m < 2:
+        return 0.0, m
+    return m / (m - 1) * sum((k - p * n) ** 2 for k, n in cells) / total_n ** 2, m
+
+
+def _marginal(cells: dict[Any, list[float]], key: Any) -> list[tuple[float, float]]:
+    out: dict[Any, list[float]] = {}
+    for cell, (k, n) in cells.items():
+        pair = out.setdefault(key(cell), [0.0, 0.0])
+        pair[0] += k
+        pair[1] += n
+    return [(k, n) for k, n in out.values()]
+
+
+def time_blocks(sizes: dict[int, float], blocks: int = TIME_BLOCKS) -> dict[int, int]:
+    """bucket -> block: the buckets in time order, cut into `blocks` runs of about equal size."""
+    total = sum(sizes.values())
+    out, before = {}, 0.0
+    for bucket in sorted(sizes):
+        out[bucket] = min(blocks - 1, math.floor(before / total * blocks))
+        before += sizes[bucket]
+    return out
+
+
+def two_way_rate(cells: dict[tuple[str, int], list[float]]) -> dict[str, Any]:
+    """`rate` for counts kept per (scenario, time bucket): clustered by scenario and by time block at once
+    (Cameron, Gelbach & Miller: V = V_scenario + V_time − V_both), never narrower than by scenario alone,
+    with t(min(m_scenario, m_time) − 1). Without start times it is `rate` by scenario."""
+    cells = {c: v for c, v in cells.items() if v[1] > 0}
+    by_scenario: dict[str, list[float]] = {}
+    for (scenario, _), (k, n) in cells.items():
+        pair = by_scenario.setdefault(scenario, [0.0, 0.0])
+        pair[0] += k
+        pair[1] += n
+    sizes: dict[int, float] = {}
+    for (_, bucket), (_, n) in cells.items():
+        if bucket >= 0:
+            sizes[bucket] = sizes.get(bucket, 0.0) + n
+    total_k = sum(k for k, _ in cells.values())
+    total_n = sum(n for _, n in cells.values())
+    p = total_k / total_n if total_n else 0.0
+    if len(sizes) < 2 or len(by_scenario) < 2 or p in (0.0, 1.0):
+        return rate(by_scenario)  # no time, one scenario, or no variance to estimate: the rules of `rate`
+    block = time_blocks(sizes)
+    v_s, m_s = _cr1(((k, n) for k, n in by_scenario.values()), p, total_n)
+    v_t, m_t = _cr1(_marginal(cells, lambda c: block.get(c[1], -1)), p, total_n)
+    v_st, _ = _cr1(_marginal(cells, lambda c: (c[0], block.get(c[1], -1))), p, total_n)
+    var = max(v_s + v_t - v_st, v_s)
+    n_eff = min(total_n, p * (1 - p) / var) if var > 0 else total_n
+    low, high = wilson(p * n_eff, n_eff, critical(min(m_s, m_t)))
+    return {"value": round(p, 6), "low": round(low, 6), "high": round(high, 6), "n": int(total_n)}
+
+
 def percentile(sorted_values: Sequence[float], q: float) -> float:
     """Linear interpolation between closest ranks (numpy's default)."""
     if not sorted_values:
@@ -148,6 +216,9 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
 
 
 def distribution(values: Iterable[float]) -> dict[str, Any]:
+    if hasattr(values, "distribution"):  # sketched values (combined partials) summarize themselves
+        summary: dict[str, Any] = values.distribution()
+        return summary
     data = sorted(v for v in values if v is not None and math.isfinite(v))
     if not data:
         return {"p50": None, "p90": None, "p99": None, "n": 0}

@@ -28,7 +28,7 @@ from replaykit.scenarios import ScenarioSet, load_scenarios
 from replaykit.sim import wire
 from replaykit.sim.engine import LEDGER_LIMIT, Engine
 from replaykit.sim.profiles import ProfileSet, load_profiles
-from replaykit.sim.scripts import Script, echo_credentials
+from replaykit.sim.scripts import Script, echo_credentials, request_credentials
 
 _CUT_MESSAGE = "ASGI callable returned without completing response."
 # Sent on every chat answer of a scaled simulator: its delays are not real time (docs/metrics.md, "Time scale").
@@ -123,7 +123,7 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
             script.headers.append((TIME_SCALE_HEADER, f"{engine.time_scale:g}".encode()))
         profile = engine.profiles.find(str(script.record.get("profile") or ""))
         if profile is not None and profile.echo_credentials:
-            echo_credentials(script, request.headers.get("authorization", ""))
+            echo_credentials(script, *request_credentials(request.headers, request.query_params))
         return ScriptResponse(script, arrived, stats)
 
     async def models(request: Request) -> Response:

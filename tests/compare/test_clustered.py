@@ -7,8 +7,7 @@ import random
 
 import pytest
 
-from replaykit.compare.clustered import cluster_bootstrap, sign_flip
-from replaykit.compare.paired import ratio_sign_flip
+from replaykit.compare.clustered import cluster_bootstrap, ratio_sign_flip, sign_flip
 from replaykit.compare.significance import Draws, gather, mcnemar_exact
 from replaykit.score.stats import percentile
 

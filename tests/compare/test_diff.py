@@ -217,3 +217,20 @@ def test_a_run_of_several_providers_needs_a_name(tmp_path: Path) -> None:
     result = cli("diff", str(other), f"{run}:a")
     assert result.exit_code == 2
     assert f"this run has several providers (x, y); name one as {other}:PROVIDER" in result.stderr
+
+
+def test_pass_k_compares_consistency_across_repetitions(tmp_path: Path) -> None:
+    """Both succeed 75% of the time; A fails whole scenarios, B fails one repetition of every scenario:
+    success is the same, pass^4 is 0.25 against 0."""
+    a = {(f"fx.weather.{i:02d}", r): _weather(i % 4 != 0) for i in range(8) for r in range(4)}
+    b = {(f"fx.weather.{i:02d}", r): _weather(r != 1) for i in range(8) for r in range(4)}
+    run = write_run(tmp_path / "run", {"a": a, "b": b}, weather_copies(8))
+    (c,) = cli_json("diff", f"{run}:a", f"{run}:b")["comparisons"]
+    success, consistency = c["metrics"]["success"], c["metrics"]["pass_k"]
+    assert success["diff"] == 0 and not success["significant"]
+    assert consistency["k"] == 4 and consistency["a"]["value"] == 0.75 and consistency["b"]["value"] == 0
+    assert consistency["diff"] == -0.75 and consistency["better"] == "A"
+    assert consistency["p"] == pytest.approx(2 / 2 ** 6)  # the 6 scenarios A always passed differ
+    assert consistency["low"] <= -0.75 <= consistency["high"] < 0
+    text = cli("diff", f"{run}:a", f"{run}:b").output
+    assert "pass^4" in text

@@ -119,12 +119,19 @@ def test_captured_requests_become_replay_scenarios_that_score_other_providers(tm
     replay = load_scenarios(tmp_path / "replay")  # valid scenarios, with every authoring check
     assert len(replay) == len(raws) and all("replay" in s.tags for s in replay)
     degraded = {"effects": {"wrong_type": 1.0}}
-    with SimServer(profiles=profiles(vendor_a={}, vendor_b=degraded), scenarios=replay, time_scale=0) as sim:
-        providers = providers_for(sim.base_url, "vendor_a", "vendor_b")
+    silent = {"effects": {"text_tool_call_xml": 1.0}}  # calls leak into the text: no call, as K2VV counts it
+    with SimServer(profiles=profiles(vendor_a={}, vendor_b=degraded, vendor_c=silent), scenarios=replay,
+                   time_scale=0) as sim:
+        providers = providers_for(sim.base_url, "vendor_a", "vendor_b", "vendor_c")
         run = record(list(replay), providers, tmp_path / "vendors", options=RecordOptions(max_retries=0))
     scored = score_runs([run.root]).data["providers"]
     assert scored["vendor_a"]["param_accuracy"]["value"] == 1.0
     assert scored["vendor_b"]["param_accuracy"]["value"] < scored["vendor_a"]["param_accuracy"]["value"]
+    assert scored["vendor_a"]["trigger_f1"]["value"] == 1.0 and scored["vendor_a"]["trigger_f1"]["n"] > 0
+    assert scored["vendor_b"]["trigger_recall"]["value"] == 1.0  # it called the tools, with wrong types
+    assert scored["vendor_c"]["trigger_recall"]["value"] == 0.0 and scored["vendor_c"]["trigger_f1"]["value"] == 0.0
+    calling = sum(1 for s in replay if s.expect.calls)  # a reference that called no tool leaks nothing
+    assert scored["vendor_c"]["faults"]["text_tool_call"] == calling > 0
 
 
 def test_the_capture_command_runs_until_interrupted_and_leaves_a_complete_run(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import yaml
-from record_helpers import FIXTURES, fixture_scenarios, profiles
+from record_helpers import FIXTURES, fixture_scenarios, profiles, provider_file
 
 from replaykit import load_run
 from replaykit.sim import SimServer
@@ -62,10 +62,7 @@ def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 def _interrupted_run(tmp: Path, base_url: str) -> tuple[Path, Path, str]:
     """A recorded run with one sample taken out again, as an interrupted run looks; returns the run folder,
     the provider file and the missing cassette's relative path."""
-    providers = tmp / "mine" / "providers.toml"
-    providers.parent.mkdir()
-    providers.write_text(f'[defaults]\nbase_url = "{base_url}"\nmodel = "m"\n'
-                         '[providers.p]\nrouting = { only = ["p"] }\n')
+    providers = provider_file(tmp / "mine" / "providers.toml", base_url)
     out = tmp / "run"
     first = _run("record", "--providers", str(providers), "--scenarios", str(FIXTURES), "--category", "single",
                  "--plain", "--out", str(out))
@@ -200,3 +197,36 @@ def test_scenario_drift_is_bad_input(tmp_path: Path) -> None:
         tampered = _run("record", "--resume", str(out), "--plain")
         assert tampered.returncode == 2, tampered.stderr
         assert f"scenario {first} of this run is not there" in tampered.stderr
+
+
+def test_a_run_recorded_with_base_url_resumes_with_the_same_flag(tmp_path: Path) -> None:
+    with SimServer(profiles=profiles(p={}), scenarios=fixture_scenarios(), time_scale=0) as sim, \
+            attacker() as (elsewhere, seen):
+        providers = provider_file(tmp_path / "providers.toml", elsewhere)  # the file's own URL is not used
+        out = tmp_path / "run"
+        first = _run("record", "--providers", str(providers), "--base-url", sim.base_url, "--scenarios",
+                     str(FIXTURES), "--category", "single", "--plain", "--out", str(out))
+        assert first.returncode == 0, first.stderr
+        run = load_run(out)
+        rel = sorted(run.manifest["cassettes"])[0]
+        (out / rel).unlink()
+        run.manifest["status"] = "interrupted"
+        run.save()
+        without = _run("record", "--resume", str(out), "--plain")
+        assert without.returncode == 2 and "base_url" in without.stderr, without.stderr
+        again = _run("record", "--resume", str(out), "--plain", "--base-url", sim.base_url)
+        assert again.returncode == 0, again.stderr
+        assert seen == []
+    assert (out / rel).exists()
+
+
+def test_a_redacted_part_of_a_stored_value_matches_in_linear_time() -> None:
+    from replaykit.recorder.resuming import _same
+
+    assert _same("https://u:<redacted>@h/v1", "https://u:pw@h/v1")
+    assert not _same("https://u:<redacted>@h/v1", "https://u:pw@evil/v1")
+    assert _same("a<redacted>b<redacted>c", "aXbYc") and not _same("a<redacted>b<redacted>c", "acb")
+    assert not _same("ab<redacted>ba", "aba")  # prefix and suffix may not overlap
+    assert _same({"x-team": "<redacted>"}, {"x-team": "t1"}) and not _same({"x-team": "t"}, {"x-team": "t1"})
+    hostile = "x" + "<redacted>x" * 20000 + "y"  # a regex of 20,000 `.*` would never finish
+    assert not _same(hostile, "x" * 60)

@@ -6,6 +6,7 @@ scipy 1.17 (`scipy.stats.t.ppf`, `scipy.special.betainc`) and statsmodels 0.14 (
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 
@@ -79,3 +80,40 @@ def test_every_error_class_and_fault_gets_a_rate_even_when_never_seen() -> None:
     assert out["fault_rates"]["wrong_args"]["n"] == 30 and out["fault_rates"]["wrong_args"]["high"] > 0
     assert out["errors"] == {"server_error": 1}  # counts list what was seen
     assert math.isclose(out["error_rate"]["value"], 1 / 31, abs_tol=1e-6)
+
+
+def _timed_metrics(fail_in: Callable[[int], bool], scenarios: int = 20, reps: int = 20) -> ProviderMetrics:
+    """One attempt per sample, a second apart in shuffled scenario order; `fail_in(second)` says if it fails."""
+    import random
+
+    order = [(s, r) for s in range(scenarios) for r in range(reps)]
+    random.Random(1).shuffle(order)
+    metrics = ProviderMetrics()
+    for t, (s, r) in enumerate(order):
+        down = fail_in(t)
+        attempt = AttemptFacts("p", 0, "server_error" if down else None, None if down else 100.0, None, None,
+                               None, False, started_at=1.7e9 + t)
+        metrics.add(SampleScore("p", f"s{s}", r, "single", (), [attempt], usable=not down, success=not down))
+    return metrics
+
+
+def test_failures_clustered_in_time_widen_the_interval() -> None:
+    """Two 20-second outages in 400 s: 10% of attempts fail, all at two moments. Clustered by scenario only
+    the interval was as narrow as for independent failures (it held the truth in 0 of 20 such runs)."""
+    bursty = _timed_metrics(lambda t: 100 <= t < 120 or 300 <= t < 320).result()["error_rate"]
+    spread = _timed_metrics(lambda t: t % 10 == 3).result()["error_rate"]
+    assert bursty["value"] == spread["value"] == 0.1
+    assert bursty["high"] - bursty["low"] > 2 * (spread["high"] - spread["low"])
+    assert bursty["high"] > 0.2  # two outages say little about the long-run rate
+    for metric in ("availability", "success"):  # sample-level rates see the same outages
+        r = _timed_metrics(lambda t: 100 <= t < 120 or 300 <= t < 320).result()[metric]
+        assert r["low"] < 0.8
+
+
+def test_without_start_times_the_rate_is_clustered_by_scenario() -> None:
+    metrics = ProviderMetrics()
+    for i in range(40):
+        attempt = AttemptFacts("p", 0, "server_error" if i % 4 == 0 else None, None, None, None, None, False)
+        metrics.add(SampleScore("p", f"s{i % 10}", i, "single", (), [attempt], usable=True, success=True))
+    by_scenario = rate({f"s{s}": [float(sum(1 for i in range(s, 40, 10) if i % 4 == 0)), 4.0] for s in range(10)})
+    assert metrics.result()["error_rate"] == by_scenario
