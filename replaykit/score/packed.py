@@ -54,7 +54,8 @@ def open_pack(path: str | Path) -> PackedRun:
     return PackedRun(Path(path), manifest, snapshot=snapshot)
 
 
-def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOptions, keep: bool) -> Tally:
+def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOptions, keep: bool,
+               names: dict[str, str] | None = None) -> Tally:
     tally = Tally()
     chosen = _scenarios(run, scenarios)
     for name, data in read_members(run.root, want=lambda n: n.startswith("cassettes/")):
@@ -65,7 +66,7 @@ def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOp
             tally.warnings.append(str(err))
             continue
         cassette.path = name
-        score_into(tally, cassette, chosen, where, str(run.root), options, keep)
+        score_into(tally, cassette, chosen, where, str(run.root), options, keep, names)
     return tally
 
 

@@ -190,6 +190,8 @@ def _step_json(step: int, calls: list[Any], verdict: Any, problems: list[str | N
                       "failures": [list(f) for f in v.failures]} for v in verdict.verdicts],
         "schema_problems": problems, "finish_reason": outcome.finish_reason,
         "text": outcome.text[:500],
+        # calls written as text in native mode: no agent would run them, but the reader must see them
+        "text_calls": [c.to_json() for c in outcome.text_calls] if "text_tool_call" in faults else [],
     }
 
 
