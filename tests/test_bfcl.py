@@ -28,7 +28,8 @@ WITH_ANSWERS = ("simple_python", "multiple", "parallel", "parallel_multiple", "l
 UNANSWERABLE = {"live_simple_106-63-0", "live_simple_112-68-0", "live_multiple_862-181-3",
                "live_multiple_964-207-0"}
 
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="BFCL data (../shared/data/bfcl) not present")
+NO_DATA = f"BFCL v4 data files not provided ({DATA.resolve()}): BFCL's data/ folder, kept outside the repository"
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=NO_DATA)
 
 
 # ---------------------------------------------------------------- the data, read as BFCL means it
@@ -96,7 +97,7 @@ def _check(s: Scenario, calls: list[Call], bfcl: bool) -> StepVerdict:
 @pytest.fixture(scope="session")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[BfclImport, Path]:
     if not DATA.is_dir():
-        pytest.skip("BFCL data (../shared/data/bfcl) not present")
+        pytest.skip(NO_DATA)
     out = tmp_path_factory.mktemp("bfcl")
     return import_bfcl(DATA, out), out
 

@@ -12,6 +12,7 @@ from jsonschema.exceptions import SchemaError
 
 from replaykit.canonical import canonical_json, content_hash
 from replaykit.errors import ScenarioError
+from replaykit.scenarios.linear_regex import RegexError, compile_linear, schema_patterns
 from replaykit.scenarios.matcher_parse import parse_args
 from replaykit.scenarios.matchers import MatcherSpecError, ObjectOf
 from replaykit.scenarios.model import CATEGORIES, Expectation, ExpectedCall, Scenario, ToolResult
@@ -164,10 +165,16 @@ def _null_keyword(schema: Any, path: str = "") -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _schema_problem(schema_json: bytes) -> tuple[str, str] | None:
     """Meta-schema check, cached: libraries repeat the same tools across many scenarios."""
+    schema = orjson.loads(schema_json)
     try:
-        Draft202012Validator.check_schema(orjson.loads(schema_json))
+        Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         return ".".join(str(p) for p in err.path), err.message
+    for pattern in schema_patterns(schema):  # matched against recorded arguments: linear time only
+        try:
+            compile_linear(pattern)
+        except RegexError as err:
+            return "", f"pattern {pattern[:60]!r}: {err.message}"
     return None
 
 
