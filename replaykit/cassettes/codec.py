@@ -152,10 +152,19 @@ def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
             headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
             break
     raw_body = body.get("string") if isinstance(body, dict) else body
+    if raw_body is None and "parsed_body" in response:  # pydantic-ai's cassettes store bodies parsed
+        raw_body = _unparsed(response["parsed_body"])
     text = raw_body if type(raw_body) is str else body_text(raw_body, headers)  # bytes: foreign, maybe gzip
     if isinstance(request.get("body"), bytes):
         request = {**request, "body": request["body"].decode("utf-8", "replace")}
+    elif request.get("body") is None and "parsed_body" in request:
+        request = {**request, "body": _unparsed(request["parsed_body"])}
     return Attempt(request, int(status.get("code", 0)), str(status.get("message") or ""), headers, text, **kwargs)
+
+
+def _unparsed(value: Any) -> str:
+    """A body stored as YAML data, back to JSON text (a string stays as it is: an SSE body)."""
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:

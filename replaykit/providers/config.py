@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 MODES = ("native", "prompt")
+APIS = ("openai-chat", "anthropic-messages", "openai-responses", "gemini")  # wire dialects (docs/dialects.md)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Provider:
     context_length: int | None = None
     extra_body: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    api: str = "openai-chat"
     source: str = ""
 
     @property
@@ -62,4 +64,6 @@ class Provider:
         """The config as stored in run.json: everything but secrets (there are none by construction)."""
         data = asdict(self)
         data.pop("source")
+        if data["api"] == "openai-chat":  # the default: run.json files stay as they were before dialects
+            data.pop("api")
         return {k: v for k, v in data.items() if v not in (None, {}, "")}
