@@ -127,3 +127,46 @@ def test_replays_verifies_packs_and_diffs_against_chat(tmp_path: Path, api: str)
     result = CliRunner().invoke(main, ["diff", f"{tmp_path / 'chat'}:p", f"{run.root}:p", "--json"])
     assert result.exit_code == 0, result.output
     assert orjson.loads(result.output)
+
+
+@pytest.mark.parametrize(("api", "header"), [("anthropic-messages", "x-api-key"), ("gemini", "x-goog-api-key"),
+                                             ("openai-responses", "authorization")])
+def test_each_dialects_key_header_is_sent_and_never_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           api: str, header: str) -> None:
+    key = "sk-dialect-secret-0123456789abcdef"
+    monkeypatch.setenv("DIALECT_TEST_KEY", key)
+    scenarios = fixture_scenarios().select(category="single")
+    with SimServer(profiles=profiles(ok={}), scenarios=scenarios, time_scale=0) as sim:
+        providers = dialect_providers(sim, api, "ok", api_key_env="DIALECT_TEST_KEY")
+        run = record(list(scenarios), providers, tmp_path / "run")
+    for path in run.cassette_files():
+        assert key.encode() not in path.read_bytes()
+    for cassette in run.iter_cassettes():
+        assert not isinstance(cassette, Exception)
+        headers = cassette.attempts[0].request["headers"]
+        assert headers[header] == ["<redacted>"]
+        if api == "anthropic-messages":
+            assert headers["anthropic-version"] == ["2023-06-01"]
+
+
+def test_a_provider_file_names_its_dialect_and_a_wrong_one_is_refused(tmp_path: Path) -> None:
+    from replaykit.errors import ProviderConfigError
+    from replaykit.providers import load_providers, parse_providers
+
+    shipped = load_providers(Path(__file__).parents[2] / "providers" / "anthropic-compatible.toml")
+    assert {p.api for p in shipped} == {"anthropic-messages"}
+    assert all(p.base_url.endswith("/v1") and p.api_key_env for p in shipped)
+    with pytest.raises(ProviderConfigError, match="api") as err:
+        parse_providers({"providers": {"x": {"base_url": "https://h/v1", "model": "m", "api": "anthropic"}}}, "f")
+    assert "providers.x.api" in str(err.value)
+
+
+def test_the_dialect_of_a_recorded_request_is_told_by_its_url() -> None:
+    from replaykit.normalize.dialects import api_of
+
+    assert api_of({"uri": "https://api.anthropic.com/v1/messages?beta=true"}) == "anthropic-messages"
+    assert api_of({"uri": "https://api.openai.com/v1/responses"}) == "openai-responses"
+    assert api_of({"uri": "https://api.openai.com/v1/responses/resp_1?stream=false"}) == "openai-responses"
+    assert api_of({"uri": "https://g/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"}) == "gemini"
+    assert api_of({"uri": "https://openrouter.ai/api/v1/chat/completions"}) == "openai-chat"
+    assert api_of({"uri": None}) == "openai-chat"
