@@ -25,7 +25,8 @@ def sim() -> None:
 @click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.0),
               help="Multiplies every simulated delay (0: none; 0.01: a hundred times faster).")
 def serve(host: str, port: int, profiles: str, scenarios: str, seed: int, time_scale: float) -> None:
-    """Serve /api/v1/chat/completions (and /v1/...) until Ctrl-C."""
+    """Serve /api/v1/chat/completions (and /v1/...), /v1/messages, /v1/responses and Gemini's
+    /v1beta/models/M:generateContent until Ctrl-C."""
     from replaykit.sim import SimServer
 
     server = SimServer(profiles=profiles, scenarios=scenarios, seed=seed, time_scale=time_scale, host=host,
