@@ -67,7 +67,7 @@ def _normalize(attempt: Attempt, tools: Sequence[dict[str, Any]] | None, mode: s
         out.error_class = transport_class(error, status, text)
         out.error_message = _transport_message(error) or out.error_message
     if with_text_calls and out.text:
-        if tools is None and "<function=" in out.text:  # XML values need types: the request has the tools
+        if tools is None and ("<function=" in out.text or "<arg_key>" in out.text):  # raw values need types
             tools = request_tools(attempt.request)
         out.text_calls, out.text = extract_text_calls(out.text, tools)
     if out.error_class is None:
