@@ -144,3 +144,35 @@ def test_anthropic_count_tokens_is_read_as_usage_only() -> None:
             "test_anthropic_count_tokens_with_adaptive_thinking_and_output_tools.yaml")
     out = normalize(_cassette(name).attempts[0])
     assert out.error_class is None and out.calls == [] and out.usage["prompt_tokens"] == 671
+
+
+PELICAN = """
+- id: pelican.names
+  category: parallel
+  tools:
+    - type: function
+      function:
+        name: pelican_name_generator
+        description: ""
+        parameters: {type: object, properties: {}}
+  messages:
+    - {role: user, content: Two names for a pet pelican}
+  expect:
+    calls:
+      - {name: pelican_name_generator, args: {}}
+      - {name: pelican_name_generator, args: {}}
+"""
+
+
+def test_import_vcr_reads_an_anthropic_cassette_into_a_scored_run(tmp_path: Path) -> None:
+    from replaykit import score_runs
+    from replaykit.share.import_vcr import import_vcr
+
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "pelican.yaml").write_text(PELICAN)
+    source = REAL / "simonw-llm-anthropic/test_tools.yaml"
+    import_vcr([source], str(tmp_path / "scenarios"), tmp_path / "run")
+    result = score_runs([tmp_path / "run"]).data["providers"]
+    ((_, metrics),) = result.items()
+    assert metrics["success"]["value"] == 1.0, metrics  # the one sample: both calls, then the answer
+    assert metrics["error_rate"]["value"] == 0.0
