@@ -160,7 +160,7 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
     for prefix in ("/v1", "/api/v1"):
         routes.append(Route(f"{prefix}/messages", dialect_route("anthropic-messages"), methods=["POST"]))
         routes.append(Route(f"{prefix}/responses", dialect_route("openai-responses"), methods=["POST"]))
-    for prefix in ("/v1beta", "/v1"):
+    for prefix in ("/v1beta", "/v1", "/api/v1"):  # POST only: GET .../models/... stays the listings
         routes.append(Route(prefix + "/models/{call:path}", gemini, methods=["POST"]))
     for prefix in ("/v1", "/api/v1"):
         routes.append(Route(f"{prefix}/models", models))
