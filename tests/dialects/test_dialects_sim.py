@@ -88,10 +88,11 @@ def _expected(record_: dict[str, Any]) -> str:
 def test_fault_matrix_every_injected_fault_is_on_disk_with_its_class(tmp_path: Path, api: str) -> None:
     table = {"effects": {"server_error": 0.10, "rate_limited": {"rate": 0.08, "retry_after_s": 0.01},
                          "stream_cut": 0.08, "stream_error": 0.08, "malformed_body": 0.08,
-                         "timeout": {"rate": 0.04, "stall_s": 3.0}, "invalid_json_args": 0.1}}
+                         "timeout": {"rate": 0.04, "stall_s": 6.0}, "invalid_json_args": 0.1}}
     scenarios = fixture_scenarios()
     with SimServer(profiles=profiles(faulty=table), scenarios=scenarios, seed=3, time_scale=1.0) as sim:
-        providers = dialect_providers(sim, api, "faulty", timeout=1.0)
+        # a generous client timeout: on a loaded machine a normal answer must not pass for a stalled one
+        providers = dialect_providers(sim, api, "faulty", timeout=2.5)
         for stream in (True, False):
             opts = RecordOptions(repeat=8, seed=1, max_retries=2, backoff_base=0.0, stream=stream)
             record(list(scenarios), providers, tmp_path / f"run-{stream}", options=opts)

@@ -12,10 +12,12 @@ from typing import Any
 
 from replaykit.normalize.calls import args_text, make_call, parse_arguments
 from replaykit.normalize.classify import clip
-from replaykit.normalize.dialects.common import EventFolder, count, cut_tail, events, load, set_usage, stream_verdict
+from replaykit.normalize.dialects.common import EventFolder, count, load, set_usage, stream_events, stream_verdict
 from replaykit.normalize.outcome import Call, Outcome
-from replaykit.normalize.sse import parse_sse
 
+_DELTA_FIELDS = {"text_delta": "text", "input_json_delta": "input", "thinking_delta": "thinking",
+                 "signature_delta": "signature"}
+_DELTA_KEY = {"text": "text", "input": "partial_json", "thinking": "thinking", "signature": "signature"}
 FINISH = {"tool_use": "tool_calls", "end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length",
           "refusal": "content_filter", "model_context_window_exceeded": "length"}
 ERROR_CLASS = {"rate_limit_error": "rate_limited", "overloaded_error": "server_error", "api_error": "server_error",
@@ -96,7 +98,7 @@ class _Stream(EventFolder):
         super().__init__()
         self.out = out
         self.blocks: dict[int, dict[str, Any]] = {}
-        self.inputs: dict[int, list[str]] = {}
+        self.pieces: dict[tuple[int, str], list[str]] = {}  # (block, field) → streamed pieces
         self.order: list[int] = []
         self.stopped = False
         self.started = False
@@ -123,19 +125,12 @@ class _Stream(EventFolder):
 
     def _content_block_delta(self, data: dict[str, Any]) -> None:
         index, delta = data.get("index"), data.get("delta")
-        block = self.blocks.get(index) if isinstance(index, int) else None
-        if block is None or not isinstance(index, int) or not isinstance(delta, dict):
+        if not isinstance(index, int) or index not in self.blocks or not isinstance(delta, dict):
             self.bad = self.bad or "a content_block_delta for a block that never started"
             return
-        kind = delta.get("type")
-        if kind == "text_delta":
-            block["text"] = block.get("text", "") + str(delta.get("text") or "")
-        elif kind == "input_json_delta":
-            self.inputs.setdefault(index, []).append(str(delta.get("partial_json") or ""))
-        elif kind == "thinking_delta":
-            block["thinking"] = block.get("thinking", "") + str(delta.get("thinking") or "")
-        elif kind == "signature_delta":
-            block["signature"] = block.get("signature", "") + str(delta.get("signature") or "")
+        field = _DELTA_FIELDS.get(delta.get("type"))  # type: ignore[arg-type]
+        if field is not None:  # pieces joined once at the end: no quadratic string building
+            self.pieces.setdefault((index, field), []).append(str(delta.get(_DELTA_KEY[field]) or ""))
 
     def _message_delta(self, data: dict[str, Any]) -> None:
         delta = data.get("delta")
@@ -154,10 +149,14 @@ class _Stream(EventFolder):
     def finish(self) -> None:
         out = self.out
         content: list[dict[str, Any]] = []
+        for (index, field), pieces in self.pieces.items():
+            if field != "input":
+                block = self.blocks[index]
+                block[field] = str(block.get(field) or "") + "".join(pieces)
         for index in self.order:
             block = self.blocks[index]
             if block.get("type") == "tool_use":
-                raw = "".join(self.inputs.get(index, []))
+                raw = "".join(self.pieces.get((index, "input"), []))
                 call = _call(block, raw)
                 out.calls.append(call)
                 block["input"] = call.arguments if call.arguments is not None else parse_arguments(raw) or {}
@@ -168,12 +167,12 @@ class _Stream(EventFolder):
 
 
 def read_stream(text: str, out: Outcome) -> bool:
-    sse = parse_sse(text)
+    parsed, cut_inside = stream_events(text)
     folder = _Stream(out)
-    for position, (name, data) in enumerate(events(sse)):
+    for position, (name, data) in enumerate(parsed):
         folder.take(name, data, position)
     folder.finish()
-    verdict = stream_verdict(folder.error, folder.bad, cut_tail(sse), folder.started, folder.stopped,
+    verdict = stream_verdict(folder.error, folder.bad, cut_inside, folder.started, folder.stopped,
                              "message_start", "message_stop")
     if verdict is not None:
         out.error_class, out.error_message = verdict

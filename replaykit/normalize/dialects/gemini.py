@@ -13,9 +13,8 @@ from typing import Any
 
 from replaykit.normalize.calls import args_text, make_call
 from replaykit.normalize.classify import clip, code_class
-from replaykit.normalize.dialects.common import count, cut_tail, events, load, set_usage
+from replaykit.normalize.dialects.common import count, load, set_usage, stream_events
 from replaykit.normalize.outcome import Outcome
-from replaykit.normalize.sse import parse_sse
 
 FINISH = {"STOP": "stop", "MAX_TOKENS": "length", "SAFETY": "content_filter", "RECITATION": "content_filter",
           "BLOCKLIST": "content_filter", "PROHIBITED_CONTENT": "content_filter", "SPII": "content_filter",
@@ -34,44 +33,50 @@ class _Folder:
         self.chunks = 0
         self.error: tuple[str, str] | None = None
         self.bad: str | None = None
+        self.usage: dict[str, Any] | None = None  # the last one given (cumulative): read once at the end
 
     def take(self, chunk: Any) -> None:
         self.chunks += 1
-        if not isinstance(chunk, dict):
+        if type(chunk) is not dict:
             self.bad = self.bad or f"chunk {self.chunks} is not a JSON object"
             return
-        if isinstance(chunk.get("error"), dict):
+        if "error" in chunk and isinstance(chunk["error"], dict):
             error = chunk["error"]
             cls = STATUS_CLASS.get(str(error.get("status"))) or code_class(error.get("code"))
             self.error = self.error or (cls, _message(error) or "error in the body")
             return
         out = self.out
-        if isinstance(chunk.get("modelVersion"), str) and chunk["modelVersion"]:
-            out.model = out.model or chunk["modelVersion"]
-        usage = chunk.get("usageMetadata")
-        if isinstance(usage, dict):
-            completion = count(usage.get("candidatesTokenCount")) + count(usage.get("thoughtsTokenCount"))
-            set_usage(out, usage, count(usage.get("promptTokenCount")), completion)
-        feedback = chunk.get("promptFeedback")
-        if isinstance(feedback, dict) and feedback.get("blockReason"):
-            out.native_finish_reason = str(feedback["blockReason"])
-            out.finish_reason = "content_filter"
+        if out.model is None and isinstance(chunk.get("modelVersion"), str) and chunk["modelVersion"]:
+            out.model = chunk["modelVersion"]
+        if "usageMetadata" in chunk and isinstance(chunk["usageMetadata"], dict):
+            self.usage = chunk["usageMetadata"]
+        if "promptFeedback" in chunk:
+            feedback = chunk["promptFeedback"]
+            if isinstance(feedback, dict) and feedback.get("blockReason"):
+                out.native_finish_reason = str(feedback["blockReason"])
+                out.finish_reason = "content_filter"
         candidates = chunk.get("candidates")
-        if isinstance(candidates, list) and candidates and isinstance(candidates[0], dict):
+        if type(candidates) is list and candidates and type(candidates[0]) is dict:
             self._candidate(candidates[0])
 
     def _candidate(self, candidate: dict[str, Any]) -> None:
         content = candidate.get("content")
-        parts = content.get("parts") if isinstance(content, dict) else None
-        if isinstance(parts, list):
-            self.parts.extend(p for p in parts if isinstance(p, dict))
-        reason = candidate.get("finishReason")
+        parts = content.get("parts") if type(content) is dict else None
+        if type(parts) is list:
+            self.parts.extend(p for p in parts if type(p) is dict)
+        if "finishReason" not in candidate:
+            return
+        reason = candidate["finishReason"]
         if isinstance(reason, str) and reason:
             self.out.native_finish_reason = reason
             self.out.finish_reason = FINISH.get(reason, reason.lower())
 
     def finish(self) -> None:
         out = self.out
+        usage = self.usage
+        if usage is not None:
+            completion = count(usage.get("candidatesTokenCount")) + count(usage.get("thoughtsTokenCount"))
+            set_usage(out, usage, count(usage.get("promptTokenCount")), completion)
         out.text = "".join(p["text"] for p in self.parts if isinstance(p.get("text"), str) and not p.get("thought"))
         for part in self.parts:
             call = part.get("functionCall")
@@ -109,9 +114,9 @@ def read_json(text: str, out: Outcome) -> bool:
 
 
 def read_stream(text: str, out: Outcome) -> bool:
-    sse = parse_sse(text)
+    parsed, cut_inside = stream_events(text)
     folder = _Folder(out)
-    for _, chunk in events(sse):
+    for _, chunk in parsed:
         folder.take(chunk)
     folder.finish()
     verdict: tuple[str, str] | None = None
@@ -119,7 +124,7 @@ def read_stream(text: str, out: Outcome) -> bool:
         verdict = ("stream_error", folder.error[1])
     elif folder.bad is not None:
         verdict = ("malformed_body", folder.bad)
-    elif cut_tail(sse):
+    elif cut_inside:
         verdict = ("stream_cut", "the stream ended inside an event")
     elif folder.chunks == 0:
         verdict = ("malformed_body", "no data event in the stream")

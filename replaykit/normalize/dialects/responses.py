@@ -14,9 +14,8 @@ from typing import Any
 
 from replaykit.normalize.calls import args_text, make_call
 from replaykit.normalize.classify import clip
-from replaykit.normalize.dialects.common import EventFolder, count, cut_tail, events, load, set_usage, stream_verdict
+from replaykit.normalize.dialects.common import EventFolder, count, load, set_usage, stream_events, stream_verdict
 from replaykit.normalize.outcome import Call, Outcome
-from replaykit.normalize.sse import parse_sse
 
 INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 ERROR_CLASS = {"rate_limit_exceeded": "rate_limited", "server_error": "server_error",
@@ -141,12 +140,12 @@ class _Stream(EventFolder):
 
 
 def read_stream(text: str, out: Outcome) -> bool:
-    sse = parse_sse(text)
+    parsed, cut_inside = stream_events(text)
     folder = _Stream()
-    for position, (name, data) in enumerate(events(sse)):
+    for position, (name, data) in enumerate(parsed):
         folder.take(name, data, position)
     _fill(out, folder.response, folder.output())
-    verdict = stream_verdict(folder.error, folder.bad, cut_tail(sse), bool(folder.response or folder.items),
+    verdict = stream_verdict(folder.error, folder.bad, cut_inside, bool(folder.response or folder.items),
                              folder.terminal is not None, "response", "response.completed")
     if verdict is not None:
         out.error_class, out.error_message = verdict
