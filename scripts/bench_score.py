@@ -30,6 +30,7 @@ import orjson
 from replaykit import RecordOptions, load_providers, load_scenarios, record, score_runs
 from replaykit.cassettes.run import load_run
 from replaykit.normalize import Call
+from replaykit.packaged import packaged
 from replaykit.providers.config import APIS
 from replaykit.score.checker import check_step
 from replaykit.sim import SimServer
@@ -38,10 +39,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def seed_run(root: Path, api: str) -> Path:
-    scenarios = load_scenarios(REPO / "scenarios")
-    providers = list(load_providers(REPO / "providers" / "sim.toml"))
+    scenarios = load_scenarios(packaged("scenarios"))
+    providers = list(load_providers(packaged("providers/sim.toml")))
     apis = list(APIS) if api == "mixed" else [api]
-    with SimServer(profiles=str(REPO / "providers" / "sim-profiles.toml"), scenarios=scenarios, seed=0,
+    with SimServer(profiles=packaged("providers/sim-profiles.toml"), scenarios=scenarios, seed=0,
                    time_scale=0) as sim:
         bases = {a: f"{sim.url}/v1beta" if a == "gemini" else sim.base_url for a in apis}
         live = [p.with_overrides(base_url=bases[apis[i % len(apis)]], api=apis[i % len(apis)],
@@ -99,7 +100,7 @@ def peak_rss_mb(runs: list[Path]) -> float:
 
 
 def checks_per_second(n: int = 200_000) -> float:
-    scenarios = [s for s in load_scenarios(REPO / "scenarios") if s.category != "multi_turn"]
+    scenarios = [s for s in load_scenarios(packaged("scenarios")) if s.category != "multi_turn"]
     cases = []
     for s in scenarios:
         calls = [Call(c.name, "", c.args.example(s.tool_schema(c.name))) for c in s.expect.calls]

@@ -23,11 +23,13 @@ from replaykit.compare import (
 )
 from replaykit.compare.fallback import POLICIES
 from replaykit.compare.text import render_diff, render_fallback, render_plan, render_reference, render_trend
-from replaykit.errors import BadInputError
+from replaykit.errors import BadInputError, printable
 from replaykit.report.files import to_json
+from replaykit.share.secrets import redact_shown
 
 
 def _emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], list[str]]) -> None:
+    data = redact_shown(data)  # a run may hide a key that the comparison decodes (share/secrets.py)
     if as_json:
         sys.stdout.buffer.write(to_json(data))
         return
@@ -36,7 +38,7 @@ def _emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]]
 
 
 def _warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {printable(redact_shown(message))}", err=True)
 
 
 def _stats_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -118,9 +120,11 @@ def fallback(run: str, chain: str | None, policy: str, timeout_s: float | None, 
 @click.option("--discordance", type=float, metavar="PSI",
               help="Share of samples where the two providers disagree (default: independent outcomes).")
 @click.option("--scenario-count", type=int, metavar="K", help="Also say the --repeat needed for K scenarios.")
+@click.option("--icc", type=float, default=0.1, show_default=True, metavar="RHO",
+              help="Correlation of the paired outcome within a scenario (with --scenario-count).")
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable result.")
 def plan_(baseline: float, delta: float, power: float, alpha: float, discordance: float | None,
-          scenario_count: int | None, as_json: bool) -> None:
+          scenario_count: int | None, icc: float, as_json: bool) -> None:
     """Samples per provider needed to detect a difference in a rate, paired (before paying for a run)."""
-    inp = PlanInput(baseline, delta, power, alpha, discordance, scenario_count)
+    inp = PlanInput(baseline, delta, power, alpha, discordance, scenario_count, icc)
     _emit(plan(inp), as_json, render_plan)

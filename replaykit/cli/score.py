@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import sys
-from typing import IO
+from typing import IO, Any
 
 import click
 import orjson
 from rich.console import Console
 
-from replaykit.errors import BadInputError
+from replaykit.errors import BadInputError, printable
 from replaykit.report.files import to_json, write_report
 from replaykit.report.terminal import render as render_terminal
 from replaykit.score import ScoreOptions, score_runs
+from replaykit.score.engine import ScoreResult
 from replaykit.score.metrics import RATES
 from replaykit.score.sample import SampleScore
+from replaykit.share.secrets import redact_shown
 
 
 def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
@@ -38,28 +40,43 @@ def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
 @click.option("--samples", "samples_file", type=click.Path(), help="Per-sample results as JSON Lines.")
 @click.option("--scenarios", "scenarios_path", multiple=True, type=click.Path(),
               help="Score against these scenario files instead of the run's own snapshot.")
-@click.option("--bfcl-compat", is_flag=True, help="BFCL's AST checker rules and greedy call matching.")
+@click.option("--bfcl-compat", is_flag=True,
+              help="BFCL's verdicts: its AST checker on BFCL's own answers for imported BFCL scenarios, its value "
+                   "rules and greedy call matching for other scenarios.")
 @click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
               help="Exit 1 when a provider's METRIC is below VALUE (e.g. success=0.9).")
 @click.option("--plain", is_flag=True, help="Plain text table (for logs and CI).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Worker processes [default: one per core for runs of 4,000 cassettes or more]. The output is "
                    "the same bytes whatever N.")
+@click.option("--partial", "partial_out", type=click.Path(), metavar="FILE",
+              help="Write the runs' sufficient statistics to FILE instead of scores (the map of a distributed "
+                   "scoring; docs/scale.md).")
+@click.option("--combine", is_flag=True,
+              help="The arguments are --partial files: score them as if their runs were scored at once.")
 def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], samples_file: str | None,
           scenarios_path: tuple[str, ...], bfcl_compat: bool, fail_under: tuple[str, ...], plain: bool,
-          jobs: int | None) -> None:
+          jobs: int | None, partial_out: str | None, combine: bool) -> None:
     """Score recorded runs offline: tool recall, argument accuracy, errors, speed and cost."""
     limits = _fail_under(fail_under)
     opts = ScoreOptions()
     if bfcl_compat:
         from replaykit.score.bfcl_compat import BFCL_RULES
 
-        opts = ScoreOptions(rules=BFCL_RULES, greedy=True)
+        opts = ScoreOptions(rules=BFCL_RULES, greedy=True, bfcl=True)
+    if partial_out or combine:
+        result = _map_or_reduce(runs, partial_out, combine, opts, scenarios_path, jobs,
+                                samples_file or next((p for p in outputs if p.lower().endswith(".html")), None))
+        if result is None:
+            return
+        _show(result, outputs, None, as_json, plain)
+        _check_limits(result.data, limits)
+        return
     sink: IO[bytes] | None = open(samples_file, "wb") if samples_file else None  # noqa: SIM115
     on_sample = None
     if sink:
         def on_sample(s: SampleScore) -> None:
-            sink.write(orjson.dumps(s.to_json(), option=orjson.OPT_SORT_KEYS) + b"\n")
+            sink.write(orjson.dumps(redact_shown(s.to_json()), option=orjson.OPT_SORT_KEYS) + b"\n")
     samples = None
     try:
         if any(p.lower().endswith(".html") for p in outputs):  # the HTML drill-down needs per-sample data
@@ -73,8 +90,13 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
     finally:
         if sink:
             sink.close()
+    _show(result, outputs, samples, as_json, plain)
+    _check_limits(result.data, limits)
+
+
+def _show(result: ScoreResult, outputs: tuple[str, ...], samples: Any, as_json: bool, plain: bool) -> None:
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
     for path in outputs:
         write_report(result.data, path, samples)
         click.echo(f"wrote {path}", err=True)
@@ -82,7 +104,29 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
         sys.stdout.buffer.write(to_json(result.data))
     elif not outputs or plain:
         render_terminal(result.data, Console(width=100), plain=plain or not sys.stdout.isatty())
-    _check_limits(result.data, limits)
+
+
+def _map_or_reduce(runs: tuple[str, ...], partial_out: str | None, combine: bool, opts: ScoreOptions,
+                   scenarios_path: tuple[str, ...], jobs: int | None, per_sample: str | None) -> ScoreResult | None:
+    """--partial writes the map's output and returns None; --combine returns the reduce's scores."""
+    from replaykit.score.engine import open_runs, score_tally
+    from replaykit.score.partial import combine as combine_partials
+    from replaykit.score.partial import write_partial
+
+    if partial_out and combine:
+        raise BadInputError("--partial writes a partial and --combine reads them: use one", field="--partial")
+    if per_sample:
+        raise BadInputError(f"{per_sample}: per-sample outputs need the cassettes; score the runs themselves",
+                            field="--partial" if partial_out else "--combine")
+    if combine:
+        if scenarios_path:
+            raise BadInputError("the scenarios were fixed when each partial was written", field="--scenarios")
+        return combine_partials(runs)
+    opened = open_runs(runs)
+    tally = score_tally(opened, scenarios=list(scenarios_path) or None, options=opts, jobs=jobs)
+    write_partial(opened, tally, str(partial_out))
+    click.echo(f"wrote {partial_out}: {tally.count} samples of {len(opened)} runs", err=True)
+    return None
 
 
 def _check_limits(data: dict[str, object], limits: dict[str, float]) -> None:

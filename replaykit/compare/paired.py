@@ -1,16 +1,17 @@
-"""The metrics of SPEC §6 compared over paired samples: the difference, its interval, a paired test.
+"""The metrics of SPEC §6 compared over paired samples: the difference, its interval, a paired test — for
+each metric all three from one method on the quantity shown, clustered by scenario (compare/clustered.py).
 
-- Per-sample binary outcomes (`availability`, `success`, `no_call_accuracy`): McNemar's exact test on the
-  discordant pairs, Newcombe's method-10 interval for the difference of the two proportions.
+- Per-sample binary outcomes (`availability`, `success`, `no_call_accuracy`): p_B − p_A.
 - Ratios over calls or attempts (`error_rate`, `tool_recall`, `tool_precision`, `param_accuracy`,
   `schema_validity`): the difference of the two ratios of sums.
-- Speed and cost (`latency_ms`, `ttft_ms`, `output_tps`: difference of the p50s of per-sample values;
-  `cost_usd`: difference of the mean cost per sample).
-  For these, the interval is a paired bootstrap's (pairs resampled) and the p-value a paired
-  randomization test's (sides swapped within pairs; for speed, of Wilcoxon's signed-rank statistic),
-  which stays calibrated where bootstrap p-values are not (skewed, tied per-pair differences: costs).
+- `cost_usd`: the difference of the mean cost per sample.
+  These are sums over samples: a cluster sign-flip randomization test, and its inversion for the interval
+  (with one sample per scenario, the binary case is McNemar's exact test).
+- Speed (`latency_ms`, `ttft_ms`, `output_tps`): the difference of the p50s of per-sample values, with a
+  cluster bootstrap's percentile interval and the p-value of the same bootstrap.
 
-Each difference is B − A. "Better" follows the metric's direction and is said only when p < alpha.
+Each difference is B − A, its interval at level 1 − alpha. "Better" follows the metric's direction and is
+said only when p < alpha, which is exactly when the interval excludes 0.
 """
 
 from __future__ import annotations
@@ -19,17 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from replaykit.compare.significance import (
-    Draws,
-    PairedResult,
-    PairedTable,
-    holm,
-    mcnemar_exact,
-    mean_difference,
-    median_difference,
-    newcombe_interval,
-    ratio_difference,
-)
+from replaykit.compare.clustered import Clustered, Sums, cluster_bootstrap, ratio_sign_flip, sign_flip
+from replaykit.compare.significance import Draws, PairedTable, gather, holm, newcombe_interval
+from replaykit.score.passk import pass_hat, pass_k
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import percentile, rate
 
@@ -38,7 +31,7 @@ Pair = tuple[SampleScore, SampleScore]
 BINARY = ("availability", "success", "no_call_accuracy")
 RATIOS = ("error_rate", "tool_recall", "tool_precision", "param_accuracy", "schema_validity")
 SPEED = ("latency_ms", "ttft_ms", "output_tps")
-METRICS = ("success", "availability", "error_rate", "tool_recall", "tool_precision", "param_accuracy",
+METRICS = ("success", "pass_k", "availability", "error_rate", "tool_recall", "tool_precision", "param_accuracy",
            "schema_validity", "no_call_accuracy", "latency_ms", "ttft_ms", "output_tps", "cost_usd")
 LOWER_IS_BETTER = frozenset({"error_rate", "latency_ms", "ttft_ms", "cost_usd"})
 PRIMARY = "success"  # the headline verdict: what a user actually gets
@@ -93,12 +86,14 @@ def compare_metrics(pairs: Sequence[Pair], opts: CompareOptions) -> dict[str, di
     draws = Draws(opts.resamples, opts.seed)
     out: dict[str, dict[str, Any]] = {}
     for metric in METRICS:
-        if metric in BINARY:
-            out[metric] = _compare_binary(metric, pairs)
+        if metric == "pass_k":
+            out[metric] = _compare_pass_k(pairs, draws, opts.alpha)
+        elif metric in BINARY:
+            out[metric] = _compare_binary(metric, pairs, draws, opts.alpha)
         elif metric in RATIOS:
-            out[metric] = _compare_ratio(metric, pairs, draws)
+            out[metric] = _compare_ratio(metric, pairs, draws, opts.alpha)
         else:
-            out[metric] = _compare_value(metric, pairs, draws)
+            out[metric] = _compare_value(metric, pairs, draws, opts.alpha)
     adjusted = holm({m: r["p"] for m, r in out.items() if r["p"] is not None})
     for metric, row in out.items():
         row["p_holm"] = _r(adjusted.get(metric))
@@ -106,70 +101,104 @@ def compare_metrics(pairs: Sequence[Pair], opts: CompareOptions) -> dict[str, di
     return out
 
 
-def _compare_binary(metric: str, pairs: Sequence[Pair]) -> dict[str, Any]:
+def _add(sums: Sums, scenario: str, ka: float, na: float, kb: float, nb: float) -> None:
+    cell = sums.setdefault(scenario, [0.0, 0.0, 0.0, 0.0])
+    cell[0] += ka
+    cell[1] += na
+    cell[2] += kb
+    cell[3] += nb
+
+
+def _side_rates(sums: Sums) -> tuple[dict[str, Any], dict[str, Any]]:
+    return (rate({s: [c[0], c[1]] for s, c in sums.items()}), rate({s: [c[2], c[3]] for s, c in sums.items()}))
+
+
+def _compare_binary(metric: str, pairs: Sequence[Pair], draws: Draws, alpha: float) -> dict[str, Any]:
     cells = {"both": 0, "a_only": 0, "b_only": 0, "neither": 0}
-    clusters_a: dict[str, list[float]] = {}
-    clusters_b: dict[str, list[float]] = {}
+    sums: Sums = {}
     for a, b in pairs:
         va, vb = _binary(metric, a), _binary(metric, b)
         if va is None or vb is None:
             continue
         cells[{(True, True): "both", (True, False): "a_only", (False, True): "b_only",
                (False, False): "neither"}[(va, vb)]] += 1
-        _count(clusters_a, a.scenario, va)
-        _count(clusters_b, b.scenario, vb)
+        _add(sums, a.scenario, va, 1, vb, 1)
     table = PairedTable(**cells)
-    row: dict[str, Any] = {"test": "mcnemar_exact", "a": rate(clusters_a), "b": rate(clusters_b),
-                           "n": table.n, "discordant": {"a_only": table.a_only, "b_only": table.b_only}}
+    rate_a, rate_b = _side_rates(sums)
+    row: dict[str, Any] = {"test": "cluster_sign_flip", "a": rate_a, "b": rate_b, "n": table.n,
+                           "clusters": len(sums), "discordant": {"a_only": table.a_only, "b_only": table.b_only}}
     if table.n == 0:
         return row | {"diff": None, "low": None, "high": None, "p": None}
-    low, high = newcombe_interval(table)
-    return row | {"diff": _r(table.diff), "low": _r(low), "high": _r(high),
-                  "p": _r(mcnemar_exact(table.a_only, table.b_only))}
+    if table.a_only == table.b_only == 0:
+        # No pair differs: the randomization has nothing to resample and would give [0, 0]; Newcombe's
+        # interval says how large a difference n pairs without discordance still allow (p is 1 either way).
+        low, high = newcombe_interval(table)
+        return row | {"diff": 0.0, "low": _r(low), "high": _r(high), "p": 1.0}
+    return row | _result(ratio_sign_flip(sums, draws, alpha))
 
 
-def _count(clusters: dict[str, list[float]], key: str, hit: bool) -> None:
-    cell = clusters.setdefault(key, [0.0, 0.0])
-    cell[0] += hit
-    cell[1] += 1
+def _compare_pass_k(pairs: Sequence[Pair], draws: Draws, alpha: float) -> dict[str, Any]:
+    """pass^k of B − A over the scenarios, k the fewest paired repetitions of any scenario: per scenario the
+    unbiased C(c, k)/C(n, k) of each side, their differences sign-flipped by scenario."""
+    counts: dict[str, list[int]] = {}  # scenario -> [c_A, c_B, n]
+    for a, b in pairs:
+        cell = counts.setdefault(a.scenario, [0, 0, 0])
+        cell[0] += a.success
+        cell[1] += b.success
+        cell[2] += 1
+    k = min((n for _, _, n in counts.values()), default=0)
+    side_a = pass_k({s: (c[0], c[2]) for s, c in counts.items()}, k) if k >= 2 else pass_k({})
+    side_b = pass_k({s: (c[1], c[2]) for s, c in counts.items()}, k) if k >= 2 else pass_k({})
+    row: dict[str, Any] = {"test": "cluster_sign_flip", "k": side_a["k"], "a": side_a, "b": side_b,
+                           "n": len(pairs), "clusters": side_a["scenarios"]}
+    if k < 2:
+        return row | {"diff": None, "low": None, "high": None, "p": None}
+    m = len(counts)
+    d = [(pass_hat(cb, n, k) - pass_hat(ca, n, k)) / m for ca, cb, n in counts.values()]
+    return row | _result(sign_flip(d, [1 / m] * m, draws, alpha, (-1.0, 1.0)))
 
 
-def _compare_ratio(metric: str, pairs: Sequence[Pair], draws: Draws) -> dict[str, Any]:
-    va = [_ratio(metric, a) for a, _ in pairs]
-    vb = [_ratio(metric, b) for _, b in pairs]
-    result = ratio_difference([k for k, _ in va], [n for _, n in va], [k for k, _ in vb], [n for _, n in vb],
-                              draws)
-    return {"test": "paired_permutation", "a": rate(_clusters(pairs, va, 0)), "b": rate(_clusters(pairs, vb, 1)),
-            "n": sum(1 for x, y in zip(va, vb, strict=True) if x[1] and y[1])} | _result(result)
+def _compare_ratio(metric: str, pairs: Sequence[Pair], draws: Draws, alpha: float) -> dict[str, Any]:
+    sums: Sums = {}
+    n = 0
+    for a, b in pairs:
+        (ka, na), (kb, nb) = _ratio(metric, a), _ratio(metric, b)
+        _add(sums, a.scenario, ka, na, kb, nb)
+        n += bool(na and nb)
+    rate_a, rate_b = _side_rates(sums)
+    return {"test": "cluster_sign_flip", "a": rate_a, "b": rate_b, "n": n,
+            "clusters": sum(1 for c in sums.values() if c[1] + c[3] > 0)} | _result(ratio_sign_flip(sums, draws, alpha))
 
 
-def _clusters(pairs: Sequence[Pair], values: list[tuple[float, float]], side: int) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
-    for pair, (k, n) in zip(pairs, values, strict=True):
-        cell = out.setdefault(pair[side].scenario, [0.0, 0.0])
-        cell[0] += k
-        cell[1] += n
-    return out
-
-
-def _compare_value(metric: str, pairs: Sequence[Pair], draws: Draws) -> dict[str, Any]:
+def _compare_value(metric: str, pairs: Sequence[Pair], draws: Draws, alpha: float) -> dict[str, Any]:
     """Speed over pairs where both sides answered; cost over every pair once both sides are priced."""
     if metric == "cost_usd":
         xa, xb = _costs(pairs)
-        result = mean_difference(xa, xb, draws)
+        sums: Sums = {}
+        for pair, x, y in zip(pairs, xa, xb):
+            _add(sums, pair[0].scenario, x, 1, y, 1)
+        result = ratio_sign_flip(sums, draws, alpha, rates=False)  # Σcost / samples on each side: a ratio of sums
         a, b = (sum(xa) / len(xa), sum(xb) / len(xb)) if xa else (None, None)
-    else:
-        values = [(speed_value(metric, a), speed_value(metric, b)) for a, b in pairs]
-        known = [(x, y) for x, y in values if x is not None and y is not None]
-        xa, xb = [x for x, _ in known], [y for _, y in known]
-        result = median_difference(xa, xb, draws)
-        a, b = (percentile(sorted(xa), 0.5), percentile(sorted(xb), 0.5)) if known else (None, None)
-    test = "paired_permutation" if metric == "cost_usd" else "signed_rank"
-    return {"test": test, "n": len(xa), "statistic": "mean" if metric == "cost_usd" else "p50",
-            "a": _r(a), "b": _r(b)} | _result(result)
+        return {"test": "cluster_sign_flip", "n": len(xa), "statistic": "mean", "a": _r(a), "b": _r(b),
+                "clusters": result.clusters} | _result(result)
+    values = [(speed_value(metric, a), speed_value(metric, b), a.scenario) for a, b in pairs]
+    known = [(x, y, s) for x, y, s in values if x is not None and y is not None]
+    xa, xb = [x for x, _, _ in known], [y for _, y, _ in known]
+    clusters: dict[str, list[int]] = {}
+    for i, (_, _, scenario) in enumerate(known):
+        clusters.setdefault(scenario, []).append(i)
+
+    def stat(idx: Sequence[int]) -> float:
+        g = gather(idx)
+        return percentile(sorted(g(xb)), 0.5) - percentile(sorted(g(xa)), 0.5)
+
+    result = cluster_bootstrap(stat, list(clusters.values()), draws, alpha) if known else Clustered(None)
+    a, b = (percentile(sorted(xa), 0.5), percentile(sorted(xb), 0.5)) if known else (None, None)
+    return {"test": "cluster_bootstrap", "n": len(xa), "statistic": "p50", "a": _r(a), "b": _r(b),
+            "clusters": result.clusters} | _result(result)
 
 
-def _result(result: PairedResult) -> dict[str, Any]:
+def _result(result: Clustered) -> dict[str, Any]:
     return {"diff": _r(result.estimate), "low": _r(result.low), "high": _r(result.high), "p": _r(result.p)}
 
 

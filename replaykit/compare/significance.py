@@ -1,5 +1,5 @@
-"""Paired significance: McNemar's exact test, Newcombe's interval, a seeded paired bootstrap and paired
-randomization test, Holm.
+"""Paired significance: McNemar's exact test, Newcombe's interval, seeded draws (bootstrap resamples, sign
+flips), a paired bootstrap, Holm. The clustered tests `diff` uses are in compare/clustered.py.
 
 scipy is not a dependency, so the exact binomial tail is computed here with integer arithmetic: for the
 symmetric binomial of McNemar's test, P(X <= k) = sum C(n, i) / 2^n is exact until the final division.
@@ -14,11 +14,12 @@ import math
 import operator
 import random
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
-from replaykit.score.stats import Z95, percentile, wilson
+from replaykit.score.stats import Z95, percentile, t_quantile, wilson
 
 
 def binom_half_cdf(k: int, n: int) -> float:
@@ -169,132 +170,32 @@ def paired_bootstrap(stat: Statistic, n: int, draws: Draws, level: float = 0.95)
     return PairedResult(estimate, percentile(values, tail), percentile(values, 1 - tail))
 
 
-def permutation_p(observed: float, swapped: Iterable[float | None], count: int) -> float:
-    """Two-sided p of a paired randomization test: under H0 the sides of each pair are exchangeable, so
-    random swaps give the null distribution of the difference exactly, at any n.
-
-    p = (#{|d*| ≥ |d|} + 1) / (B + 1); a swap where the difference is undefined counts as extreme
-    (conservative). Preferred to a bootstrap p-value, which is anti-conservative for skewed or tied
-    per-pair differences (costs, medians): see docs/compare.md.
-    """
-    bar = abs(observed) * (1 - 1e-9)  # the same sums in another order differ in the last bits
-    extreme = sum(1 for d in swapped if d is None or abs(d) >= bar)
-    return min(1.0, (extreme + 1) / (count + 1))
-
-
-def _with_p(boot: PairedResult, p: float | None) -> PairedResult:
-    return PairedResult(boot.estimate, boot.low, boot.high, p if boot.estimate is not None else None)
-
-
-def ratio_difference(ka: Sequence[float], na: Sequence[float], kb: Sequence[float], nb: Sequence[float],
-                     draws: Draws) -> PairedResult:
-    """Σk_B/Σn_B − Σk_A/Σn_A over pairs (each pair contributes its own k and n on each side)."""
-    n = len(ka)
-
-    def ratio(k: float, m: float) -> float | None:
-        return k / m if m else None
-
-    def diff(sk_a: float, sn_a: float, sk_b: float, sn_b: float) -> float | None:
-        ra, rb = ratio(sk_a, sn_a), ratio(sk_b, sn_b)
-        return None if ra is None or rb is None else rb - ra
-
-    def stat(idx: Sequence[int]) -> float | None:
-        g = gather(idx)
-        return diff(sum(g(ka)), sum(g(na)), sum(g(kb)), sum(g(nb)))
-
-    boot = paired_bootstrap(stat, n, draws)
-    if boot.estimate is None:
-        return boot
-    # A swap moves (k_B − k_A, n_B − n_A) of the swapped pairs from B's sums to A's.
-    dk = [b - a for a, b in zip(ka, kb, strict=True)]
-    dn = [b - a for a, b in zip(na, nb, strict=True)]
-    ska, sna, skb, snb = sum(ka), sum(na), sum(kb), sum(nb)
-    swapped = []
-    for sw in draws.swaps(n):
-        g = gather(sw)
-        mk, mn = sum(g(dk)), sum(g(dn))
-        swapped.append(diff(ska + mk, sna + mn, skb - mk, snb - mn))
-    return _with_p(boot, permutation_p(boot.estimate, swapped, len(swapped)))
-
-
-def mean_difference(xa: Sequence[float], xb: Sequence[float], draws: Draws) -> PairedResult:
-    """mean(B) − mean(A) over pairs: the mean of the per-pair differences."""
-    d = [b - a for a, b in zip(xa, xb, strict=True)]
-    n = len(d)
-    if n == 0:
-        return PairedResult(None)
-    boot = paired_bootstrap(lambda idx: sum(gather(idx)(d)) / len(idx), n, draws)
-    total = sum(d)
-    swapped = [(total - 2 * sum(gather(sw)(d))) / n for sw in draws.swaps(n)]  # a swap negates d_i
-    return _with_p(boot, permutation_p(total / n, swapped, len(swapped)))
-
-
-def median_difference(xa: Sequence[float], xb: Sequence[float], draws: Draws) -> PairedResult:
-    """p50(B) − p50(A) over pairs (linear interpolation between closest ranks), with a bootstrap
-    interval; tested by Wilcoxon's signed-rank statistic (a difference of medians is no test statistic:
-    with constant values on each side every swap gives the same |difference|)."""
-    n = len(xa)
-    if n == 0:
-        return PairedResult(None)
-
-    def stat(idx: Sequence[int]) -> float:
-        g = gather(idx)
-        return percentile(sorted(g(xb)), 0.5) - percentile(sorted(g(xa)), 0.5)
-
-    return _with_p(paired_bootstrap(stat, n, draws), signed_rank_p(xa, xb, draws))
-
-
-def signed_rank_p(xa: Sequence[float], xb: Sequence[float], draws: Draws) -> float:
-    """Two-sided Wilcoxon signed-rank test as a randomization test: the differences b − a, zeros dropped,
-    ranked by size (ties get their average rank); W = Σ sign·rank; a swap flips a pair's sign."""
-    d = [b - a for a, b in zip(xa, xb, strict=True) if b != a]
-    if not d:
-        return 1.0
-    signed = [math.copysign(r, x) for r, x in zip(_ranks([abs(x) for x in d]), d, strict=True)]
-    w = sum(signed)
-    # The swaps were drawn for all n pairs; those of dropped (zero) pairs change nothing, so use
-    # draws of the kept size instead.
-    swapped = [w - 2 * sum(gather(sw)(signed)) for sw in draws.swaps(len(signed))]
-    return permutation_p(w, swapped, len(swapped))
-
-
-def _ranks(values: Sequence[float]) -> list[float]:
-    """1-based ranks, ties sharing their average rank."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return ranks
-
-
-def median_interval(sorted_values: Sequence[float], z: float = Z95) -> tuple[float, float] | None:
-    """Distribution-free interval for the median from order statistics (normal approximation of the
-    Binomial(n, 1/2) ranks): no resampling, so it is cheap enough to give every row of a table."""
+def median_interval(sorted_values: Sequence[float], level: float = 0.95) -> tuple[float, float] | None:
+    """Distribution-free interval for the median from order statistics: [x_(l), x_(n+1−l)] for the largest
+    rank l with P(Binomial(n, 1/2) < l) ≤ (1 − level)/2, so its coverage is at least `level` for any
+    continuous distribution. None below n = 6, where even [min, max] covers less (1 − 2/2^n: 0.94 at 5)."""
     n = len(sorted_values)
-    if n == 0:
+    tail = (1 - level) / 2
+    if n == 0 or 2 * 0.5 ** n > 1 - level:
         return None
-    half = z * math.sqrt(n) / 2
-    lo = max(0, math.floor(n / 2 - half) - 1)
-    hi = min(n - 1, math.ceil(n / 2 + half))
-    return (sorted_values[lo], sorted_values[hi])
+    if n > 2000:  # the normal approximation of the ranks, exact to a rank or so there
+        rank = max(1, math.floor(n / 2 - NormalDist().inv_cdf(1 - tail) * math.sqrt(n) / 2))
+    else:
+        rank = 0
+        while binom_half_cdf(rank, n) <= tail:  # P(X ≤ rank) = P(X < rank + 1)
+            rank += 1
+    return (sorted_values[rank - 1], sorted_values[n - rank])
 
 
-def mean_interval(values: Sequence[float], z: float = Z95) -> tuple[float, float] | None:
-    """mean ± z·s/√n (normal approximation; fine for per-sample costs over dozens of samples)."""
+def mean_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float] | None:
+    """mean ± t(n − 1)·s/√n; None for fewer than two values (no spread can be estimated)."""
     n = len(values)
-    if n == 0:
+    if n < 2:
         return None
     mean = sum(values) / n
-    if n == 1:
-        return (mean, mean)
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    return (mean - z * sd / math.sqrt(n), mean + z * sd / math.sqrt(n))
+    half = t_quantile(1 - (1 - level) / 2, n - 1) * sd / math.sqrt(n)
+    return (mean - half, mean + half)
 
 
 def holm(pvalues: dict[str, float]) -> dict[str, float]:

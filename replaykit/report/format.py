@@ -21,6 +21,21 @@ def interval(r: dict[str, Any] | None) -> str:
     return f"{100 * r['value']:.1f} ({100 * r['low']:.0f}–{100 * r['high']:.0f})"
 
 
+def consistency_lines(data: dict[str, Any]) -> list[str]:
+    """Per provider: pass^k with its interval and the flaky scenarios; nothing when no scenario repeats."""
+    providers = [(n, m) for n, m in ranked(data["providers"]) if (m.get("pass_k") or {}).get("value") is not None]
+    if not providers:
+        return []
+    k = providers[0][1]["pass_k"]["k"]
+    lines = [f"consistency: pass^{k} = all {k} repetitions of a scenario pass; flaky = some pass, some fail"]
+    for name, m in providers:
+        f = m["flaky"]
+        shown = ", ".join(f["scenarios"][:3]) + (", …" if f["count"] > 3 else "")
+        lines.append(f"  {name}: pass^{m['pass_k']['k']} {interval(m['pass_k'])}; "
+                     f"flaky {f['count']}/{f['of']}" + (f" ({shown})" if shown else ""))
+    return lines
+
+
 def ms(dist: dict[str, Any] | None, key: str = "p50") -> str:
     if not dist or dist.get(key) is None:
         return "-"

@@ -52,7 +52,8 @@ def _report_data(data: dict[str, Any], samples: ReportSamples | None) -> dict[st
     tests = versus_best(data)
     return {
         "score": data,
-        "significance": {name: {"best": v.best, "z": v.z, "p": v.p, "significant": v.significant}
+        "significance": {name: {"best": v.best, "diff": v.diff, "p": v.p, "p_holm": v.p_holm,
+                                "significant": v.significant}
                          for name, v in tests.items()},
         "has_samples": samples is not None,
         "chunks": len(samples.chunks) if samples else 0,

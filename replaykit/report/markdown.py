@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from replaykit.report.format import ms, num, pct, ranked, usd
+from replaykit.report.format import interval, ms, num, pct, ranked, usd
 from replaykit.report.significance import FOOTNOTE
 from replaykit.report.terminal import COLUMNS, any_significant, leaderboard_rows
 
@@ -34,6 +34,7 @@ def render(data: dict[str, Any]) -> str:
     out += ["", "`failed`: failed attempts / attempts, and the most frequent error class."]
     if any_significant(data):
         out += ["", _cell(FOOTNOTE)]
+    out += _consistency(data)
     out += ["", "## Errors by class", ""]
     classes = sorted({c for m in data["providers"].values() for c in m["errors"]})
     if classes:
@@ -55,6 +56,22 @@ def render(data: dict[str, Any]) -> str:
         out.append("No answer faults.")
     out.append("")
     return "\n".join(out)
+
+
+def _consistency(data: dict[str, Any]) -> list[str]:
+    """pass^k and the flaky scenarios, when scenarios were repeated."""
+    rows = [(n, m) for n, m in ranked(data["providers"]) if (m.get("pass_k") or {}).get("value") is not None]
+    if not rows:
+        return []
+    k = rows[0][1]["pass_k"]["k"]
+    out = ["", "## Consistency across repetitions", "",
+           f"pass^{k}: the chance that all {k} repetitions of a scenario succeed (unbiased C(c, k)/C(n, k) per "
+           "scenario, averaged; 95% interval over scenarios). Flaky: scenarios passed on some repetitions and "
+           "failed on others.", ""]
+    out += _table(["provider", "success", f"pass^{k}", "flaky", "most flaky"],
+                  [[n, interval(m["success"]), interval(m["pass_k"]), f"{m['flaky']['count']}/{m['flaky']['of']}",
+                    ", ".join(m["flaky"]["scenarios"][:5]) or "–"] for n, m in rows])
+    return out
 
 
 def _key_figures(data: dict[str, Any]) -> list[str]:

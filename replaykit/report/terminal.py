@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from replaykit.report.format import SHORT, interval, ms, num, pct, ranked, usd
+from replaykit.report.format import SHORT, consistency_lines, interval, ms, num, pct, ranked, usd
 from replaykit.report.significance import FOOTNOTE, MARK, versus_best
 
 WIDTH = 100
@@ -139,4 +139,6 @@ def _footer(data: dict[str, Any], plain: bool) -> list[str | Text]:
         lines.append(legend)
     if any_significant(data):
         lines.append(FOOTNOTE)
+    # Text, not str, in rich mode: a scenario id is no markup
+    lines += [_clip(line, WIDTH) if plain else Text(_clip(line, WIDTH)) for line in consistency_lines(data)]
     return lines

@@ -8,11 +8,22 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from replaykit.normalize.outcome import HARNESS
+from replaykit.score.passk import flaky, pass_k
 from replaykit.score.sample import SampleScore
-from replaykit.score.stats import distribution, rate
+from replaykit.score.stats import distribution, rate, time_bucket, two_way_rate
 
 RATES = ("error_rate", "availability", "tool_recall", "tool_precision", "param_accuracy", "schema_validity",
          "no_call_accuracy", "success")
+# Only for replay scenarios (a reference provider's answers), and only when a run has some.
+TRIGGER_RATES = ("trigger_precision", "trigger_recall", "trigger_f1")
+TIMED = ("error_rate", "availability", "success")  # failures cluster in time too: bursts, downtime
+# The classes and faults of docs/metrics.md: each gets a rate (0 with its upper bound when never seen), so
+# that "none seen in n attempts" is told from "not measured".
+ERROR_CLASSES = ("rate_limited", "server_error", "client_error", "timeout", "connection", "stream_cut",
+                 "stream_error", "malformed_body")
+FAULTS = ("text_tool_call", "invalid_json_args", "empty_tool_calls", "unknown_tool", "schema_violation",
+          "wrong_tool", "missing_call", "extra_call", "wrong_args", "wrong_order")
 
 
 def _zero() -> list[float]:
@@ -30,10 +41,6 @@ def _tables() -> defaultdict[str, defaultdict[str, list[float]]]:
 
 def _doubles() -> array[float]:
     return array("d")
-
-
-def _float_table() -> defaultdict[str, float]:
-    return defaultdict(float)
 
 
 def _merge_pairs(into: dict[str, list[float]], other: dict[str, list[float]]) -> None:
@@ -54,8 +61,10 @@ class ProviderMetrics:
     """Accumulates one provider's samples."""
 
     rates: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
+    # error_rate, availability, success: (scenario, time bucket) -> [k, n], clustered two ways (stats.py)
+    timed: dict[str, defaultdict[Any, list[float]]] = field(default_factory=_tables)
     errors: Counter[str] = field(default_factory=Counter)
-    error_rates: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
+    error_cells: dict[str, defaultdict[Any, list[float]]] = field(default_factory=_tables)  # class -> cell -> [k, 0]
     faults: Counter[str] = field(default_factory=Counter)
     fault_turns: defaultdict[str, list[float]] = field(default_factory=_pairs)
     fault_hits: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
@@ -70,7 +79,10 @@ class ProviderMetrics:
     by_category: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
     by_tag: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
     by_tool: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
-    attempt_totals: defaultdict[str, float] = field(default_factory=_float_table)
+    # the harness's failures (DNS, no route, refused on loopback...): reported, never counted against the
+    # provider — not in error_rate, availability, success or the breakdowns
+    harness_attempts: int = 0
+    harness_samples: int = 0
 
     def add(self, s: SampleScore) -> None:
         # runs once per sample of every scoring: written for speed, counting exactly what RATES define
@@ -78,8 +90,14 @@ class ProviderMetrics:
         n_attempts = len(s.attempts)
         self.samples += 1
         self.attempts += n_attempts
-        failed = 0
+        timed = self.timed["error_rate"]
+        harness = 0
         for a in s.attempts:
+            if a.error_class == HARNESS:
+                harness += 1
+                continue
+            cell = timed[(key, time_bucket(a.started_at))]
+            cell[1] += 1
             if a.error_class is None:
                 if a.latency_ms is not None:
                     self.latency.append(a.latency_ms)
@@ -88,16 +106,25 @@ class ProviderMetrics:
                 if a.output_tps is not None:
                     self.tps.append(a.output_tps)
             else:
-                failed += 1
+                cell[0] += 1
                 self.errors[a.error_class] += 1
-                self.error_rates[a.error_class][key][0] += 1
+                self.error_cells[a.error_class][(key, time_bucket(a.started_at))][0] += 1
             if a.cost_usd is not None:
                 self.cost_pico += round(a.cost_usd * 1e12)
                 self.cost_known += 1
-        self._add("error_rate", key, failed, n_attempts)
-        self.attempt_totals[key] += n_attempts
-        self._add("availability", key, s.usable, 1)
-        self._add("success", key, s.success, 1)
+        self.harness_attempts += harness
+        if harness and not s.usable:  # the harness cut this sample short: no verdict on the provider
+            self.harness_samples += 1
+            return
+        first = (key, time_bucket(s.attempts[0].started_at) if s.attempts else -1)
+        pair = self.timed["availability"][first]
+        pair[0] += s.usable
+        pair[1] += 1
+        if s.reference == "pending":
+            return  # no reference answer yet: nothing to judge the calls against
+        pair = self.timed["success"][first]
+        pair[0] += s.success
+        pair[1] += 1
         pair = self.by_category[s.category][key]
         pair[0] += s.success
         pair[1] += 1
@@ -110,6 +137,8 @@ class ProviderMetrics:
 
     def _answers(self, s: SampleScore) -> None:
         key = s.scenario
+        if s.reference == "replay":
+            self._trigger(key, s.expected > 0, s.returned > 0)
         self._add("tool_recall", key, s.matched, s.expected)
         self._add("tool_precision", key, s.matched, s.returned)
         self._add("param_accuracy", key, s.args_ok, s.matched)
@@ -125,6 +154,13 @@ class ProviderMetrics:
             pair[0] += matched
             pair[1] += expected
 
+    def _trigger(self, key: str, reference: bool, called: bool) -> None:
+        """K2-Vendor-Verifier's trigger agreement: did the provider call a tool where the reference did?
+        F1 = 2TP / (2TP + FP + FN), a ratio of sums, kept as its own (k, n) pairs."""
+        self._add("trigger_precision", key, reference and called, called)
+        self._add("trigger_recall", key, reference and called, reference)
+        self._add("trigger_f1", key, 2 * (reference and called), 2 * (reference and called) + (reference != called))
+
     def _add(self, metric: str, key: str, k: float, n: float) -> None:
         pair = self.rates[metric][key]
         pair[0] += k
@@ -132,13 +168,12 @@ class ProviderMetrics:
 
     def merge(self, other: ProviderMetrics) -> None:
         """Add another partial (a worker's chunk). Every sum is of integers, so the order does not matter."""
-        for mine, theirs in ((self.rates, other.rates), (self.error_rates, other.error_rates),
-                             (self.fault_hits, other.fault_hits), (self.by_category, other.by_category),
-                             (self.by_tag, other.by_tag), (self.by_tool, other.by_tool)):
+        for mine, theirs in ((self.rates, other.rates), (self.timed, other.timed),
+                             (self.error_cells, other.error_cells), (self.fault_hits, other.fault_hits),
+                             (self.by_category, other.by_category), (self.by_tag, other.by_tag),
+                             (self.by_tool, other.by_tool)):
             _merge_tables(mine, theirs)
         _merge_pairs(self.fault_turns, other.fault_turns)
-        for key, n in other.attempt_totals.items():
-            self.attempt_totals[key] += n
         self.errors.update(other.errors)
         self.faults.update(other.faults)
         self.latency += other.latency
@@ -148,13 +183,19 @@ class ProviderMetrics:
         self.cost_known += other.cost_known
         self.samples += other.samples
         self.attempts += other.attempts
+        self.harness_attempts += other.harness_attempts
+        self.harness_samples += other.harness_samples
 
     def result(self) -> dict[str, Any]:
-        out: dict[str, Any] = {m: rate(dict(self.rates.get(m, {}))) for m in RATES}
+        out: dict[str, Any] = {m: rate(dict(self.rates.get(m, {}))) for m in RATES if m not in TIMED}
+        out |= {m: two_way_rate(dict(self.timed.get(m, {}))) for m in TIMED}
+        out.update({m: rate(dict(self.rates[m])) for m in TRIGGER_RATES if m in self.rates})
         out["errors"] = dict(sorted(self.errors.items()))
-        out["error_rates"] = {c: rate(self._over_attempts(self.error_rates[c])) for c in sorted(self.errors)}
+        out["error_rates"] = {c: two_way_rate(self._over_attempts(self.error_cells.get(c, {})))
+                              for c in sorted({*ERROR_CLASSES, *self.errors})}
         out["faults"] = dict(sorted(self.faults.items()))
-        out["fault_rates"] = {f: rate(self._over_turns(self.fault_hits[f])) for f in sorted(self.faults)}
+        out["fault_rates"] = {f: rate(self._over_turns(self.fault_hits.get(f, {})))
+                              for f in sorted({*FAULTS, *self.faults})}
         out["latency_ms"] = distribution(self.latency)
         out["ttft_ms"] = distribution(self.ttft)
         out["output_tps"] = distribution(self.tps)
@@ -163,13 +204,26 @@ class ProviderMetrics:
                            if self.samples else None, "attempts_priced": self.cost_known}
         out["samples"] = self.samples
         out["attempts"] = self.attempts
+        if self.harness_attempts:  # only when there are any: runs without them score byte-identically
+            out["harness"] = {"attempts": self.harness_attempts, "samples_not_counted": self.harness_samples}
+        counts = self.success_by_scenario()
+        out["pass_k"] = pass_k(counts)
+        out["flaky"] = flaky(counts)
         out["by_category"] = {c: rate(dict(v)) for c, v in sorted(self.by_category.items())}
         out["by_tag"] = {t: rate(dict(v)) for t, v in sorted(self.by_tag.items())}
         out["by_tool"] = {t: rate(dict(v)) for t, v in sorted(self.by_tool.items())}
         return out
 
-    def _over_attempts(self, hits: defaultdict[str, list[float]]) -> dict[str, list[float]]:
-        return {k: [hits[k][0] if k in hits else 0.0, n] for k, n in self.attempt_totals.items()}
+    def success_by_scenario(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, list[int]] = {}
+        for (scenario, _), (k, n) in self.timed["success"].items():
+            pair = out.setdefault(scenario, [0, 0])
+            pair[0] += int(k)
+            pair[1] += int(n)
+        return {s: (k, n) for s, (k, n) in out.items()}
 
-    def _over_turns(self, hits: defaultdict[str, list[float]]) -> dict[str, list[float]]:
+    def _over_attempts(self, hits: dict[Any, list[float]]) -> dict[Any, list[float]]:
+        return {c: [hits[c][0] if c in hits else 0.0, n] for c, (_, n) in self.timed["error_rate"].items()}
+
+    def _over_turns(self, hits: dict[str, list[float]]) -> dict[str, list[float]]:
         return {k: [hits[k][0] if k in hits else 0.0, v[1]] for k, v in self.fault_turns.items()}

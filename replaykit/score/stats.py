@@ -1,16 +1,82 @@
-"""Statistics: Wilson intervals (clustered by scenario when scenarios repeat), percentiles.
+"""Statistics: Wilson intervals (clustered by scenario when scenarios repeat), Student's t, percentiles.
 
 A clustered rate uses the cluster-robust variance of the ratio estimator to get an effective sample size,
-then Wilson's interval at that size: identical to plain Wilson when clusters are single samples.
+then Wilson's interval at that size with Student's t(m − 1) critical value for m clusters (a z with few
+clusters under-covers: 0.87 at 5 scenarios, 0.70 at 2). It is plain Wilson when clusters are single samples.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
+from statistics import NormalDist
 from typing import Any
 
 Z95 = 1.959963984540054
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """The continued fraction of the regularized incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        for num in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                    -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1 + num * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-15:
+            break
+    return h
+
+
+def betainc(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(log_front) * _betacf(a, b, x) / a
+    return 1 - math.exp(log_front) * _betacf(b, a, 1 - x) / b
+
+
+def t_sf(t: float, df: float) -> float:
+    """P(T > t) for Student's t with df degrees of freedom."""
+    tail = 0.5 * betainc(df / 2, 0.5, df / (df + t * t))
+    return tail if t >= 0 else 1 - tail
+
+
+@functools.lru_cache(maxsize=256)
+def t_quantile(q: float, df: float) -> float:
+    """The q-quantile of Student's t (q ≥ 0.5), by bisection on t_sf: matches scipy to 1e-10."""
+    if q < 0.5:
+        return -t_quantile(1 - q, df)
+    if df > 1e5:  # the continued fraction loses digits there, where t is the normal to 1e-5
+        return NormalDist().inv_cdf(q)
+    lo, hi = 0.0, 1.0
+    while t_sf(hi, df) > 1 - q:
+        hi *= 2
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if t_sf(mid, df) > 1 - q:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * hi:
+            break
+    return (lo + hi) / 2
+
+
+def critical(clusters: int, level: float = 0.95) -> float:
+    """The two-sided critical value of a clustered estimate: t(m − 1) for m clusters."""
+    return t_quantile(1 - (1 - level) / 2, clusters - 1)
 
 
 def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
@@ -41,6 +107,25 @@ def effective_n(clusters: Sequence[tuple[float, float]]) -> float:
     return min(total_n, p * (1 - p) / var)
 
 
+def rate_interval(pairs: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The 95% interval of Σk/Σn from per-cluster (k, n), every n > 0.
+
+    - clusters of one sample each: plain Wilson (independent samples);
+    - one cluster of several samples: Wilson at n = 1. Nothing is known of how another scenario would fare,
+      and a binomial interval over the repetitions would pretend otherwise (it covered 16% of the time);
+    - else Wilson at the effective size with t(m − 1).
+    """
+    k = sum(p[0] for p in pairs)
+    n = sum(p[1] for p in pairs)
+    if all(size <= 1 for _, size in pairs):
+        return wilson(k, n)
+    if len(pairs) == 1:
+        return wilson(k / n, 1.0)
+    # Wilson's centre is computed at the effective size but the point estimate stays the observed ratio.
+    n_eff = effective_n(pairs)
+    return wilson(k / n * n_eff, n_eff, critical(len(pairs)))
+
+
 def rate(clusters: dict[Any, list[float]]) -> dict[str, Any]:
     """`{"value", "low", "high", "n"}` from cluster -> [k, n]."""
     pairs = [(k, n) for k, n in clusters.values() if n > 0]
@@ -48,10 +133,76 @@ def rate(clusters: dict[Any, list[float]]) -> dict[str, Any]:
     n = sum(p[1] for p in pairs)
     if n == 0:
         return {"value": None, "low": None, "high": None, "n": 0}
-    # Wilson's centre is computed at the effective size but the point estimate stays the observed ratio.
-    n_eff = effective_n(pairs)
-    low, high = wilson(k / n * n_eff, n_eff)
+    low, high = rate_interval(pairs)
     return {"value": round(k / n, 6), "low": round(low, 6), "high": round(high, 6), "n": int(n)}
+
+
+# Failures cluster in time as well as by scenario (5xx bursts, downtime): a run's attempts are cut, in start
+# order, into this many consecutive blocks of about equal size, the time clusters of a two-way clustering.
+TIME_BLOCKS = 20
+BUCKET_S = 0.1  # the resolution a start time is kept at (a cell's key), fine enough for time-scaled runs
+
+
+def time_bucket(started_at: float | None) -> int:
+    """The cell a start time falls in; -1 when it is unknown (then there is no time clustering)."""
+    return -1 if started_at is None else math.floor(started_at / BUCKET_S)
+
+
+def _cr1(clusters: Iterable[tuple[float, float]], p: float, total_n: float) -> tuple[float, int]:
+    """The cluster-robust (CR1) variance of Σk/Σn and the number of clusters."""
+    cells = [(k, n) for k, n in clusters if n > 0]
+    m = len(cells)
+    if m < 2:
+        return 0.0, m
+    return m / (m - 1) * sum((k - p * n) ** 2 for k, n in cells) / total_n ** 2, m
+
+
+def _marginal(cells: dict[Any, list[float]], key: Any) -> list[tuple[float, float]]:
+    out: dict[Any, list[float]] = {}
+    for cell, (k, n) in cells.items():
+        pair = out.setdefault(key(cell), [0.0, 0.0])
+        pair[0] += k
+        pair[1] += n
+    return [(k, n) for k, n in out.values()]
+
+
+def time_blocks(sizes: dict[int, float], blocks: int = TIME_BLOCKS) -> dict[int, int]:
+    """bucket -> block: the buckets in time order, cut into `blocks` runs of about equal size."""
+    total = sum(sizes.values())
+    out, before = {}, 0.0
+    for bucket in sorted(sizes):
+        out[bucket] = min(blocks - 1, math.floor(before / total * blocks))
+        before += sizes[bucket]
+    return out
+
+
+def two_way_rate(cells: dict[tuple[str, int], list[float]]) -> dict[str, Any]:
+    """`rate` for counts kept per (scenario, time bucket): clustered by scenario and by time block at once
+    (Cameron, Gelbach & Miller: V = V_scenario + V_time − V_both), never narrower than by scenario alone,
+    with t(min(m_scenario, m_time) − 1). Without start times it is `rate` by scenario."""
+    cells = {c: v for c, v in cells.items() if v[1] > 0}
+    by_scenario: dict[str, list[float]] = {}
+    for (scenario, _), (k, n) in cells.items():
+        pair = by_scenario.setdefault(scenario, [0.0, 0.0])
+        pair[0] += k
+        pair[1] += n
+    sizes: dict[int, float] = {}
+    for (_, bucket), (_, n) in cells.items():
+        if bucket >= 0:
+            sizes[bucket] = sizes.get(bucket, 0.0) + n
+    total_k = sum(k for k, _ in cells.values())
+    total_n = sum(n for _, n in cells.values())
+    p = total_k / total_n if total_n else 0.0
+    if len(sizes) < 2 or len(by_scenario) < 2 or p in (0.0, 1.0):
+        return rate(by_scenario)  # no time, one scenario, or no variance to estimate: the rules of `rate`
+    block = time_blocks(sizes)
+    v_s, m_s = _cr1(((k, n) for k, n in by_scenario.values()), p, total_n)
+    v_t, m_t = _cr1(_marginal(cells, lambda c: block.get(c[1], -1)), p, total_n)
+    v_st, _ = _cr1(_marginal(cells, lambda c: (c[0], block.get(c[1], -1))), p, total_n)
+    var = max(v_s + v_t - v_st, v_s)
+    n_eff = min(total_n, p * (1 - p) / var) if var > 0 else total_n
+    low, high = wilson(p * n_eff, n_eff, critical(min(m_s, m_t)))
+    return {"value": round(p, 6), "low": round(low, 6), "high": round(high, 6), "n": int(total_n)}
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -65,6 +216,9 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
 
 
 def distribution(values: Iterable[float]) -> dict[str, Any]:
+    if hasattr(values, "distribution"):  # sketched values (combined partials) summarize themselves
+        summary: dict[str, Any] = values.distribution()
+        return summary
     data = sorted(v for v in values if v is not None and math.isfinite(v))
     if not data:
         return {"p50": None, "p90": None, "p99": None, "n": 0}

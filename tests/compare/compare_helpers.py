@@ -117,3 +117,11 @@ def write_run(out: Path, samples: dict[str, dict[tuple[str, int], list[Attempt]]
 
 WEATHER_OK = {"city": "Paris", "days": 3}
 WRONG = {"city": "Paris", "days": "3"}  # the wrong-type fault: "3" for 3
+
+
+def weather_copies(count: int) -> ScenarioSet:
+    """`count` scenarios like fx.weather (fx.weather.00, .01, …): one sample per scenario is one cluster."""
+    from replaykit.scenarios.loader import scenarios_from_snapshot
+
+    raw = fixture_scenarios().select(pattern="fx.weather").scenarios[0].raw
+    return scenarios_from_snapshot([raw | {"id": f"fx.weather.{i:02d}"} for i in range(count)], "copies")

@@ -17,6 +17,7 @@ from compare_helpers import (
     failure,
     fixture_scenarios,
     sim_run,
+    weather_copies,
     write_run,
 )
 
@@ -28,7 +29,7 @@ def _weather(ok: bool, cost: float = 0.001, total_ms: float = 100.0) -> list[Att
     return [answer([call("get_weather", WEATHER_OK if ok else WRONG)], cost=cost, total_ms=total_ms)]
 
 
-def _mcnemar_run(tmp_path: Path) -> Path:
+def _one_scenario_run(tmp_path: Path) -> Path:
     """fx.weather × 15 repetitions: both right 5 times, A only 1, B only 9 (and a 503 retried on B)."""
     a: dict[tuple[str, int], list[Attempt]] = {}
     b: dict[tuple[str, int], list[Attempt]] = {}
@@ -42,33 +43,56 @@ def _mcnemar_run(tmp_path: Path) -> Path:
     return write_run(tmp_path / "run", {"a": a, "b": b}, only)
 
 
+def test_one_scenario_says_nothing_of_others(tmp_path: Path) -> None:
+    """15 repetitions of one scenario are one cluster: no verdict (McNemar on the pairs said p = 0.021)."""
+    (c,) = cli_json("diff", f"{_one_scenario_run(tmp_path)}:a", f"{_one_scenario_run(tmp_path)}:b")["comparisons"]
+    success = c["metrics"]["success"]
+    assert success["clusters"] == 1 and success["p"] == 1.0 and not success["significant"]
+    assert (success["low"], success["high"]) == (-1.0, 1.0)
+
+
+def _mcnemar_run(tmp_path: Path) -> Path:
+    """12 weather scenarios once each: both right 2 times, A only 1, B only 9 (and a 503 retried on B)."""
+    a: dict[tuple[str, int], list[Attempt]] = {}
+    b: dict[tuple[str, int], list[Attempt]] = {}
+    for i in range(12):
+        sid = f"fx.weather.{i:02d}"
+        a[(sid, 0)] = _weather(i < 3, total_ms=100.0)
+        b[(sid, 0)] = _weather(i < 2 or i >= 3, cost=0.002, total_ms=300.0)
+    b[("fx.weather.00", 0)] = [failure(503), *_weather(True, cost=0.002, total_ms=300.0)]
+    return write_run(tmp_path / "run", {"a": a, "b": b}, weather_copies(12))
+
+
 def test_mcnemar_p_value_of_a_constructed_run_is_the_hand_computed_one(tmp_path: Path) -> None:
     run = _mcnemar_run(tmp_path)
     data = cli_json("diff", f"{run}:a", f"{run}:b")
     (c,) = data["comparisons"]
     success = c["metrics"]["success"]
     assert success["discordant"] == {"a_only": 1, "b_only": 9}
+    # one pair per scenario: the sign flips of 12 scenarios, enumerated, are McNemar's exact test
     assert success["p"] == pytest.approx(2 * 11 / 1024, abs=1e-6)  # 0.021484
-    assert success["diff"] == pytest.approx(8 / 15, abs=1e-6)
+    assert success["diff"] == pytest.approx(8 / 12, abs=1e-6)
+    assert 0 < success["low"] < success["diff"] < success["high"] <= 1  # p < 0.05: 0 is outside
     assert success["significant"] and success["better"] == "B"
     assert c["verdict"].startswith("success: B is better than A")
-    assert c["summary"] | {} == {"regressed": 1, "improved": 9, "changed": 0, "same": 5,
-                                 "scenarios_changed": 1, "scenarios_same": 0}
-    # error rate: B failed 1 attempt of 16, A none; a bootstrap difference, not significant with one error
-    assert c["metrics"]["error_rate"]["diff"] == pytest.approx(1 / 16, abs=1e-6)
+    assert c["summary"] | {} == {"regressed": 1, "improved": 9, "changed": 0, "same": 2,
+                                 "scenarios_changed": 10, "scenarios_same": 2}
+    # error rate: B failed 1 attempt of 13, A none; not significant with one error (p = 2 / 2 for its one
+    # scenario that differs)
+    assert c["metrics"]["error_rate"]["diff"] == pytest.approx(1 / 13, abs=1e-6)
     assert not c["metrics"]["error_rate"]["significant"]
-    # latency 100 ms vs 300 ms on every pair: +200 ms; of 2^15 sign patterns of the signed-rank test only
-    # two are as extreme, which no draw of 1000 finds: p is the floor 1/1001
+    assert c["metrics"]["error_rate"]["p"] == 1.0
+    # latency 100 ms vs 300 ms on every pair: +200 ms in every resample; p is the bootstrap's floor 1/1000
     latency = c["metrics"]["latency_ms"]
     assert (latency["a"], latency["b"], latency["diff"]) == (100.0, 300.0, 200.0)
     assert (latency["low"], latency["high"]) == (200.0, 200.0)
-    assert latency["better"] == "A" and latency["p"] == pytest.approx(1 / 1001, abs=1e-6)
+    assert latency["better"] == "A" and latency["p"] == pytest.approx(1 / 1000, abs=1e-6)
     cost = c["metrics"]["cost_usd"]
     assert cost["diff"] == pytest.approx(0.001) and cost["better"] == "A"
 
 
 def test_per_scenario_changes_say_what_changed_and_which_way(tmp_path: Path) -> None:
-    run = _mcnemar_run(tmp_path)
+    run = _one_scenario_run(tmp_path)
     (c,) = cli_json("diff", f"{run}:a", f"{run}:b")["comparisons"]
     (row,) = c["scenarios"]
     assert (row["scenario"], row["regressed"], row["improved"], row["same"]) == ("fx.weather", 1, 9, 5)
@@ -87,22 +111,23 @@ def test_text_output_fits_100_columns_and_says_who_is_better(tmp_path: Path) -> 
     result = cli("diff", f"{run}:a", f"{run}:b")
     assert result.exit_code == 0, result.output
     assert_fits(result.output)
-    assert "success: B is better than A (p = 0.021, n = 15)" in result.output
-    assert 'steps[0].calls[0].arguments.days: 3 → "3"' in result.output
+    assert "success: B is better than A (p = 0.021, n = 12)" in result.output
+    assert 'steps[0].calls[0].arguments.days: "3" → 3' in result.output
 
 
 def test_errors_change_availability_not_answers(tmp_path: Path) -> None:
-    a = {("fx.weather", r): _weather(True) for r in range(8)}
-    b = {("fx.weather", r): ([failure(429), failure(429)] if r < 7 else _weather(True)) for r in range(8)}
-    run = write_run(tmp_path / "run", {"a": a, "b": b}, fixture_scenarios().select(pattern="fx.weather"))
+    a = {(f"fx.weather.{r:02d}", 0): _weather(True) for r in range(8)}
+    b = {(f"fx.weather.{r:02d}", 0): ([failure(429), failure(429)] if r < 7 else _weather(True)) for r in range(8)}
+    run = write_run(tmp_path / "run", {"a": a, "b": b}, weather_copies(8))
     (c,) = cli_json("diff", f"{run}:a", f"{run}:b")["comparisons"]
     m = c["metrics"]
     assert m["availability"]["discordant"] == {"a_only": 7, "b_only": 0}
     assert m["availability"]["p"] == pytest.approx(2 / 128)
     assert m["availability"]["better"] == "A"
     assert m["param_accuracy"]["b"]["n"] == 1  # B's errors are not scored as wrong answers
+    assert c["summary"]["scenarios_changed"] == 7
     group = c["scenarios"][0]["groups"][0]
-    assert group["count"] == 7 and {"path": "error", "kind": "changed", "a": None, "b": "rate_limited"} in \
+    assert group["count"] == 1 and {"path": "error", "kind": "changed", "a": None, "b": "rate_limited"} in \
         group["changes"]
 
 
@@ -116,7 +141,8 @@ def test_injected_wrong_types_are_found_once_n_is_large_enough(tmp_path: Path) -
     assert not few["metrics"]["success"]["significant"]
     assert few["verdict"].startswith("success: no significant difference at n = 14")
     assert many["metrics"]["success"]["better"] == "A"
-    assert many["metrics"]["success"]["p"] < 0.01
+    # 6 answer scenarios (the seventh is no_call): 2 of 2^6 sign patterns are as extreme, p = 1/32
+    assert many["metrics"]["success"]["p"] == pytest.approx(1 / 32)
     assert {"param_accuracy", "schema_validity", "success"} <= set(many["significant"])
     assert many["metrics"]["availability"]["p"] == 1.0  # the fault touches answers only
     assert many["summary"]["improved"] == 0 and many["summary"]["regressed"] > 10
@@ -140,7 +166,7 @@ def _other_version_of_weather() -> Any:
 
 
 def test_bad_references_exit_2_with_one_clear_line(tmp_path: Path) -> None:
-    run = _mcnemar_run(tmp_path)
+    run = _one_scenario_run(tmp_path)
     joke = write_run(tmp_path / "joke", {"a": {("fx.joke", 0): [answer(text="ha")]}},
                      fixture_scenarios().select(pattern="fx.joke"))
     changed = write_run(tmp_path / "changed", {"a": {("fx.weather", 0): _weather(True)}},
@@ -191,3 +217,20 @@ def test_a_run_of_several_providers_needs_a_name(tmp_path: Path) -> None:
     result = cli("diff", str(other), f"{run}:a")
     assert result.exit_code == 2
     assert f"this run has several providers (x, y); name one as {other}:PROVIDER" in result.stderr
+
+
+def test_pass_k_compares_consistency_across_repetitions(tmp_path: Path) -> None:
+    """Both succeed 75% of the time; A fails whole scenarios, B fails one repetition of every scenario:
+    success is the same, pass^4 is 0.25 against 0."""
+    a = {(f"fx.weather.{i:02d}", r): _weather(i % 4 != 0) for i in range(8) for r in range(4)}
+    b = {(f"fx.weather.{i:02d}", r): _weather(r != 1) for i in range(8) for r in range(4)}
+    run = write_run(tmp_path / "run", {"a": a, "b": b}, weather_copies(8))
+    (c,) = cli_json("diff", f"{run}:a", f"{run}:b")["comparisons"]
+    success, consistency = c["metrics"]["success"], c["metrics"]["pass_k"]
+    assert success["diff"] == 0 and not success["significant"]
+    assert consistency["k"] == 4 and consistency["a"]["value"] == 0.75 and consistency["b"]["value"] == 0
+    assert consistency["diff"] == -0.75 and consistency["better"] == "A"
+    assert consistency["p"] == pytest.approx(2 / 2 ** 6)  # the 6 scenarios A always passed differ
+    assert consistency["low"] <= -0.75 <= consistency["high"] < 0
+    text = cli("diff", f"{run}:a", f"{run}:b").output
+    assert "pass^4" in text

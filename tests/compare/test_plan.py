@@ -36,9 +36,39 @@ def test_a_drop_needs_the_same_size_as_a_rise_of_the_same_margins() -> None:
 
 
 def test_given_discordance_and_repeats_per_scenario() -> None:
-    result = plan(PlanInput(baseline=0.9, delta=-0.1, discordance=0.1, scenario_count=7))
+    result = plan(PlanInput(baseline=0.9, delta=-0.1, discordance=0.1, scenario_count=7, icc=0.0))
     assert result["n"] == 77
-    assert result["repeat"] == 11  # ⌈77 / 7⌉
+    assert result["repeat"] == 11  # ⌈77 / 7⌉: independent repetitions
+    assert result["samples"] == 77 and result["design_effect"] == 1
+
+
+def test_repetitions_of_a_scenario_are_not_independent_pairs() -> None:
+    """`diff` clusters by scenario, so `plan` sizes that design: n effective pairs = K·r / (1 + (r − 1)ρ)."""
+    result = plan(PlanInput(baseline=0.8, delta=0.1, scenario_count=138, icc=0.1))
+    # n = 202: r = ⌈202·0.9 / (138 − 20.2)⌉ = ⌈1.54⌉ = 2; 276 samples, design effect 1.1: 250.9 ≥ 202
+    assert (result["repeat"], result["samples"], result["design_effect"]) == (2, 276, 1.1)
+    too_few = plan(PlanInput(baseline=0.8, delta=0.1, scenario_count=7, icc=0.1))
+    assert too_few["repeat"] is None and too_few["scenarios_needed"] == 21  # K > 202 · 0.1
+    five = plan(PlanInput(baseline=0.5, delta=0.4, scenario_count=5, icc=0.0))
+    assert five["repeat"] is None and five["min_scenarios"] == 6  # 2 / 2^5 > 0.05: never significant
+
+
+def test_any_delta_is_planned_in_under_a_second() -> None:
+    import time
+
+    for delta in (0.01, 0.001, 0.0001):
+        start = time.process_time()
+        result = plan(PlanInput(baseline=0.8, delta=delta))
+        assert time.process_time() - start < 1.0, delta
+        assert result["power_method"] == "normal approximation"
+        assert 0.79 < result["exact_power"] < 0.81
+
+
+def test_the_normal_approximation_joins_the_exact_power() -> None:
+    n = 2000
+    exact = exact_power(n, 0.03, 0.2, 0.05)
+    approx = exact_power(n + 1, 0.03, 0.2, 0.05)
+    assert abs(exact - approx) < 0.015  # the exact test is discrete and a little conservative
 
 
 def test_exact_power_by_hand_on_a_tiny_case() -> None:
@@ -66,10 +96,10 @@ def test_planned_n_has_the_promised_power_in_simulation() -> None:
 
 
 def test_plan_cli_text_and_json() -> None:
-    result = cli("plan", "--baseline", "0.8", "--delta", "0.1", "--scenario-count", "7")
+    result = cli("plan", "--baseline", "0.8", "--delta", "0.1", "--scenario-count", "138")
     assert result.exit_code == 0, result.output
     assert "samples per provider: 202" in result.output
-    assert "7 scenarios × --repeat 29" in result.output
+    assert "138 scenarios × --repeat 2 = 276 samples" in result.output
     assert_fits(result.output)
     data = cli_json("plan", "--baseline", "0.8", "--delta", "0.1", "--power", "0.9", "--alpha", "0.01")
     # (2.575829·√0.26 + 1.281552·√0.25)² / 0.01 = (1.313419 + 0.640776)² / 0.01 = 381.89 → 382

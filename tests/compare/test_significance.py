@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
 
+from replaykit.compare.clustered import cluster_bootstrap, sign_flip
 from replaykit.compare.significance import (
     Draws,
     PairedTable,
     binom_half_cdf,
+    gather,
     holm,
     mcnemar_exact,
-    mean_difference,
-    median_difference,
+    mean_interval,
     median_interval,
     newcombe_interval,
-    ratio_difference,
-    signed_rank_p,
+    paired_bootstrap,
 )
+from replaykit.score.stats import percentile
 
 
 @pytest.mark.parametrize(("a_only", "b_only", "expected"), [
@@ -61,39 +63,25 @@ def test_newcombe_interval_is_symmetric_and_contains_zero_without_discordance_bi
 
 def test_paired_bootstrap_is_deterministic_and_sees_a_constant_shift() -> None:
     diffs = [1.0 + 0.1 * (i % 5) for i in range(50)]
-    first = mean_difference([0.0] * 50, diffs, Draws(500, seed=3))
-    again = mean_difference([0.0] * 50, diffs, Draws(500, seed=3))
-    assert first == again
+
+    def mean(idx: Sequence[int]) -> float:
+        return sum(gather(idx)(diffs)) / len(idx)
+
+    first = paired_bootstrap(mean, 50, Draws(500, seed=3))
+    assert first == paired_bootstrap(mean, 50, Draws(500, seed=3))
     assert first.estimate == pytest.approx(1.2)
     assert first.low is not None and first.high is not None
     assert 1.0 < first.low < 1.2 < first.high < 1.4
-    # only "no swap" and "swap all" reach |1.2|, 2 of 2^50 patterns: no draw finds them, p is the floor
-    assert first.p == pytest.approx(1 / 501)
 
 
-def test_nothing_differs_gives_p_one_and_a_zero_interval() -> None:
-    result = mean_difference([1.0] * 30, [1.0] * 30, Draws(200))
-    assert (result.estimate, result.low, result.high, result.p) == (0.0, 0.0, 0.0, 1.0)
-    result = ratio_difference([1.0] * 30, [2.0] * 30, [1.0] * 30, [2.0] * 30, Draws(200))
-    assert (result.estimate, result.p) == (0.0, 1.0)
-
-
-def test_permutation_p_matches_the_exact_enumeration() -> None:
-    # differences 1, 2, 3, 4: of the 16 sign patterns only ++++ and −−−− reach |mean| ≥ 2.5 → p = 2/16
-    result = mean_difference([0.0] * 4, [1.0, 2.0, 3.0, 4.0], Draws(4000, seed=1))
-    assert result.p == pytest.approx(2 / 16, abs=0.015)
+def test_sign_flip_p_matches_the_exact_enumeration() -> None:
+    # differences 1, 2, 3, 4: of the 16 sign patterns only ++++ and −−−− reach |sum| ≥ 10 → p = 2/16
+    assert sign_flip([1.0, 2.0, 3.0, 4.0], [0.25] * 4, Draws(), 0.05).p == pytest.approx(2 / 16)
     # 2, 2, 2, −1 (sum 5): the first three signs give ±6 (2 patterns) or ±2 (6); only ±6 ∓ 1 reaches
     # |5|, with either sign of the fourth: 4 of 16
-    result = mean_difference([0.0] * 4, [2.0, 2.0, 2.0, -1.0], Draws(4000, seed=1))
-    assert result.p == pytest.approx(4 / 16, abs=0.02)
-
-
-def test_ratio_difference_by_hand() -> None:
-    # A: 8 of 10 calls right over two pairs, B: 10 of 10 → +0.2
-    result = ratio_difference([4.0, 4.0], [5.0, 5.0], [5.0, 5.0], [5.0, 5.0], Draws(200))
-    assert result.estimate == pytest.approx(0.2)
-    # swapping both pairs gives −0.2, one of them 0.0 (4+5 vs 5+4): p = (2 · 1/4 of 200 + 1) / 201 ≈ 0.5
-    assert result.p == pytest.approx(0.5, abs=0.1)
+    assert sign_flip([2.0, 2.0, 2.0, -1.0], [0.25] * 4, Draws(), 0.05).p == pytest.approx(4 / 16)
+    nothing = sign_flip([0.0] * 30, [1 / 30] * 30, Draws(200), 0.05)
+    assert (nothing.estimate, nothing.p) == (0.0, 1.0)
 
 
 def test_randomization_test_is_calibrated_under_the_null() -> None:
@@ -102,42 +90,28 @@ def test_randomization_test_is_calibrated_under_the_null() -> None:
     rejections = 0
     draws = Draws(300, seed=5)
     for _ in range(300):
-        a = [rng.choice([0.0, 0.0, 0.0, 1.0, 8.0]) for _ in range(60)]
-        b = [rng.choice([0.0, 0.0, 0.0, 1.0, 8.0]) for _ in range(60)]
-        result = mean_difference(a, b, draws)
+        d = [rng.choice([0.0, 0.0, 0.0, 1.0, 8.0]) - rng.choice([0.0, 0.0, 0.0, 1.0, 8.0]) for _ in range(60)]
+        result = sign_flip([x / 60 for x in d], [1 / 60] * 60, draws, 0.05)
         assert result.p is not None
         rejections += result.p < 0.05
     assert 5 <= rejections <= 27, rejections
 
 
-def test_signed_rank_test_matches_the_exact_distribution() -> None:
-    # five positive differences: exact two-sided p = 2 / 2^5 = 0.0625 (only all-plus and all-minus)
-    assert signed_rank_p([0.0] * 5, [1.0, 2.0, 3.0, 4.0, 5.0], Draws(4000, seed=2)) == \
-        pytest.approx(2 / 32, abs=0.012)
-    # ranks 1..4 with signs +, +, +, −: W = 1 + 2 + 3 − 4 = 2. W* = ±1 ±2 ±3 ±4 is always even, and 0
-    # only for 1 + 4 = 2 + 3 (+1 −2 −3 +4 and its mirror): |W*| ≥ 2 for 14 of 16 patterns
-    p = signed_rank_p([0.0] * 4, [1.0, 2.0, 3.0, -4.0], Draws(4000, seed=2))
-    assert p == pytest.approx(14 / 16, abs=0.03)
-    assert signed_rank_p([1.0, 2.0], [1.0, 2.0], Draws(100)) == 1.0  # no non-zero difference
-
-
-def test_signed_rank_test_is_calibrated_on_lognormal_latencies() -> None:
+def test_median_bootstrap_is_calibrated_on_lognormal_latencies() -> None:
     rng = random.Random(23)
-    draws = Draws(300, seed=9)
     rejections = 0
-    for _ in range(300):
+    for trial in range(300):
         a = [400 * rng.lognormvariate(0, 0.5) for _ in range(60)]
         b = [400 * rng.lognormvariate(0, 0.5) for _ in range(60)]
-        result = median_difference(a, b, draws)
+
+        def stat(idx: Sequence[int], a: list[float] = a, b: list[float] = b) -> float:
+            g = gather(idx)
+            return percentile(sorted(g(b)), 0.5) - percentile(sorted(g(a)), 0.5)
+
+        result = cluster_bootstrap(stat, [[i] for i in range(60)], Draws(300, seed=trial), 0.05)
         assert result.p is not None
         rejections += result.p < 0.05
     assert 5 <= rejections <= 27, rejections
-
-
-def test_median_difference_by_hand() -> None:
-    result = median_difference([100.0, 110.0, 120.0], [300.0, 310.0, 320.0], Draws(300))
-    assert result.estimate == pytest.approx(200.0)
-    assert result.low is not None and result.high is not None and result.low <= 200.0 <= result.high
 
 
 def test_holm_adjustment_by_hand() -> None:
@@ -150,3 +124,20 @@ def test_median_interval_uses_the_textbook_ranks() -> None:
     # n = 100: ranks 50 ± 1.96·√100/2 → the 40th and 61st values (1-based), i.e. 39 and 60 here
     assert median_interval([float(i) for i in range(100)]) == (39.0, 60.0)
     assert median_interval([]) is None
+
+
+def test_no_zero_width_interval_from_one_value() -> None:
+    """`fallback` printed `p50 [60.286, 60.286]` for one sample: an interval that covers nothing."""
+    assert median_interval([60.286]) is None
+    assert median_interval([1.0, 2.0, 3.0, 4.0, 5.0]) is None  # [min, max] covers 94% at n = 5
+    assert median_interval([float(i) for i in range(6)]) == (0.0, 5.0)  # 1 − 2/64 = 96.9%
+    assert mean_interval([0.002]) is None
+    # mean ± t(2)·s/√3 (scipy.stats.t.ppf(0.975, 2) = 4.302652729749462)
+    low, high = mean_interval([1.0, 2.0, 3.0])  # type: ignore[misc]
+    assert (low, high) == pytest.approx((2 - 4.302652729749462 / 3 ** 0.5, 2 + 4.302652729749462 / 3 ** 0.5))
+
+
+def test_median_interval_keeps_its_coverage_at_every_n() -> None:
+    for n in range(6, 200):
+        low, _ = median_interval(list(range(n)))  # type: ignore[misc]
+        assert 1 - 2 * binom_half_cdf(int(low), n) >= 0.95, n  # P(X ≤ l − 1) with l = low + 1

@@ -152,9 +152,10 @@ def test_each_dialects_key_header_is_sent_and_never_stored(tmp_path: Path, monke
 
 def test_a_provider_file_names_its_dialect_and_a_wrong_one_is_refused(tmp_path: Path) -> None:
     from replaykit.errors import ProviderConfigError
+    from replaykit.packaged import packaged
     from replaykit.providers import load_providers, parse_providers
 
-    shipped = load_providers(Path(__file__).parents[2] / "providers" / "anthropic-compatible.toml")
+    shipped = load_providers(packaged("providers/anthropic-compatible.toml"))
     assert {p.api for p in shipped} == {"anthropic-messages"}
     assert all(p.base_url.endswith("/v1") and p.api_key_env for p in shipped)
     with pytest.raises(ProviderConfigError, match="api") as err:

@@ -129,7 +129,8 @@
         .filter(Boolean).join(" · ");
       var r = m.success;
       var sigTitle = sig.p === null || sig.p === undefined ? "best provider"
-        : "vs " + sig.best + ": z = " + sig.z.toFixed(2) + ", p = " + sig.p.toPrecision(2);
+        : "vs " + sig.best + ": " + (100 * sig.diff).toFixed(1) + " points, p = " + sig.p.toPrecision(2) +
+          " (Holm-adjusted " + sig.p_holm.toPrecision(2) + ")";
       body.appendChild(h("tr", null,
         h("td", { "class": "prov" }, name, sub ? h("small", { text: sub }) : null),
         h("td", { title: sigTitle }, r.value === null ? "–" : pct(r.value) + " (" + pct(r.low, 0) + "–" +
