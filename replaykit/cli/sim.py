@@ -36,8 +36,9 @@ def sim() -> None:
                    "token bucket: the same faults in every recording (as the demo runs).")
 def serve(host: str, port: int, profiles: str, scenarios: tuple[str, ...], seed: int, time_scale: float,
           request_clock: bool) -> None:
-    """Serve /api/v1/chat/completions (and /v1/...) until Ctrl-C. A request for a scenario the simulator does
-    not know still gets an answer, with a warning on this log and an X-Replaykit-Sim-Warning header."""
+    """Serve /api/v1/chat/completions (and /v1/...), /v1/messages, /v1/responses and Gemini's
+    /v1beta/models/M:generateContent until Ctrl-C. A request for a scenario the simulator does not know still
+    gets an answer, with a warning on this log and an X-Replaykit-Sim-Warning header."""
     from replaykit.sim import SimServer
 
     folders = [shipped_or_given(p) for p in scenarios or ("scenarios",)]

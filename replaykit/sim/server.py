@@ -126,6 +126,22 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
             echo_credentials(script, *request_credentials(request.headers, request.query_params))
         return ScriptResponse(script, arrived, stats)
 
+    def dialect_route(api: str) -> Callable[[Request], Any]:
+        async def handle(request: Request) -> Response:
+            arrived = asyncio.get_running_loop().time()
+            return ScriptResponse(engine.serve(await request.body(), api), arrived, stats)
+        return handle
+
+    async def gemini(request: Request) -> Response:
+        """`/v1beta/models/{model}:generateContent` and `:streamGenerateContent` (SSE with alt=sse)."""
+        arrived = asyncio.get_running_loop().time()
+        model, _, method = request.path_params["call"].rpartition(":")
+        if method not in ("generateContent", "streamGenerateContent") or not model:
+            return Response(b'{"error":{"code":404,"message":"Not found","status":"NOT_FOUND"}}', 404,
+                            media_type="application/json")
+        script = engine.serve(await request.body(), "gemini", model=model, stream=method != "generateContent")
+        return ScriptResponse(script, arrived, stats)
+
     async def models(request: Request) -> Response:
         return Response(wire.models_list(engine.profiles), media_type="application/json")
 
@@ -146,6 +162,11 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
         return _json({"open_streams": stats.open, "max_open_streams": stats.max_open, **engine.stats()})
 
     routes = [Route(f"{prefix}/chat/completions", chat, methods=["POST"]) for prefix in ("/v1", "/api/v1")]
+    for prefix in ("/v1", "/api/v1"):
+        routes.append(Route(f"{prefix}/messages", dialect_route("anthropic-messages"), methods=["POST"]))
+        routes.append(Route(f"{prefix}/responses", dialect_route("openai-responses"), methods=["POST"]))
+    for prefix in ("/v1beta", "/v1", "/api/v1"):  # POST only: GET .../models/... stays the listings
+        routes.append(Route(prefix + "/models/{call:path}", gemini, methods=["POST"]))
     for prefix in ("/v1", "/api/v1"):
         routes.append(Route(f"{prefix}/models", models))
         routes.append(Route(prefix + "/models/{author}/{slug}/endpoints", endpoints))
