@@ -9,47 +9,37 @@ import click
 import orjson
 from rich.console import Console
 
-from replaykit.errors import BadInputError
 from replaykit.report.files import to_json, write_report
 from replaykit.report.terminal import render as render_terminal
 from replaykit.score import ScoreOptions, score_runs
-from replaykit.score.metrics import RATES
+from replaykit.score.gates import evaluate, from_fail_under, junit_xml, parse_gate
 from replaykit.score.sample import SampleScore
-
-
-def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
-    out = {}
-    for item in values:
-        name, _, number = item.partition("=")
-        if name not in RATES or not number:
-            raise BadInputError(f"--fail-under wants METRIC=VALUE with METRIC in {', '.join(RATES)}, got {item!r}")
-        try:
-            out[name] = float(number)
-        except ValueError:
-            raise BadInputError(f"--fail-under {item!r}: {number!r} is not a number") from None
-    return out
 
 
 @click.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable result.")
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(),
-              help="Write the result; type by extension: .json .md .csv .html (repeatable).")
+              help="Write the result; type by extension: .json .md .csv .html, or .xml for the gates as JUnit "
+                   "XML (repeatable).")
 @click.option("--samples", "samples_file", type=click.Path(), help="Per-sample results as JSON Lines.")
 @click.option("--scenarios", "scenarios_path", multiple=True, type=click.Path(),
               help="Score against these scenario files instead of the run's own snapshot.")
 @click.option("--bfcl-compat", is_flag=True, help="BFCL's AST checker rules and greedy call matching.")
+@click.option("--gate", "gates", multiple=True, metavar="[PROVIDER:]METRIC<=VALUE",
+              help="Exit 1 unless every provider (or PROVIDER) meets it, e.g. \"error_rate<=0.05\", "
+                   "\"success>=0.9\", \"ttft_ms.p50<=800\", \"cost_usd.per_sample<=0.001\" (repeatable).")
 @click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
-              help="Exit 1 when a provider's METRIC is below VALUE (e.g. success=0.9).")
+              help="Same as --gate \"METRIC>=VALUE\", for rates where higher is better.")
 @click.option("--plain", is_flag=True, help="Plain text table (for logs and CI).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Worker processes [default: one per core for runs of 4,000 cassettes or more]. The output is "
                    "the same bytes whatever N.")
 def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], samples_file: str | None,
-          scenarios_path: tuple[str, ...], bfcl_compat: bool, fail_under: tuple[str, ...], plain: bool,
-          jobs: int | None) -> None:
+          scenarios_path: tuple[str, ...], bfcl_compat: bool, gates: tuple[str, ...], fail_under: tuple[str, ...],
+          plain: bool, jobs: int | None) -> None:
     """Score recorded runs offline: tool recall, argument accuracy, errors, speed and cost."""
-    limits = _fail_under(fail_under)
+    limits = [parse_gate(g) for g in gates] + [from_fail_under(f) for f in fail_under]
     opts = ScoreOptions()
     if bfcl_compat:
         from replaykit.score.bfcl_compat import BFCL_RULES
@@ -75,26 +65,20 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
             sink.close()
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    verdicts = evaluate(limits, result.data["providers"])
     for path in outputs:
-        write_report(result.data, path, samples)
+        if path.lower().endswith(".xml"):
+            with open(path, "w", encoding="utf-8") as out:
+                out.write(junit_xml(verdicts))
+        else:
+            write_report(result.data, path, samples)
         click.echo(f"wrote {path}", err=True)
     if as_json:
         sys.stdout.buffer.write(to_json(result.data))
     elif not outputs or plain:
         render_terminal(result.data, Console(width=100), plain=plain or not sys.stdout.isatty())
-    _check_limits(result.data, limits)
-
-
-def _check_limits(data: dict[str, object], limits: dict[str, float]) -> None:
-    failed = []
-    providers = data["providers"]
-    assert isinstance(providers, dict)
-    for name, metrics in providers.items():
-        for metric, floor in limits.items():
-            value = metrics[metric]["value"]
-            if value is None or value < floor:
-                failed.append(f"{name}: {metric} {value} < {floor}")
-    for line in failed:
-        click.echo(f"fail-under: {line}", err=True)
+    failed = [v for v in verdicts if not v.passed]
+    for v in failed:
+        click.echo(f"gate: {v.message}", err=True)
     if failed:
         sys.exit(1)
