@@ -6,22 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from replaykit.cassettes.run import Run
-from replaykit.errors import BadInputError
+from replaykit.packaged import locate
 from replaykit.providers import load_providers
 from replaykit.recorder import RecordOptions, record
 from replaykit.recorder.api import ProgressSink
 from replaykit.scenarios import load_scenarios
 from replaykit.score import ScoreResult, score_runs
-
-_REPO = Path(__file__).resolve().parent.parent
-
-
-def shipped(relative: str) -> Path:
-    """A file shipped with the repository: from the current folder, else beside the package."""
-    for base in (Path.cwd(), _REPO):
-        if (base / relative).exists():
-            return base / relative
-    raise BadInputError(f"cannot find {relative} (run from the replaykit repository, or pass the path)")
 
 
 @dataclass
@@ -36,10 +26,10 @@ def run_demo(out: Path, *, repeat: int = 3, seed: int = 0, time_scale: float = 0
              progress: ProgressSink | None = None, report: Path | None = None) -> DemoResult:
     from replaykit.sim.process import SimProcess
 
-    scenario_path = scenarios or str(shipped("scenarios"))
+    scenario_path = str(locate(scenarios or "scenarios").path)
     chosen = load_scenarios(scenario_path)
-    provider_set = load_providers(providers or shipped("providers/sim.toml"))
-    with SimProcess(profiles or shipped("providers/sim-profiles.toml"), scenario_path, seed=seed,
+    provider_set = load_providers(locate(providers or "providers/sim.toml").path)
+    with SimProcess(locate(profiles or "providers/sim-profiles.toml").path, scenario_path, seed=seed,
                     time_scale=time_scale) as sim:
         live = [p.with_overrides(base_url=sim.base_url) for p in provider_set]
         opts = RecordOptions(repeat=repeat, seed=seed, concurrency=concurrency, max_retries=2,

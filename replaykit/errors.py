@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+# Control characters (C0, DEL, C1), line and paragraph separators, and bidirectional overrides: a file name
+# holding one could forge a line of output ("verify RUN: ok") or hide part of a message.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with every character that could break or forge a line of output escaped (`\\n`, `\\x1b`)."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text) if _UNPRINTABLE.search(text) else text
+
 
 class ReplaykitError(Exception):
     """Root of every error replaykit raises on purpose."""
@@ -24,7 +35,7 @@ class BadInputError(ReplaykitError):
 
     def _render(self) -> str:
         parts = [p for p in (self.source, self.item, self.field) if p]
-        return ": ".join([*parts, self.message])
+        return printable(": ".join([*parts, self.message]))  # one line, whatever names it quotes
 
 
 class ScenarioError(BadInputError):

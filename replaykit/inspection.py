@@ -6,9 +6,12 @@ from typing import Any
 
 from replaykit.cassettes.model import Cassette
 from replaykit.normalize import normalize
+from replaykit.share.secrets import redact_shown
 
 
-def attempt_lines(cassette: Cassette) -> list[dict[str, Any]]:
+def attempt_lines(cassette: Cassette, *, redact: bool = True) -> list[dict[str, Any]]:
+    """One JSON-ready dict per attempt. `redact`: with every secret the scan finds in what it shows replaced
+    (the joined stream, the parsed arguments): a cassette may hide a key that only decoding reveals."""
     lines = []
     for index, attempt in enumerate(cassette.attempts):
         outcome = normalize(attempt, mode=cassette.sample.mode)
@@ -26,4 +29,4 @@ def attempt_lines(cassette: Cassette) -> list[dict[str, Any]]:
             "timing": {k: v for k, v in (attempt.timing or {}).items() if k != "events_ms"}
             | {"events": len((attempt.timing or {}).get("events_ms") or [])},
         })
-    return lines
+    return redact_shown(lines) if redact else lines

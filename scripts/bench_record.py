@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from replaykit import RecordOptions, load_scenarios, record
+from replaykit.packaged import packaged
 from replaykit.providers import parse_providers
 from replaykit.recorder.plan import plan_samples
 from replaykit.recorder.request import attempt_seed, build_body, build_headers, encode_body
@@ -38,21 +39,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
 def start_sim(tmp: Path, port: int) -> subprocess.Popen[bytes]:
     profiles = tmp / "profiles.toml"
     profiles.write_text(PROFILE)
     proc = subprocess.Popen([sys.executable, "-m", "replaykit", "sim", "serve", "--port", str(port),
-                             "--profiles", str(profiles), "--scenarios", str(REPO / "scenarios"),
+                             "--profiles", str(profiles), "--scenarios", str(packaged("scenarios")),
                              "--time-scale", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the simulator did not start")
+    try:
+        wait_up(f"http://127.0.0.1:{port}/v1/models")
+    except SystemExit:
+        proc.kill()
+        raise
+    return proc
 
 
 async def bare_loop(requests: list[tuple[str, dict[str, str], bytes]], concurrency: int) -> float:
@@ -77,7 +86,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--stream", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
-    scenarios = [s for s in load_scenarios(REPO / "scenarios") if s.category != "multi_turn"]
+    scenarios = [s for s in load_scenarios(packaged("scenarios")) if s.category != "multi_turn"]
     repeat = -(-args.samples // len(scenarios))
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)

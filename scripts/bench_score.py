@@ -29,6 +29,7 @@ import orjson
 from replaykit import RecordOptions, load_providers, load_scenarios, record, score_runs
 from replaykit.cassettes.run import load_run
 from replaykit.normalize import Call
+from replaykit.packaged import packaged
 from replaykit.score.checker import check_step
 from replaykit.sim import SimServer
 
@@ -36,9 +37,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def seed_run(root: Path) -> Path:
-    scenarios = load_scenarios(REPO / "scenarios")
-    providers = list(load_providers(REPO / "providers" / "sim.toml"))
-    with SimServer(profiles=str(REPO / "providers" / "sim-profiles.toml"), scenarios=scenarios, seed=0,
+    scenarios = load_scenarios(packaged("scenarios"))
+    providers = list(load_providers(packaged("providers/sim.toml")))
+    with SimServer(profiles=packaged("providers/sim-profiles.toml"), scenarios=scenarios, seed=0,
                    time_scale=0) as sim:
         live = [p.with_overrides(base_url=sim.base_url, stream=i % 2 == 0, timeout=5.0)
                 for i, p in enumerate(providers)]
@@ -94,7 +95,7 @@ def peak_rss_mb(runs: list[Path]) -> float:
 
 
 def checks_per_second(n: int = 200_000) -> float:
-    scenarios = [s for s in load_scenarios(REPO / "scenarios") if s.category != "multi_turn"]
+    scenarios = [s for s in load_scenarios(packaged("scenarios")) if s.category != "multi_turn"]
     cases = []
     for s in scenarios:
         calls = [Call(c.name, "", c.args.example(s.tool_schema(c.name))) for c in s.expect.calls]

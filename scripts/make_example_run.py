@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from replaykit import RecordOptions, load_providers, load_scenarios, record, score_runs
+from replaykit.packaged import packaged
 from replaykit.report.files import to_json
 from replaykit.sim import SimServer
 
@@ -25,12 +26,12 @@ SCENARIOS = [
 
 
 def main() -> None:
-    library = load_scenarios(REPO / "scenarios")
+    library = load_scenarios(packaged("scenarios"))
     chosen = [s for s in library if s.id in SCENARIOS]
-    providers = load_providers(REPO / "providers" / "sim.toml")
+    providers = load_providers(packaged("providers/sim.toml"))
     if OUT.exists():
         shutil.rmtree(OUT)
-    with SimServer(profiles=str(REPO / "providers" / "sim-profiles.toml"), scenarios=library, seed=0,
+    with SimServer(profiles=packaged("providers/sim-profiles.toml"), scenarios=library, seed=0,
                    time_scale=1.0) as sim:
         live = [p.with_overrides(base_url=sim.base_url) for p in providers]
         options = RecordOptions(repeat=2, seed=0, concurrency=8, max_retries=2, backoff_base=0.2,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,11 +24,12 @@ DATA = Path(__file__).resolve().parents[1] / "../shared/data/bfcl"
 ALL = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance", "live_simple",
        "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance")
 WITH_ANSWERS = ("simple_python", "multiple", "parallel", "parallel_multiple", "live_simple", "live_multiple")
-# Entries BFCL's own checker could never accept, so the importer leaves them out.
-KNOWN_SKIPS = {"live_simple_106-63-0", "live_simple_112-68-0", "live_multiple_862-181-3",
+# Entries BFCL's own checker could never accept: scenarios that always fail, as BFCL counts them.
+UNANSWERABLE = {"live_simple_106-63-0", "live_simple_112-68-0", "live_multiple_862-181-3",
                "live_multiple_964-207-0"}
 
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="BFCL data (../shared/data/bfcl) not present")
+NO_DATA = f"BFCL v4 data files not provided ({DATA.resolve()}): BFCL's data/ folder, kept outside the repository"
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=NO_DATA)
 
 
 # ---------------------------------------------------------------- the data, read as BFCL means it
@@ -96,7 +97,7 @@ def _check(s: Scenario, calls: list[Call], bfcl: bool) -> StepVerdict:
 @pytest.fixture(scope="session")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[BfclImport, Path]:
     if not DATA.is_dir():
-        pytest.skip("BFCL data (../shared/data/bfcl) not present")
+        pytest.skip(NO_DATA)
     out = tmp_path_factory.mktemp("bfcl")
     return import_bfcl(DATA, out), out
 
@@ -122,12 +123,12 @@ def test_all_categories_import_and_validate(imported: tuple[BfclImport, Path],
     report, out = imported
     assert set(report) == set(ALL)
     assert sorted(p.name for p in out.iterdir()) == sorted(f"bfcl_{c}.yaml" for c in ALL)
-    assert {s.bfcl_id for s in report.skipped} == KNOWN_SKIPS, report.skipped
+    assert report.skipped == []
+    assert {s.bfcl_id for s in report.unanswerable} == UNANSWERABLE, report.unanswerable
     ids: set[str] = set()
     for category in ALL:
         loaded = scenarios_of(category)  # the validator, on every scenario of the file
-        written = len(questions(category)) - sum(s.category == category for s in report.skipped)
-        assert report[category] == len(loaded) == written, category
+        assert report[category] == len(loaded) == len(questions(category)), category
         for s in loaded:
             assert s.meta["bfcl_category"] == category
             assert s.tags == ("bfcl", category)
@@ -163,10 +164,16 @@ def test_tools_are_bfcls_native_conversion(scenarios_of: Callable[[str], Scenari
     assert s.tool_names == ("math_factorial",)
     assert s.meta["original_names"] == {"math_factorial": "math.factorial"}
     assert s.expect.calls[0].name == "math_factorial"
+    # BFCL's own JSON, byte for byte: the Python hint, type mapping, key order kept
+    assert json.dumps(list(scenario(scenarios_of, "simple_python", "simple_python_0").tools)) == (
+        '[{"type": "function", "function": {"name": "calculate_triangle_area", "description": "Calculate the area '
+        'of a triangle given its base and height. Note that the provided function is in Python 3 syntax.", '
+        '"parameters": {"type": "object", "properties": {"base": {"type": "integer", "description": "The base of '
+        'the triangle."}, "height": {"type": "integer", "description": "The height of the triangle."}, "unit": '
+        '{"type": "string", "description": "The unit of measure (defaults to \'units\' if not specified)"}}, '
+        '"required": ["base", "height"]}}}]')
     kinds = {}
     for s in scenarios_of("simple_python"):
-        if "bfcl_schema_widened" in s.meta:  # simple_python_307: a bool answer for a string venue
-            continue
         for tool in s.tools:
             assert tool["function"]["parameters"]["type"] == "object"
             for prop in tool["function"]["parameters"]["properties"].values():
@@ -175,17 +182,54 @@ def test_tools_are_bfcls_native_conversion(scenarios_of: Callable[[str], Scenari
     assert set(kinds) == {"string", "integer", "number", "boolean", "array", "object"}
     assert kinds["number"]["format"] == "float"
     assert kinds["number"]["description"].endswith("This is a float type value.")
-    # multiple_0: BFCL's `optional: true` on get_area is not JSON Schema
+    # multiple_0: BFCL sends its `optional: true` as it is
     get_area = scenario(scenarios_of, "multiple", "multiple_0").tool_schema("triangle_properties_get")
     assert get_area is not None
     assert get_area["properties"]["get_area"] == {
-        "type": "boolean", "default": True,
-        "description": "A flag to determine whether to calculate the area of triangle. Default is true."}
-    # live_multiple_146-58-0: BFCL writes an array's item enum on the array itself
+        "type": "boolean", "description": "A flag to determine whether to calculate the area of triangle. "
+        "Default is true.", "default": True, "optional": True}
+    # live_multiple_146-58-0: BFCL writes an array's item enum on the array itself, and sends it so; the
+    # scoring schema has it on the items, where JSON Schema reads it as meant
     sensors = scenario(scenarios_of, "live_multiple", "live_multiple_146-58-0")
     metrics = (sensors.tool_schema("get_sensor_readings_latest") or {})["properties"]["metrics"]
-    assert "enum" not in metrics
-    assert metrics["items"]["enum"][:3] == ["temperature", "humidity", "co2"]
+    assert metrics["enum"][:3] == ["temperature", "humidity", "co2"]
+    scored = (sensors.score_schema("get_sensor_readings_latest") or {})["properties"]["metrics"]
+    assert "enum" not in scored
+    assert scored["items"]["enum"][:3] == ["temperature", "humidity", "co2"]
+
+
+def _enums(schema: Any, path: str = "") -> Iterator[tuple[str, list[Any]]]:
+    if isinstance(schema, dict):
+        if isinstance(schema.get("enum"), list):
+            yield path, schema["enum"]
+        for key, value in schema.items():
+            if key != "enum":
+                yield from _enums(value, f"{path}.{key}")
+
+
+@needs_data
+@pytest.mark.parametrize("category", ALL)
+def test_sent_enums_are_bfcls(category: str, scenarios_of: Callable[[str], ScenarioSet]) -> None:
+    """Widening an enum with an answer value would tell the model the answer: the tools sent carry exactly
+    BFCL's enums (a widened one lives in score_schemas)."""
+    loaded = scenarios_of(category)
+    for question in questions(category):
+        s = loaded.get("bfcl." + question["id"].lower())
+        assert s is not None
+        for fn, tool in zip(question["function"], s.tools, strict=True):
+            assert list(_enums(tool["function"]["parameters"])) == list(_enums(fn["parameters"])), s.id
+
+
+@needs_data
+def test_widened_enums_stay_on_the_scoring_side(scenarios_of: Callable[[str], ScenarioSet]) -> None:
+    # live_simple_..., set_countdown.duration: BFCL accepts "5 minutes", which its enum does not list
+    widened = [(s, n) for c in ("live_simple", "live_multiple") for s in scenarios_of(c)
+               for n in s.meta.get("bfcl_scoring_widened", []) if ": enum also " in n]
+    assert len(widened) > 60
+    s, note = next((s, n) for s, n in widened if n.startswith("set_countdown.duration"))
+    assert note == 'set_countdown.duration: enum also "5 minutes"'
+    assert "5 minutes" not in (s.tool_schema("set_countdown") or {})["properties"]["duration"]["enum"]
+    assert "5 minutes" in (s.score_schema("set_countdown") or {})["properties"]["duration"]["enum"]
 
 
 @needs_data
@@ -235,12 +279,14 @@ def test_float_answers_and_dict_answers(scenarios_of: Callable[[str], ScenarioSe
 
 
 @needs_data
-def test_nulls_widen_the_schema(scenarios_of: Callable[[str], ScenarioSet]) -> None:
+def test_nulls_widen_the_scoring_schema_only(scenarios_of: Callable[[str], ScenarioSet]) -> None:
     # live_multiple_23-5-0: "brand": ["", null] for a string parameter; BFCL accepts null (its default).
     s = scenario(scenarios_of, "live_multiple", "live_multiple_23-5-0")
-    brand = s.tool_schema("search_products")["properties"]["brand"]  # type: ignore[index]
-    assert brand["type"] == ["string", "null"]
-    assert any("brand" in note for note in s.meta["bfcl_schema_widened"])
+    sent = s.tool_schema("search_products")["properties"]["brand"]  # type: ignore[index]
+    assert sent["type"] == "string"  # the question is BFCL's
+    scored = s.score_schema("search_products")["properties"]["brand"]  # type: ignore[index]
+    assert scored["type"] == ["string", "null"]
+    assert any("brand" in note for note in s.meta["bfcl_scoring_widened"])
     assert s.expect.calls[0].args.fields["brand"].optional
 
 
@@ -400,11 +446,12 @@ def test_cli_imports_one_category(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["import", "bfcl", str(DATA / "BFCL_v4_live_simple.json"),
                                        "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "live_simple                256 scenarios" in result.output
-    assert "skipped 2 entries:" in result.output
+    assert "live_simple                258 scenarios" in result.output
+    assert "2 scenarios always fail, as in BFCL (no answer can pass):" in result.output
     assert "live_simple_106-63-0 (live_simple): " in result.output
+    assert "skipped" not in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["bfcl_live_simple.yaml"]
-    assert len(load_scenarios(tmp_path)) == 256
+    assert len(load_scenarios(tmp_path)) == 258
 
 
 @needs_data

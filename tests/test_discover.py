@@ -9,13 +9,14 @@ from simkit import fixture_scenarios
 
 from replaykit import load_providers, record, score_runs
 from replaykit.cli import main
+from replaykit.packaged import packaged
 from replaykit.sim import SimServer, load_profiles
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_discovered_file_pins_every_endpoint_and_records(tmp_path: Path) -> None:
-    profiles = load_profiles(REPO / "providers" / "sim-profiles.toml")
+    profiles = load_profiles(packaged("providers/sim-profiles.toml"))
     out = tmp_path / "found.toml"
     with SimServer(profiles=profiles, scenarios=fixture_scenarios(), time_scale=0) as sim:
         result = CliRunner().invoke(main, ["providers", "discover", "qwen/qwen3-coder", "--base-url", sim.base_url,

@@ -18,7 +18,7 @@ from replaykit.errors import ProviderConfigError
 from replaykit.providers import Price, load_providers
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "providers"
+SHIPPED = ROOT / "replaykit" / "data" / "providers"
 
 GOOD = """\
 [defaults]
@@ -159,26 +159,26 @@ def test_sanitized_config_has_no_source_and_no_secret(tmp_path, monkeypatch):
 @pytest.mark.parametrize(("table", "field", "words"), [
     ('modle = "x"', "providers.p.modle", "unknown key"),
     ('api_key = "sk-123"', "providers.p.api_key", "unknown key"),
-    ('temperature = "0"', "providers.p.temperature", "wrong type str"),
-    ("temperature = true", "providers.p.temperature", "wrong type bool"),
-    ('stream = "yes"', "providers.p.stream", "wrong type"),
-    ("stream = 1", "providers.p.stream", "wrong type"),
-    ("max_concurrency = 2.5", "providers.p.max_concurrency", "wrong type"),
-    ("max_concurrency = true", "providers.p.max_concurrency", "wrong type"),
-    ("routing = \"deepinfra\"", "providers.p.routing", "wrong type"),
-    ("price = 0.3", "providers.p.price", "wrong type"),
-    ("headers = []", "providers.p.headers", "wrong type"),
+    ('temperature = "0"', "providers.p.temperature", "must be a number, got str"),
+    ("temperature = true", "providers.p.temperature", "must be a number, got bool"),
+    ('stream = "yes"', "providers.p.stream", "must be a boolean (true or false), got str"),
+    ("stream = 1", "providers.p.stream", "must be a boolean (true or false), got int"),
+    ("max_concurrency = 2.5", "providers.p.max_concurrency", "must be an integer, got float"),
+    ("max_concurrency = true", "providers.p.max_concurrency", "must be an integer, got bool"),
+    ("routing = \"deepinfra\"", "providers.p.routing", "must be a table, got str"),
+    ("price = 0.3", "providers.p.price", "must be a table, got float"),
+    ("headers = []", "providers.p.headers", "must be a table, got list"),
     ('mode = "fast"', "providers.p.mode", "native or prompt"),
     ("max_concurrency = 0", "providers.p.max_concurrency", "positive"),
     ("timeout = -1.5", "providers.p.timeout", "positive"),
     ("max_tokens = 0", "providers.p.max_tokens", "positive"),
     ('routing = { onyl = ["deepinfra"] }', "providers.p.routing.onyl", "unknown OpenRouter routing key"),
     ('routing = { only = "deepinfra" }', "providers.p.routing.only", "must be a list"),
-    ('routing = { allow_fallbacks = "no" }', "providers.p.routing.allow_fallbacks", "must be a bool"),
+    ('routing = { allow_fallbacks = "no" }', "providers.p.routing.allow_fallbacks", "must be a boolean"),
     ("routing = { only = [1, 2] }", "providers.p.routing.only", "list of strings"),
     ("routing = { quantizations = [8] }", "providers.p.routing.quantizations", "list of strings"),
     ('routing = { order = ["a", true] }', "providers.p.routing.order", "list of strings"),
-    ('routing = { sort = 1 }', "providers.p.routing.sort", "must be a str"),
+    ('routing = { sort = 1 }', "providers.p.routing.sort", "must be a string"),
     ('routing = { data_collection = "maybe" }', "providers.p.routing.data_collection", "allow or deny"),
     ('routing = { sort = "cheapest" }', "providers.p.routing.sort", "price, throughput or latency"),
     ("price = { input_per_mtok = -0.1, output_per_mtok = 1 }", "providers.p.price.input_per_mtok",
@@ -218,6 +218,14 @@ def test_a_mistake_in_the_second_provider_names_it(tmp_path):
 def test_a_mistake_in_defaults_names_defaults(tmp_path):
     path, err = refused(tmp_path, provider("", defaults='base_url = "https://x.test/v1"\nmodle = "m"\n'))
     assert_field(err, path, "defaults.modle", "unknown key")
+
+
+def test_a_bad_value_set_in_defaults_names_defaults_and_the_provider(tmp_path):
+    path, err = refused(tmp_path, provider("max_concurrency = 2", name="a",
+                                           defaults=MINIMAL_DEFAULTS + '\nmode = "nativ"\n'))
+    assert_field(err, path, "defaults.mode (for providers.a)", "native or prompt")
+    path, err = refused(tmp_path, provider('mode = "nativ"', name="a", defaults=MINIMAL_DEFAULTS))
+    assert_field(err, path, "providers.a.mode", "native or prompt")
 
 
 def test_bad_provider_name(tmp_path):
@@ -269,13 +277,26 @@ def test_cli_list_shows_the_key_variable_and_whether_it_is_set(tmp_path, monkeyp
     monkeypatch.delenv("RK_TEST_DIRECT_KEY", raising=False)
     result = CliRunner().invoke(main, ["providers", "list", str(path)])
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
+    header, *rows = [line.rstrip() for line in result.stdout.splitlines()]
+    assert header.split() == ["provider", "model", "routing", "precision", "$/Mtok", "in/out", "mode", "key"]
+    lines = [row for row in rows if not row.startswith(" ")]  # not a long cell's wrapped continuation
     assert [line.split()[0] for line in lines] == ["deepinfra-fp8", "deepinfra-prompt", "direct"]
-    assert lines[0].endswith("key=$RK_TEST_OPENROUTER_KEY (set)")
-    assert lines[2].endswith("key=$RK_TEST_DIRECT_KEY (not set)")
+    assert lines[0].endswith("$RK_TEST_OPENROUTER_KEY (set)")
+    assert lines[2].endswith("$RK_TEST_DIRECT_KEY (not set)")
     assert "fp8" in lines[0] and "$0.3/$1.2" in lines[0] and "deepinfra" in lines[0]
     assert "prompt" in lines[1]
     assert CANARY not in result.output
+
+
+def test_cli_list_keeps_its_columns_with_a_long_model_name(tmp_path):
+    long_model = "some-lab/" + "a-very-long-model-name-" * 4
+    path = write(tmp_path, GOOD.replace('model = "qwen/qwen3-coder"', f'model = "{long_model}"', 1))
+    result = CliRunner().invoke(main, ["providers", "list", str(path)])
+    assert result.exit_code == 0, result.output
+    header, *lines = result.stdout.splitlines()
+    column = header.index(" mode ") + 1  # every row's mode sits under the header, however long the model
+    rows = [line for line in lines if line[:1] != " "]
+    assert len(rows) == 3 and all(row[column:].split()[0] in ("native", "prompt") for row in rows), result.stdout
 
 
 def test_cli_show_never_prints_the_key(tmp_path):

@@ -7,8 +7,9 @@ from typing import Any
 import orjson
 import yaml
 
+from replaykit.cassettes.checks import attempt_meta, interaction_parts, sample_fields, shown
 from replaykit.cassettes.encoding import body_text
-from replaykit.cassettes.limits import check_shape
+from replaykit.cassettes.limits import MAX_YAML_BYTES, MAX_YAML_NODES, check_json_size, check_shape
 from replaykit.cassettes.model import FORMAT_VERSION, VCR_VERSION, Attempt, Cassette, SampleId
 from replaykit.errors import CassetteError
 
@@ -67,48 +68,49 @@ def decode_parsed(raw: Any, source: str) -> Cassette:
     return _decode_foreign(raw, source)
 
 
-JSON_MAX_DEPTH = 254  # orjson's own encoding limit
-
-
 def parse(data: bytes, source: str, *, walkers: bool = True) -> Any:
-    """The file's data as Python values: JSON, or YAML through the safe loader.
+    """The file's data as Python values: JSON, or YAML through the safe loader, within limits.py's bounds.
 
-    YAML is shape-checked by a walk (aliases can multiply a small file into billions of nodes). JSON has
-    no aliases, so its node count is bounded by the file size; its depth is checked at C speed by
-    re-encoding, which orjson refuses past 254 levels; `walkers=False` skips that for callers that never
-    walk the data recursively (the scorer's hot path)."""
+    A large JSON text has its values counted before it is parsed, YAML its events (both could take
+    gigabytes); YAML is then shape-checked by a walk (aliases multiply a small file into billions of nodes;
+    dates, sets and 5,000-digit integers are no JSON). JSON's depth is checked by the same walk;
+    `walkers=False` skips it for callers that never walk the data recursively (the scorer's hot path reads
+    fixed fields, each checked by `decode_parsed`)."""
     if data.lstrip()[:1] == b"{":
-        raw = _parse(data, source)
-        if not walkers:  # the scorer reads fixed paths only: nothing of it recurses into the data
-            return raw
+        check_json_size(data, source)
         try:
-            orjson.dumps(raw)
-        except orjson.JSONEncodeError:
-            raise CassetteError(f"nested deeper than {JSON_MAX_DEPTH} levels", source=source) from None
+            raw = orjson.loads(data)
+        except orjson.JSONDecodeError as err:
+            raise CassetteError(f"invalid JSON: {err}", source=source) from None
+        if walkers:
+            check_shape(raw, source)
         return raw
-    raw = _parse(data, source)
-    check_shape(raw, source)
+    raw = _parse_yaml(data, source)
+    check_shape(raw, source, scalars=True)
     return raw
 
 
-def _parse(data: bytes, source: str) -> Any:
-    stripped = data.lstrip()
-    if stripped[:1] == b"{":
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError as err:
-            raise CassetteError(f"invalid JSON: {err}", source=source) from None
+def _parse_yaml(data: bytes, source: str) -> Any:
+    if len(data) > MAX_YAML_BYTES:
+        raise CassetteError(f"a YAML file over the {MAX_YAML_BYTES}-byte limit", source=source)
     try:
+        if len(data) > MAX_YAML_NODES:  # a value takes at least a byte: smaller files cannot hold too many
+            for count, _event in enumerate(yaml.parse(data, Loader=_SafeLoader)):
+                if count > MAX_YAML_NODES:
+                    raise CassetteError(f"more than {MAX_YAML_NODES} YAML values", source=source)
         return yaml.load(data, Loader=_SafeLoader)
+    except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+        raise CassetteError("invalid or unsafe YAML: an integer of thousands of digits", source=source) from None
     except (yaml.YAMLError, RecursionError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise CassetteError(f"invalid or unsafe YAML: {first}", source=source) from None
+        raise CassetteError(f"invalid or unsafe YAML: {first[:200]}", source=source) from None
 
 
 def _decode_own(raw: dict[str, Any], own: dict[str, Any], source: str) -> Cassette:
     version = own.get("format")
-    if not isinstance(version, int) or version < 1:
-        raise CassetteError(f"unknown replaykit cassette format {version!r}", source=source, field="replaykit.format")
+    if type(version) is not int or version < 1:
+        raise CassetteError(f"unknown replaykit cassette format {shown(version)}", source=source,
+                            field="replaykit.format")
     if version > FORMAT_VERSION:
         raise CassetteError(f"cassette format {version} is newer than this replaykit reads ({FORMAT_VERSION}); "
                             "upgrade replaykit", source=source, field="replaykit.format")
@@ -116,20 +118,20 @@ def _decode_own(raw: dict[str, Any], own: dict[str, Any], source: str) -> Casset
     attempts_raw = own.get("attempts")
     if not isinstance(sample, dict) or not isinstance(attempts_raw, list):
         raise CassetteError("missing sample or attempts", source=source, field="replaykit")
-    try:
-        sid = SampleId(str(sample["provider"]), str(sample["scenario"]), int(sample["repetition"]),
-                       str(sample.get("scenario_hash", "")), str(sample.get("mode", "native")))
-        attempts = [_attempt(a, raw["interactions"]) for a in attempts_raw]
-    except (KeyError, TypeError, ValueError, IndexError) as err:
-        raise CassetteError(f"malformed replaykit data ({type(err).__name__}: {err})", source=source,
-                            field="replaykit") from None
+    complete = own.get("complete", False)
+    if type(complete) is not bool:
+        raise CassetteError("must be true or false", source=source, field="replaykit.complete")
+    sid = SampleId(*sample_fields(sample, source))
+    interactions = raw["interactions"]
+    attempts = [_attempt(a, f"replaykit.attempts[{i}]", interactions, source) for i, a in enumerate(attempts_raw)]
     extra = {k: v for k, v in own.items() if k not in _OWN_KEYS}
-    return Cassette(sid, attempts, bool(own.get("complete", False)), source, extra=extra)
+    return Cassette(sid, attempts, complete, source, extra=extra)
 
 
-def _attempt(meta: dict[str, Any], interactions: list[Any]) -> Attempt:
-    index = meta.get("interaction")
-    attempt = Attempt(request=meta.get("request") or {}) if index is None else _from_interaction(interactions[index])
+def _attempt(meta: Any, where: str, interactions: list[Any], source: str) -> Attempt:
+    index = attempt_meta(meta, where, len(interactions), source)
+    attempt = (Attempt(request=meta.get("request") or {}) if index is None
+               else _from_interaction(interactions[index], f"interactions[{index}]", source))
     # replaykit's per-attempt record; absent keys keep the defaults (one cassette per sample: this is hot)
     get = meta.get
     attempt.error = get("error")
@@ -141,30 +143,16 @@ def _attempt(meta: dict[str, Any], interactions: list[Any]) -> Attempt:
     return attempt
 
 
-def _from_interaction(inter: Any, **kwargs: Any) -> Attempt:
-    request = inter["request"]
-    response = inter["response"]
-    status = response.get("status") or {}
-    body = response.get("body") or {}
-    headers = response.get("headers") or {}
-    for value in headers.values():
-        if type(value) is not list:  # vcrpy writes lists; other tools may not
-            headers = {str(k): v if isinstance(v, list) else [v] for k, v in headers.items()}
-            break
-    raw_body = body.get("string") if isinstance(body, dict) else body
+def _from_interaction(inter: Any, where: str, source: str, **kwargs: Any) -> Attempt:
+    request, status, reason, headers, raw_body = interaction_parts(inter, where, source)
     text = raw_body if type(raw_body) is str else body_text(raw_body, headers)  # bytes: foreign, maybe gzip
     if isinstance(request.get("body"), bytes):
         request = {**request, "body": request["body"].decode("utf-8", "replace")}
-    return Attempt(request, int(status.get("code", 0)), str(status.get("message") or ""), headers, text, **kwargs)
+    return Attempt(request, status, reason, headers, text, **kwargs)
 
 
 def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:
-    attempts = []
-    for i, inter in enumerate(raw["interactions"]):
-        try:
-            attempts.append(_from_interaction(inter, step=i))
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise CassetteError(f"malformed interaction ({type(err).__name__}: {err})", source=source,
-                                field=f"interactions[{i}]") from None
+    attempts = [_from_interaction(inter, f"interactions[{i}]", source, step=i)
+                for i, inter in enumerate(raw["interactions"])]
     name = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return Cassette(SampleId("foreign", name, 0), attempts, True, source, foreign=True)

@@ -6,7 +6,9 @@ import contextlib
 import zlib
 from collections.abc import Mapping
 
-MAX_DECODED_BYTES = 64 * 1024 * 1024
+from replaykit.cassettes.limits import MAX_CASSETTE_BYTES
+
+MAX_DECODED_BYTES = MAX_CASSETTE_BYTES  # a decoded body is at most a cassette
 _GZIP_MAGIC = b"\x1f\x8b"
 
 

@@ -15,6 +15,8 @@ _STREAM_ON = re.compile(r'"stream"\s*:\s*true')
 FORMAT_VERSION = 1  # replaykit's cassette format (the `replaykit.format` field)
 VCR_VERSION = 1  # vcrpy's cassette format
 
+SERVER_WARNING_HEADER = "x-replaykit-sim-warning"  # set by the simulator, surfaced by the recorder
+
 
 @dataclass(slots=True)
 class Attempt:
@@ -41,6 +43,14 @@ class Attempt:
     def header(self) -> dict[str, str]:
         """Response headers, lower-cased, last value wins."""
         return {k.lower(): v[-1] for k, v in self.response_headers.items() if v}
+
+    @property
+    def server_warning(self) -> str | None:
+        """A warning the server attached to its answer (replaykit's simulator: an unknown scenario)."""
+        for key, values in self.response_headers.items():
+            if values and key.lower() == SERVER_WARNING_HEADER:
+                return values[-1]
+        return None
 
     @property
     def is_stream(self) -> bool:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
+from replaykit.cassettes.limits import MAX_CASSETTE_BYTES
 from replaykit.errors import CassetteError
 
-MAX_CASSETTE_BYTES = 64 * 1024 * 1024
+# Never follow a link (it could point at /dev/zero or a file of the reader's), never block on opening (a
+# FIFO would hang the reader forever): the type is checked on the open descriptor, before any read.
+_OPEN_FLAGS = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+LINK = "a symbolic link (a run holds regular files only)"
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
@@ -33,23 +39,40 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
 
 
 def read_bounded(path: str | Path, limit: int = MAX_CASSETTE_BYTES) -> bytes:
-    """The file's bytes, refused past `limit`. Asks for the size the file has: a read of `limit` bytes would
-    allocate (and map) a buffer that large for every small cassette, which made reading 3x slower. Plain
-    descriptors, no file object: the scorer reads 50,000 files."""
+    """The bytes of a regular file, refused past `limit`; a link, FIFO, device or folder is refused before
+    a byte is read. Asks for the size the file has: a read of `limit` bytes would allocate (and map) a
+    buffer that large for every small cassette, which made reading 3x slower. Plain descriptors, no file
+    object: the scorer reads 50,000 files."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            size = os.fstat(fd).st_size
-            data = os.read(fd, min(size, limit) + 1)
-            if len(data) != size:  # growing, short, or a pipe that reports no size: read on, still bounded
-                data = _read_rest(fd, data, limit)
-        finally:
-            os.close(fd)
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as err:
+        link = err.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path)  # EMLINK: the BSDs
+        raise CassetteError(LINK if link else f"cannot read: {err.strerror or err}", source=str(path)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CassetteError(f"not a regular file ({_kind(info.st_mode)})", source=str(path))
+        size = info.st_size
+        if size > limit:
+            raise CassetteError(f"file is over the {limit}-byte limit", source=str(path))
+        data = os.read(fd, size + 1)
+        if len(data) != size:  # growing or short: read on, still bounded
+            data = _read_rest(fd, data, limit)
     except OSError as err:
         raise CassetteError(f"cannot read: {err.strerror or err}", source=str(path)) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise CassetteError(f"file is over the {limit}-byte limit", source=str(path))
     return data
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def _read_rest(fd: int, head: bytes, limit: int) -> bytes:

@@ -13,7 +13,7 @@ import orjson
 
 from replaykit.canonical import file_hash
 from replaykit.cassettes.codec import decode, encode
-from replaykit.cassettes.limits import check_shape
+from replaykit.cassettes.limits import MAX_MANIFEST_BYTES, check_shape
 from replaykit.cassettes.model import FORMAT_VERSION, Cassette, SampleId
 from replaykit.cassettes.persist import read_bounded, write_atomic
 from replaykit.errors import CassetteError
@@ -21,7 +21,7 @@ from replaykit.errors import CassetteError
 RUN_FILE = "run.json"
 SCENARIOS_FILE = "scenarios.json"  # the scenarios the run used, so that anyone can re-score it
 CASSETTE_DIR = "cassettes"
-MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+
 # run.json's digest of itself: sha256 of the file as written without this key. run.json holds the hashes of
 # every other file, so with it a change to any byte of the run is seen; see docs/cassette-format.md.
 MANIFEST_DIGEST = "manifest_digest"

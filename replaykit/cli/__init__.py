@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 from typing import Any
@@ -15,9 +16,11 @@ from replaykit.errors import BadInputError, ReplaykitError
 # that `replaykit score` does not load the recorder, the simulator or deepdiff.
 COMMANDS = {
     "scenarios": "scenarios:scenarios", "providers": "providers:providers", "import": "importing:import_",
-    "record": "record:record", "score": "score:score", "inspect": "inspect:inspect", "demo": "demo:demo",
+    "record": "record:record", "capture": "capture:capture", "score": "score:score", "inspect": "inspect:inspect",
+    "demo": "demo:demo",
     "verify": "verify:verify", "sim": "sim:sim", "report": "report:report",
     "diff": "compare:diff", "trend": "compare:trend", "fallback": "compare:fallback", "plan": "compare:plan_",
+    "export": "export:export",
     "redact": "share:redact", "pack": "share:pack", "unpack": "share:unpack", "merge": "share:merge",
 }
 
@@ -46,6 +49,13 @@ class _Group(click.Group):
         except ReplaykitError as err:
             click.echo(f"error: {err}", err=True)
             sys.exit(1)
+        except OSError as err:
+            if err.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            # a full disk: the commands write atomically (nothing half-written is left), so one line will do
+            where = f" writing {err.filename}" if err.filename else ""
+            click.echo(f"error: disk full{where}: {err.strerror}; free space and run the command again", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -23,11 +23,13 @@ from replaykit.compare import (
 )
 from replaykit.compare.fallback import POLICIES
 from replaykit.compare.text import render_diff, render_fallback, render_plan, render_reference, render_trend
-from replaykit.errors import BadInputError
+from replaykit.errors import BadInputError, printable
 from replaykit.report.files import to_json
+from replaykit.share.secrets import redact_shown
 
 
 def _emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], list[str]]) -> None:
+    data = redact_shown(data)  # a run may hide a key that the comparison decodes (share/secrets.py)
     if as_json:
         sys.stdout.buffer.write(to_json(data))
         return
@@ -36,7 +38,7 @@ def _emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]]
 
 
 def _warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {printable(redact_shown(message))}", err=True)
 
 
 def _stats_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,14 +8,18 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from replaykit.cli.options import shipped_or_given
 from replaykit.demo import run_demo
+from replaykit.errors import BadInputError
 from replaykit.recorder.progress import Progress
 from replaykit.report.terminal import render
+
+_DEMO_ENTRIES = {"run", "report.html", "report.md"}  # all a demo folder holds
 
 
 @click.command()
 @click.option("--out", default="replaykit-demo", show_default=True, type=click.Path(),
-              help="Folder for the demo's run and report (replaced if it holds an earlier demo).")
+              help="Folder for the demo's run and report: absent, empty, or an earlier demo's (replaced).")
 @click.option("--repeat", default=3, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--time-scale", default=0.05, show_default=True, type=click.FloatRange(0),
@@ -25,17 +29,35 @@ def demo(out: str, repeat: int, seed: int, time_scale: float, plain: bool) -> No
     """Start the simulator, record the shipped scenarios against every simulated provider, score the run,
     print the leaderboard and write a report."""
     root = Path(out)
-    run_dir = root / "run"
-    if (run_dir / "run.json").exists():
-        shutil.rmtree(run_dir)
-    result = run_demo(run_dir, repeat=repeat, seed=seed, time_scale=time_scale,
+    _clear_earlier_demo(root)
+    result = run_demo(root / "run", repeat=repeat, seed=seed, time_scale=time_scale,
+                      scenarios=shipped_or_given("scenarios"), providers=shipped_or_given("providers/sim.toml"),
+                      profiles=shipped_or_given("providers/sim-profiles.toml"),
                       progress=Progress(plain=plain or None), report=root / _report_name())
     console = Console(width=100)
     render(result.score.data, console, plain=plain)
     if time_scale != 1.0:
         click.echo(f"(the simulator ran at {time_scale:g}x real time: latencies are scaled, rankings are not)")
-    click.echo(f"\nrun: {result.run.root}   report: {result.report}")
+    click.echo(f"\nrun: {result.run.root}")
     click.echo(f"rescore any time, offline: replaykit score {result.run.root}")
+    if result.report is not None:
+        click.echo(f"open the report: {result.report.resolve()}")
+
+
+def _clear_earlier_demo(root: Path) -> None:
+    """Replace an earlier demo's run, and refuse any other folder that holds something (a recorded run, a
+    scenario folder): the demo must never write into them."""
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise BadInputError("exists and is not a folder; choose another --out", source=str(root))
+    names = {p.name for p in root.iterdir()}
+    run_dir = root / "run"
+    if not names <= _DEMO_ENTRIES or (run_dir.exists() and not (run_dir / "run.json").is_file()):
+        raise BadInputError("holds files that are not an earlier demo's; choose another --out (absent or empty)",
+                            source=str(root))
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
 
 
 def _report_name() -> str:

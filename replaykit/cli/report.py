@@ -7,7 +7,7 @@ import sys
 import click
 from rich.console import Console
 
-from replaykit.errors import BadInputError
+from replaykit.errors import BadInputError, printable
 from replaykit.report.files import EXTENSIONS, write_report
 from replaykit.report.terminal import render as render_terminal
 
@@ -40,7 +40,7 @@ def report(runs: tuple[str, ...], outputs: tuple[str, ...], scenarios_path: tupl
 
         result = score_runs(list(runs), scenarios=scenarios)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
     for path in outputs:
         write_report(result.data, path, samples)
         click.echo(f"wrote {path}", err=True)

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from replaykit.errors import BadInputError
+from replaykit.errors import BadInputError, printable
 
 
 @click.command()
@@ -33,16 +33,23 @@ def redact(run: str, secret_env: tuple[str, ...]) -> None:
 @click.command()
 @click.argument("run", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(), help="The .tar.gz to write.")
-@click.option("--no-verify", is_flag=True, help="Pack even if the run does not verify (not for publishing).")
+@click.option("--no-verify", is_flag=True, help="Pack even if hashes or structure do not verify (not for publishing); "
+              "the secret scan still runs.")
 def pack(run: str, output: str, no_verify: bool) -> None:
     """Pack a verified run into one deterministic .tar.gz with a manifest of every file's sha256."""
     from replaykit.share.pack import pack_run
 
     report = pack_run(run, output, check=not no_verify)
     for rel in report.left_out:
-        click.echo(f"left out (not a run file): {rel}")
+        click.echo(f"left out (not a run file): {printable(rel)}")
     click.echo(f"packed {report.members} files into {report.path} ({report.size} bytes)")
-    click.echo(f"sha256 of the pack: {report.sha256.removeprefix('sha256:')}  (publish it with the pack)")
+    digest = report.sha256.removeprefix("sha256:")
+    if no_verify:  # never encourage publishing what was not checked (a planted key would go out with it)
+        click.echo(f"sha256 of the pack: {digest}")
+        click.echo(f"not verified (--no-verify): don't publish this pack; check the run with `replaykit verify {run}` "
+                   "and pack it again without --no-verify", err=True)
+    else:
+        click.echo(f"sha256 of the pack: {digest}  (publish it with the pack)")
 
 
 @click.command()
@@ -53,24 +60,27 @@ def unpack(pack_file: str, output: str) -> None:
     from replaykit.share.pack import unpack as unpack_run
 
     report = unpack_run(pack_file, output)
-    click.echo(f"unpacked {report.members} files ({report.size} bytes) of run {report.run_id} into {report.path}; "
-               f"check it with `replaykit verify {report.path}`")
+    click.echo(f"unpacked {report.members} files ({report.size} bytes) of run {printable(report.run_id)} into "
+               f"{report.path}; check it with `replaykit verify {report.path}`")
 
 
 @click.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(), help="The merged run folder (absent or empty).")
 @click.option("--run-id", help="Id of the merged run (default: the folder's name).")
-def merge(runs: tuple[str, ...], output: str, run_id: str | None) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="List every duplicate dropped and repetition renumbered.")
+def merge(runs: tuple[str, ...], output: str, run_id: str | None, verbose: bool) -> None:
     """Merge runs from several contributors: identical samples kept once, each with its provenance."""
     from replaykit.share.merge import merge_runs
 
     report = merge_runs(list(runs), output, run_id=run_id)
     for line in report.warnings:
-        click.echo(f"warning: {line}", err=True)
-    for line in report.duplicates:
-        click.echo(f"duplicate: {line}")
-    for line in report.renumbered:
-        click.echo(f"renumbered: {line}")
+        click.echo(f"warning: {printable(line)}", err=True)
+    if verbose:  # one line per file: thousands on a big merge, so only when asked
+        for line in report.duplicates:
+            click.echo(f"duplicate: {printable(line)}")
+        for line in report.renumbered:
+            click.echo(f"renumbered: {printable(line)}")
+    hint = " (-v lists them)" if (report.duplicates or report.renumbered) and not verbose else ""
     click.echo(f"merged {len(runs)} runs into {report.path}: {report.kept} samples, "
-               f"{len(report.duplicates)} duplicates dropped")
+               f"{len(report.duplicates)} duplicates dropped, {len(report.renumbered)} repetitions renumbered{hint}")

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from replaykit.errors import printable
 from replaykit.share.verify import verify_run
 
 
@@ -17,11 +18,11 @@ def verify(run: str, replay: bool) -> None:
     with --replay, a full replay through vcrpy that must reproduce every outcome."""
     report = verify_run(run, replay=replay)
     for line in report.problems:
-        click.echo(f"problem: {line}")
+        click.echo(f"problem: {printable(line)}")
     for line in report.secrets:
-        click.echo(f"secret: {line}")
+        click.echo(f"secret: {printable(line)}")
     replayed = f", {report.replayed} replayed through vcrpy" if replay else ""
     verdict = "ok" if report.ok else f"FAILED ({len(report.problems)} problems, {len(report.secrets)} secrets)"
-    click.echo(f"verify {report.run}: {report.files} cassettes checked{replayed}: {verdict}")
+    click.echo(f"verify {printable(report.run)}: {report.files} cassettes checked{replayed}: {verdict}")
     if not report.ok:
         sys.exit(1)

@@ -146,12 +146,12 @@ def _rounded(pair: tuple[float, float] | None, digits: int = 3) -> list[float] |
 def parse_chain(text: str, run: RunSamples) -> tuple[str, ...]:
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     if not names:
-        raise BadInputError("--chain wants provider names separated by commas, e.g. a,b", field="--chain")
+        raise BadInputError("wants provider names separated by commas, e.g. a,b", field="--chain")
     if len(set(names)) != len(names):
-        raise BadInputError(f"--chain names a provider twice: {text!r}", field="--chain")
+        raise BadInputError(f"names a provider twice: {text!r}", field="--chain")
     for n in names:
         if n not in run.samples:
-            raise BadInputError(f"--chain names unknown provider {n!r} "
+            raise BadInputError(f"names unknown provider {n!r} "
                                 f"(providers: {', '.join(run.providers())})",
                                 source=str(run.run.root), field="--chain")
     return names
@@ -181,14 +181,13 @@ def fallback_result(run: RunSamples, chain_text: str | None, policy: str, timeou
     if policy not in POLICIES:
         raise BadInputError(f"unknown policy {policy!r} (use {' or '.join(POLICIES)})", field="--policy")
     if timeout_s is not None and timeout_s <= 0:
-        raise BadInputError("--timeout must be a positive number of seconds", field="--timeout")
+        raise BadInputError("must be a positive number of seconds", field="--timeout")
     cap = timeout_s * 1000 if timeout_s is not None else None
     base = {"run": run.label, "policy": policy, "timeout_s": timeout_s, "assumptions": list(ASSUMPTIONS)}
     if all_chains:
         return base | {"ranking": rank_all(run, policy, cap)}
     if not chain_text:
-        raise BadInputError("give --chain A,B (or --all to rank every chain of length up to 2)",
-                            field="--chain")
+        raise BadInputError("give --chain A,B (or --all to rank every chain of length up to 2)")
     chain = parse_chain(chain_text, run)
     keys = common_keys(run, chain)
     skipped = {n: len(run.of(n)) - len(keys) for n in chain}

@@ -264,11 +264,49 @@ def _render_ranking(data: dict[str, Any], timeout: str) -> list[str]:
     lines = [f"fallback  {data['run']} · every chain of length ≤ 2 · {data['policy']}{timeout} · "
              f"{rows[0]['samples'] if rows else 0} samples", ""]
     # no hops column here: the route says how many providers it has, and its name needs the room
-    lines += table(("#", *FALLBACK_HEADERS[:-1]), [[str(r["rank"]), *_fallback_row(" → ".join(r["chain"]), r)[:-1]]
-                                                   for r in rows], "rlrrrrrr", shrink=1)
+    cells = [[str(r["rank"]), *_fallback_row("", r)[1:-1]] for r in rows]
+    headers = ("#", *FALLBACK_HEADERS[1:-1])
+    room = WIDTH - sum(max(len(c[i]) for c in [headers, *cells]) for i in range(len(headers))) - 2 * len(headers)
+    labels, legend = route_labels(sorted({n for r in rows for n in r["chain"]}), room)
+    table_rows = [[c[0], " → ".join(labels[n] for n in r["chain"]), *c[1:]] for c, r in zip(cells, rows)]
+    lines += table(("#", "route", *headers[1:]), table_rows, "rlrrrrrr", shrink=1)
+    lines += legend
     lines.append("ranked by success, then availability, p50 latency, cost")
     lines += _assumptions(data)
     return [fit(line) for line in lines]
+
+
+def route_labels(names: Sequence[str], room: int) -> tuple[dict[str, str], list[str]]:
+    """Labels for provider names in routes of up to two hops that fit in `room` columns and stay distinct:
+    the names; else without their common prefix; else cut, if still distinct; else letters. A legend names
+    what was cut or lettered (never two routes both shown as `sim-…`)."""
+    budget = max(2, (room - 3) // 2)
+    if not names or max(map(len, names)) <= budget:
+        return {n: n for n in names}, []
+    prefix = _common_prefix(names)
+    stripped = {n: n[len(prefix):] or n for n in names}
+    note = [f"routes name providers without their common prefix {prefix!r}"] if prefix else []
+    if max(map(len, stripped.values())) <= budget:
+        return stripped, note
+    cut = {n: v if len(v) <= budget else v[:budget - 1] + "…" for n, v in stripped.items()}
+    if len(set(cut.values())) < len(names):
+        cut, note = {n: _letter(i) for i, n in enumerate(names)}, []
+    legend = ", ".join(f"{cut[n]} = {n}" for n in names if cut[n] != stripped[n])
+    return cut, note + _wrap("providers: " + legend, "  ")
+
+
+def _common_prefix(names: Sequence[str]) -> str:
+    """The longest common beginning that ends with a separator (`sim-`, `org/`), or ''."""
+    first, last = min(names), max(names)
+    i = 0
+    while i < min(len(first), len(last)) and first[i] == last[i]:
+        i += 1
+    cut = max(first.rfind(sep, 0, i) for sep in "-_./:")
+    return first[:cut + 1] if len(names) > 1 and cut >= 0 else ""
+
+
+def _letter(i: int) -> str:
+    return chr(ord("A") + i % 26) + (str(i // 26) if i >= 26 else "")
 
 
 def _assumptions(data: dict[str, Any]) -> list[str]:

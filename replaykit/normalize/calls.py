@@ -12,7 +12,10 @@ from typing import Any
 
 import orjson
 
+from replaykit.cassettes.limits import MAX_DEPTH, depth_within
 from replaykit.normalize.outcome import Call
+
+TOO_DEEP = f"<arguments nested deeper than {MAX_DEPTH} levels>"  # stands for arguments no reader can walk
 
 
 class Malformed(Exception):
@@ -25,6 +28,8 @@ def args_text(value: object) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if not depth_within(value):
+        return TOO_DEEP
     try:
         return orjson.dumps(value).decode()
     except TypeError:  # what orjson refuses (lone surrogates...) the standard library escapes
@@ -32,14 +37,23 @@ def args_text(value: object) -> str:
 
 
 def parse_arguments(raw: str) -> dict[str, Any] | None:
-    """The arguments object; `{}` for empty text (a call without parameters); None when not a JSON object."""
+    """The arguments object; `{}` for empty text (a call without parameters); None when not a JSON object, or
+    one nested deeper than limits.MAX_DEPTH (the checker, jsonschema and the reports all recurse into it)."""
     if not raw or raw.isspace():
         return {}
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
-    return value if isinstance(value, dict) else None
+    return value if isinstance(value, dict) and shallow(value, raw) else None
+
+
+def shallow(value: Any, raw: str) -> bool:
+    """Whether parsed arguments nest at most MAX_DEPTH levels; the walk runs only when the text has more
+    openings than that (real arguments have a handful)."""
+    if raw == TOO_DEEP:
+        return False
+    return raw.count("{") + raw.count("[") <= MAX_DEPTH or depth_within(value)
 
 
 def make_call(name: str, raw: str, call_id: str | None = None) -> Call:

@@ -8,8 +8,11 @@ use (`{"error": "text"}`, `{"message": ...}`, FastAPI's `{"detail": ...}`).
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -18,7 +21,17 @@ from replaykit.normalize.calls import args_text
 # Classes where the provider itself said what went wrong: a transport fact does not override them.
 PROVIDER_SAID = frozenset({"rate_limited", "server_error", "client_error", "timeout", "stream_error"})
 MESSAGE_LIMIT = 500  # an error message is for reading in `inspect`, not a copy of an HTML error page
-_TRANSPORT = {"connection": "connection", "timeout": "timeout", "stream_cut": "stream_cut"}
+_TRANSPORT = {"connection": "connection", "timeout": "timeout", "stream_cut": "stream_cut", "harness": "harness"}
+# A request that never left this machine, or was turned away by it: the harness's failure, not the provider's
+# (docs/metrics.md). Matched in the recorded message, so that runs recorded before the `harness` kind existed
+# are judged the same way.
+_LOCAL_ALWAYS = re.compile(
+    r"Name or service not known|Temporary failure in name resolution|nodename nor servname|"
+    r"No address associated with hostname|getaddrinfo failed|Network is unreachable|No route to host|"
+    r"Too many open files|Cannot assign requested address|No buffer space available|ProxyError|"
+    r"SSLCertVerificationError|CERTIFICATE_VERIFY_FAILED|UnsupportedProtocol", re.IGNORECASE)
+_REFUSED = re.compile(r"Connection refused|Connect call failed|All connection attempts failed|Errno 111\b",
+                      re.IGNORECASE)
 
 
 def status_class(status: int) -> str | None:
@@ -48,14 +61,45 @@ def code_class(code: object) -> str:
     return "server_error"
 
 
-def transport_class(error: Mapping[str, object], status: int | None, body: str | None) -> str:
+def transport_class(error: Mapping[str, object], status: int | None, body: str | None, uri: object = None) -> str:
     """The class of a transport fact recorded live. A read error after a 2xx body had started is a cut
-    stream; before any body it is a broken connection. An unknown kind is a connection failure."""
+    stream; before any body it is a broken connection. An unknown kind is a connection failure. A connection
+    that failed on this machine's side (`local_failure`) is the harness's."""
     kind = error.get("kind")
     if kind == "read_error":
         started = status is not None and 200 <= status < 300 and bool(body)
         return "stream_cut" if started else "connection"
-    return _TRANSPORT.get(kind, "connection") if isinstance(kind, str) else "connection"
+    found = _TRANSPORT.get(kind, "connection") if isinstance(kind, str) else "connection"
+    if found == "connection" and status is None and local_failure(error.get("message"), uri):
+        return "harness"
+    return found
+
+
+def local_failure(message: object, uri: object) -> bool:
+    """Whether a connection failure's message says it never reached a provider: name resolution, no route,
+    the client out of sockets or files, a proxy or TLS set-up error, or refused by this very machine."""
+    if not isinstance(message, str):
+        return False
+    if _LOCAL_ALWAYS.search(message):
+        return True
+    return bool(_REFUSED.search(message)) and is_loopback(uri)
+
+
+def is_loopback(uri: object) -> bool:
+    if not isinstance(uri, str):
+        return False
+    try:
+        host = urlsplit(uri).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _as_int(value: object) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from replaykit.cassettes.limits import MAX_COST, MAX_COUNT, count_in, number_in
 from replaykit.normalize.calls import Malformed
 from replaykit.normalize.outcome import Outcome
 
@@ -21,10 +22,34 @@ def read_meta(data: dict[str, Any], out: Outcome) -> None:
             out.model = model
     usage = data.get("usage")
     if isinstance(usage, dict):
-        out.usage = usage
+        out.usage = clean_usage(usage)
         cost = usage.get("cost")
-        if isinstance(cost, int | float) and not isinstance(cost, bool):
+        if number_in(cost, 0, MAX_COST):
             out.cost = float(cost)
+
+
+def clean_usage(usage: dict[str, Any], depth: int = 1) -> dict[str, Any]:
+    """The usage object with only what a report can compute with: counts (`*_tokens` whole numbers) and other
+    numbers within limits.py's ranges, short strings, flags, and nested detail objects a few levels deep. A
+    value out of range (a token count of 1e308 or 2^64) is dropped: the answer counts as unmetered."""
+    out: dict[str, Any] = {}
+    for key, value in usage.items():
+        kind = type(value)
+        if key.endswith("tokens") and kind is not dict:
+            if count_in(value):
+                out[key] = value
+        elif key.endswith("cost") and kind is not dict:
+            if number_in(value, 0, MAX_COST):
+                out[key] = value
+        elif kind is dict:
+            if depth < 3:
+                out[key] = clean_usage(value, depth + 1)
+        elif kind is int or kind is float:
+            if number_in(value, 0, MAX_COUNT):
+                out[key] = value
+        elif value is None or kind is bool or (kind is str and len(value) <= 200):
+            out[key] = value
+    return out
 
 
 def text_of(content: object) -> str:

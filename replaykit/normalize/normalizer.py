@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from replaykit.cassettes.limits import LARGE_JSON, MAX_NODES, json_values
 from replaykit.cassettes.model import Attempt
 from replaykit.normalize.body import body_text, sniff
 from replaykit.normalize.classify import PROVIDER_SAID, body_error_info, clip, status_class, transport_class
@@ -60,7 +61,8 @@ def _normalize(attempt: Attempt, tools: Sequence[dict[str, Any]] | None, mode: s
         out.provider = info.provider
         return out
     if status is None:  # no response: connection refused, timeout before headers...
-        out.error_class = transport_class(error or {}, None, text)
+        request = attempt.request if isinstance(attempt.request, dict) else {}
+        out.error_class = transport_class(error or {}, None, text, request.get("uri"))
         out.error_message = _transport_message(error) or "no response"
         return out
     whole = _read_body(attempt, text, out)
@@ -86,6 +88,9 @@ def _read_body(attempt: Attempt, text: str | None, out: Outcome) -> bool:
     it (a connection reset after [DONE], an unterminated chunked body) does not undo."""
     if not text or text.isspace():
         out.error_class, out.error_message = "malformed_body", "empty body"
+        return False
+    if len(text) > LARGE_JSON and json_values(text) > MAX_NODES:  # parsed whole, it would take gigabytes
+        out.error_class, out.error_message = "malformed_body", f"the body holds more than {MAX_NODES} JSON values"
         return False
     kind = sniff(text)
     if kind == "other" and "data:" in text and _stream_requested(attempt):

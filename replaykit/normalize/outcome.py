@@ -7,7 +7,10 @@ from typing import Any
 
 # The attempt failed (SPEC §6): no usable answer came back.
 ERROR_CLASSES = ("rate_limited", "server_error", "client_error", "timeout", "connection", "stream_cut",
-                 "stream_error", "malformed_body")
+                 "stream_error", "malformed_body", "harness")
+# The request failed on this machine's side (DNS, no route, refused on loopback, proxy/TLS set-up, client
+# overload): reported, never counted against the provider.
+HARNESS = "harness"
 # Faults visible without the scenario.
 ANSWER_FAULTS = ("text_tool_call", "invalid_json_args", "empty_tool_calls")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from replaykit.normalize.calls import args_text, parse_arguments
+from replaykit.normalize.calls import args_text, parse_arguments, shallow
 from replaykit.normalize.outcome import Call
 from replaykit.promptmode import tools_from_prompt
 
@@ -96,7 +96,8 @@ def _xml_calls(block: str, schema: dict[str, dict[str, str | None]]) -> list[Cal
             continue
         types = schema.get(name, {})
         arguments = {p.strip(): _convert(_trim(value), types.get(p.strip())) for p, value in params}
-        calls.append(Call(name=name, raw_arguments=args_text(arguments), arguments=arguments))
+        raw = args_text(arguments)
+        calls.append(Call(name=name, raw_arguments=raw, arguments=arguments if shallow(arguments, raw) else None))
     return calls
 
 
@@ -230,7 +231,7 @@ def _json_call(item: Any, require_args: bool) -> Call | None:
     raw = args_text(value)
     if isinstance(value, str):  # arguments given as a JSON string
         return Call(name=name, raw_arguments=raw, arguments=parse_arguments(raw))
-    arguments = {} if value is None else value if isinstance(value, dict) else None
+    arguments = {} if value is None else value if isinstance(value, dict) and shallow(value, raw) else None
     return Call(name=name, raw_arguments=raw, arguments=arguments)
 
 

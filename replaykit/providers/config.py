@@ -59,7 +59,24 @@ class Provider:
         return Provider(**data)
 
     def sanitized(self) -> dict[str, Any]:
-        """The config as stored in run.json: everything but secrets (there are none by construction)."""
+        """The config as stored in run.json: header values, URL credentials and secret `extra_body` values
+        are `<redacted>` (header names stay, so a reader sees what was sent, not with what)."""
+        from replaykit.recorder.redact import PLACEHOLDER, Redactor, redact_fields  # recorder imports us
+
         data = asdict(self)
         data.pop("source")
+        data["base_url"] = Redactor().url(self.base_url)
+        data["headers"] = dict.fromkeys(self.headers, PLACEHOLDER)
+        data["extra_body"] = redact_fields(self.extra_body)
         return {k: v for k, v in data.items() if v not in (None, {}, "")}
+
+    def secrets(self) -> list[str]:
+        """Every secret value this provider sends: its key, credential-like header values, the URL's
+        credentials, secret `extra_body` values. The recorder redacts each, in any form, wherever it appears."""
+        from replaykit.recorder.redact import credential_values, field_secrets, secret_name, url_credentials
+
+        key = self.api_key()
+        found = credential_values(key) if key else []
+        for name, value in self.headers.items():
+            found += credential_values(value) if secret_name(name) else field_secrets(value)
+        return found + url_credentials(self.base_url) + field_secrets(self.extra_body)

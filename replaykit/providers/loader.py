@@ -24,6 +24,8 @@ _FIELDS: dict[str, Any] = {
     "max_concurrency": int, "timeout": (int, float), "usage_accounting": bool, "context_length": int,
     "extra_body": dict, "headers": dict,
 }
+_TYPE_NAMES: dict[Any, str] = {str: "a string", bool: "a boolean (true or false)", int: "an integer",
+                               (int, float): "a number", dict: "a table", list: "a list"}
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,8 @@ def _check_fields(table: Any, source: str, where: str) -> None:
                                       field=f"{where}.{key}")
         expected = _FIELDS[key]
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
-            raise ProviderConfigError(f"wrong type {type(value).__name__}", source=source,
-                                      field=f"{where}.{key}")
+            raise ProviderConfigError(f"must be {_TYPE_NAMES[expected]}, got {type(value).__name__}",
+                                      source=source, field=f"{where}.{key}")
 
 
 def _build(name: str, defaults: dict[str, Any], table: Any, source: str) -> Provider:
@@ -91,7 +93,10 @@ def _build(name: str, defaults: dict[str, Any], table: Any, source: str) -> Prov
     merged = {**defaults, **table}
 
     def fail(key: str, message: str) -> ProviderConfigError:
-        return ProviderConfigError(message, source=source, field=f"{where}.{key}")
+        # name the table the value came from: a bad [defaults] value is not the provider's own
+        top = key.split(".")[0]
+        field = f"defaults.{key} (for {where})" if top in defaults and top not in table else f"{where}.{key}"
+        return ProviderConfigError(message, source=source, field=field)
 
     for key in ("base_url", "model"):
         if key not in merged:
@@ -127,7 +132,7 @@ def _check_routing(routing: Any, fail: Any) -> dict[str, Any] | None:
         if key not in ROUTING_KEYS:
             raise fail(f"routing.{key}", f"unknown OpenRouter routing key (allowed: {', '.join(ROUTING_KEYS)})")
         if not isinstance(value, ROUTING_KEYS[key]):
-            raise fail(f"routing.{key}", f"must be a {ROUTING_KEYS[key].__name__}")  # type: ignore[union-attr]
+            raise fail(f"routing.{key}", f"must be {_TYPE_NAMES[ROUTING_KEYS[key]]}")
         if isinstance(value, list) and not all(isinstance(item, str) for item in value):
             raise fail(f"routing.{key}", "must be a list of strings (provider slugs or precisions)")
     if routing.get("data_collection", "allow") not in ("allow", "deny"):

@@ -61,19 +61,21 @@ class Recording:
             self._write(cassette)
 
     def _write(self, cassette: Cassette) -> None:
-        for attempt in cassette.attempts:
-            self._redact(attempt)
         with self._lock:
+            # every credential the sample's requests carried is learnt before any body is scrubbed, so an
+            # echo in an early attempt of a key sent again later is caught too
+            for attempt in cassette.attempts:
+                self.redactor = self.redactor.learn_request(attempt.request)
+            for attempt in cassette.attempts:
+                self._redact(attempt)
             self.run.write_cassette(cassette)
 
     def _redact(self, attempt: Attempt) -> None:
-        for values in attempt.request.get("headers", {}).values():
-            for value in values:
-                if value.lower().startswith("bearer "):
-                    self.redactor = Redactor([*self.redactor.secrets, value[7:]])
         attempt.request = self.redactor.request(attempt.request)
         attempt.response_headers = self.redactor.headers(attempt.response_headers)
-        attempt.body = self.redactor.text(attempt.body) if attempt.body else attempt.body
+        attempt.body = self.redactor.body(attempt.body) if attempt.body else attempt.body
+        if attempt.error:
+            attempt.error = {k: self.redactor.text(v) for k, v in attempt.error.items()}
 
     def _attempt_started(self, request: Any) -> Attempt:
         body = request.content.decode("utf-8", "replace")

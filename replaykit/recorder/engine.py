@@ -14,11 +14,13 @@ from typing import Any
 
 from replaykit import __version__
 from replaykit.canonical import file_hash
+from replaykit.cassettes.codec import encode
 from replaykit.cassettes.model import Cassette
-from replaykit.cassettes.run import Run, load_run
+from replaykit.cassettes.run import Run, encode_manifest, load_run
 from replaykit.errors import BadInputError, CassetteError, ProviderConfigError, RecordError
 from replaykit.providers.config import Provider
-from replaykit.recorder.plan import PlannedSample, plan_samples
+from replaykit.recorder.diskspace import DiskFull, Reserve, disk_full, is_full
+from replaykit.recorder.plan import PlannedSample, plan_digest, plan_samples, shard_of
 from replaykit.recorder.redact import Redactor
 from replaykit.recorder.retry import RetryPolicy
 from replaykit.recorder.sample import RecordContext, record_sample
@@ -40,8 +42,11 @@ class RecordOptions:
     mode: str | None = None
     fallback: list[str] = field(default_factory=list)
     scenarios_path: list[str] = field(default_factory=list)
-    providers_file: str = ""
+    providers_file: str = ""  # absolute, with its content hash: a resume finds the file by both
+    providers_file_hash: str = ""
     filters: dict[str, Any] = field(default_factory=dict)
+    shard: tuple[int, int] | None = None  # (index, count), 1-based: record only this share of the plan
+    preflight: bool = True  # one GET {base_url}/models per provider before any sample
 
 
 def new_run_id() -> str:
@@ -74,9 +79,7 @@ def chains_for(providers: Sequence[Provider], opts: RecordOptions) -> list[tuple
 def prepare_run(out: Path, scenarios: Sequence[Scenario], providers: Sequence[Provider],
                 opts: RecordOptions) -> Run:
     """Create the run folder and its first run.json; refuse to overwrite a run."""
-    if (out / "run.json").exists():
-        raise BadInputError(f"a run already exists here; finish it with `replaykit record --resume {out}`",
-                            source=str(out))
+    check_out(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".write-test"
@@ -90,10 +93,25 @@ def prepare_run(out: Path, scenarios: Sequence[Scenario], providers: Sequence[Pr
         "providers": {p.name: p.sanitized() for p in providers},
         "scenarios": {s.id: s.hash for s in scenarios},
         "params": asdict(opts), "cassettes": {},
+        **shard_block(scenarios, providers, opts),
     })
-    run.write_scenarios([s.raw for s in scenarios])
-    run.save()
+    try:
+        run.write_scenarios([s.raw for s in scenarios])
+        run.save()
+    except OSError as err:
+        raise BadInputError(f"cannot write the run folder: {err.strerror or err}", source=str(out)) from None
     return run
+
+
+def check_out(out: Path) -> None:
+    """Refuse, before anything is sent, a folder that holds a run or can't be made: the nearest existing
+    ancestor must be a writable folder."""
+    if (out / "run.json").exists():
+        raise BadInputError(f"a run already exists here; finish it with `replaykit record --resume {out}`",
+                            source=str(out))
+    existing = next((p for p in (out, *out.absolute().parents) if p.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise BadInputError(f"cannot write the run folder ({existing} is not a writable folder)", source=str(out))
 
 
 def _now() -> str:
@@ -117,30 +135,41 @@ def completed_samples(run: Run) -> set[tuple[str, str, int]]:
 
 
 async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
-                  on_done: SampleDone | None = None) -> None:
+                  on_done: SampleDone | None = None, stop: Callable[[], bool] | None = None) -> None:
     """Record the samples given, each provider (or chain) its own lane of workers. Cancellation keeps
-    every cassette already written."""
+    every cassette already written. When `stop()` turns true, workers finish their sample and end."""
     lanes: dict[str, deque[PlannedSample]] = {}
     for sample in samples:
         lanes.setdefault(sample.id.provider, deque()).append(sample)
-    secrets = [p.api_key() or "" for s in samples for p in s.chain]
+    providers = {p.name: p for s in samples for p in s.chain}.values()
+    redactor = Redactor([x for p in providers for x in p.secrets()], [h for p in providers for h in p.headers])
     policy = RetryPolicy(max_retries=opts.max_retries, backoff_base=opts.backoff_base)
-    ctx = RecordContext(Redactor(secrets), policy, opts.seed)
+    reserve = Reserve(run, len(samples))
+    reserve.hold()  # before anything is sent: too little space even for run.json is said at once
+    ctx = RecordContext(redactor, policy, opts.seed)
     last_save = time.monotonic()
+    full: list[DiskFull] = []  # the first full-disk failure stops every worker
 
     async def worker(queue: deque[PlannedSample]) -> None:
         nonlocal last_save
-        while queue:
+        while queue and not full and not (stop and stop()):
             sample = queue.popleft()
             result = await record_sample(ctx, sample.scenario, sample.chain, sample.id)
             # Written on the event loop: a file costs ~0.1 ms, while handing it to a thread made every
             # request wait for the GIL (measured: 30% less throughput).
-            run.write_cassette(result.cassette)
-            if on_done:
-                on_done(sample, result.cassette, result.error_classes)
-            if time.monotonic() - last_save > MANIFEST_EVERY_S:
-                run.save()
-                last_save = time.monotonic()
+            try:
+                run.write_cassette(result.cassette)
+                if on_done:
+                    on_done(sample, result.cassette, result.error_classes)
+                if time.monotonic() - last_save > MANIFEST_EVERY_S:
+                    run.save()
+                    last_save = time.monotonic()
+            except OSError as err:
+                if not is_full(err):
+                    raise
+                queue.appendleft(sample)  # not recorded: still to do
+                size = len(encode(result.cassette))
+                full.append(disk_full(run.path_of(sample.id), size, size * sum(map(len, lanes.values())), run))
 
     try:
         # a lane's width is its first provider's concurrency (`--concurrency` was applied to it already)
@@ -148,13 +177,26 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
                                for _ in range(queue[0].chain[0].max_concurrency)))
     finally:
         await ctx.aclose()
-        run.save()
+        reserve.release()  # its space is what lets run.json be written now, even on a full disk
+        save(run)
+    if full:
+        raise full[0]
 
 
 def finish(run: Run, status: str) -> None:
     run.manifest["status"] = status
     run.manifest["ended_at"] = _now()
-    run.save()
+    save(run)
+
+
+def save(run: Run) -> None:
+    """run.json, or one clear error when even its reserved space was not enough."""
+    try:
+        run.save()
+    except OSError as err:
+        if not is_full(err):
+            raise
+        raise disk_full(run.root / "run.json", len(encode_manifest(run.manifest)), 0, run) from None
 
 
 def reopen(path: Path) -> Run:
@@ -168,4 +210,21 @@ def sample_plan(scenarios: Sequence[Scenario], providers: Sequence[Provider],
                 opts: RecordOptions) -> list[PlannedSample]:
     if opts.repeat < 1:
         raise BadInputError("--repeat must be at least 1")
-    return plan_samples(list(scenarios), chains_for(providers, opts), opts.repeat)
+    samples = plan_samples(list(scenarios), chains_for(providers, opts), opts.repeat)
+    if opts.shard:
+        index, count = opts.shard
+        try:
+            return shard_of(samples, int(index), int(count))
+        except ValueError as err:
+            raise BadInputError(str(err), field="--shard") from None
+    return samples
+
+
+def shard_block(scenarios: Sequence[Scenario], providers: Sequence[Provider], opts: RecordOptions) -> dict[str, Any]:
+    """run.json's `shard`: which share this run is, of which plan (merge checks the shards add up)."""
+    if not opts.shard:
+        return {}
+    plan = plan_samples(list(scenarios), chains_for(providers, opts), opts.repeat)
+    index, count = opts.shard
+    return {"shard": {"index": int(index), "count": int(count), "plan": plan_digest(plan),
+                      "plan_samples": len(plan)}}

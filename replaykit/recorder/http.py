@@ -8,6 +8,9 @@ keeps the bytes received before any failure. Replay verification drives this sam
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
+import ssl
 import time
 from dataclasses import dataclass, field
 
@@ -15,6 +18,7 @@ import httpx
 import orjson
 
 from replaykit.cassettes.model import Attempt
+from replaykit.normalize.classify import is_loopback, local_failure
 
 
 @dataclass
@@ -77,8 +81,11 @@ async def send(client: httpx.AsyncClient, url: str, headers: dict[str, str], con
     except (httpx.RemoteProtocolError, httpx.ReadError) as err:
         kind = "stream_cut" if attempt.status is not None else "connection"
         attempt.error = {"kind": kind, "message": _describe(err)}
-    except (httpx.ConnectError, httpx.NetworkError, httpx.ProtocolError, OSError) as err:
-        attempt.error = {"kind": "connection", "message": _describe(err)}
+    except (httpx.ConnectError, httpx.NetworkError, httpx.ProtocolError, httpx.ProxyError,
+            httpx.UnsupportedProtocol, OSError) as err:
+        message = _describe_chain(err)
+        local = attempt.status is None and (_local_cause(err, url) or local_failure(message, url))
+        attempt.error = {"kind": "harness" if local else "connection", "message": message}
     end = time.perf_counter()
     if attempt.status is not None:
         attempt.body = b"".join(chunks).decode("utf-8", "replace")
@@ -115,6 +122,40 @@ def _headers(response: httpx.Response) -> dict[str, list[str]]:
 
 def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+
+
+def _causes(err: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen and len(chain) < 8:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _describe_chain(err: BaseException) -> str:
+    """The error and its root cause: httpx says "All connection attempts failed", the cause says why."""
+    chain = _causes(err)
+    root = chain[-1]
+    return _describe(err) if root is err or str(root) in str(err) else f"{_describe(err)} ({_describe(root)})"
+
+
+# errno values that mean the request never left this machine or this machine is out of resources
+_LOCAL_ERRNOS = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EMFILE, errno.ENFILE, errno.EADDRNOTAVAIL,
+                           errno.ENOBUFS, errno.ENOMEM})
+
+
+def _local_cause(err: BaseException, url: str) -> bool:
+    """The harness's failure, judged on the live exception (its errno), not only on its text."""
+    for cause in _causes(err):
+        if isinstance(cause, (socket.gaierror, ssl.SSLError, httpx.ProxyError, httpx.UnsupportedProtocol)):
+            return True
+        number = getattr(cause, "errno", None)
+        if number in _LOCAL_ERRNOS or (number == errno.ECONNREFUSED and is_loopback(url)):
+            return True
+    return False
 
 
 def new_client(max_connections: int = 256) -> httpx.AsyncClient:

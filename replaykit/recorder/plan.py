@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from replaykit.canonical import content_hash
 from replaykit.cassettes.model import SampleId
 from replaykit.providers.config import Provider
 from replaykit.scenarios.model import Scenario
@@ -29,6 +30,21 @@ class PlannedSample:
 def plan_samples(scenarios: list[Scenario], chains: list[tuple[Provider, ...]], repeat: int) -> list[PlannedSample]:
     """Interleaved by scenario and repetition, so an interrupted run has covered every provider evenly."""
     return [PlannedSample(chain, s, r) for r in range(repeat) for s in scenarios for chain in chains]
+
+
+def shard_of(samples: list[PlannedSample], index: int, count: int) -> list[PlannedSample]:
+    """Shard `index` of `count` (1-based): every count-th sample in key order, so the N shards of one plan are
+    disjoint, cover it, differ in size by at most one, and don't depend on file or flag order."""
+    if not 1 <= index <= count:
+        raise ValueError(f"shard {index}/{count}: the index must be between 1 and {count}")
+    ordered = sorted(samples, key=lambda s: s.id.key)
+    return [s for i, s in enumerate(ordered) if i % count == index - 1]
+
+
+def plan_digest(samples: list[PlannedSample]) -> str:
+    """Names the whole plan, so that merge can tell shards of one plan from shards of another."""
+    keys = sorted("|".join(map(str, s.id.key)) + "|" + s.scenario.hash for s in samples)
+    return content_hash(keys)
 
 
 def estimate(samples: list[PlannedSample]) -> dict[str, dict[str, Any]]:

@@ -9,8 +9,8 @@ from email.utils import parsedate_to_datetime
 
 from replaykit.cassettes.model import Attempt
 
-RETRYABLE = frozenset({"rate_limited", "server_error", "timeout", "connection", "stream_cut", "stream_error",
-                       "malformed_body"})
+RETRYABLE = frozenset({"rate_limited", "server_error", "timeout", "connection", "harness", "stream_cut",
+                       "stream_error", "malformed_body"})
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class RetryPolicy:
     backoff_base: float = 0.5  # seconds; doubled each retry, full jitter
     backoff_cap: float = 30.0
     max_retry_after: float = 60.0  # a Retry-After beyond this is cut to it
+    retry_after_jitter: float = 0.2  # up to this fraction of Retry-After (plus the backoff base) on top
 
     def should_retry(self, error_class: str | None, retry: int) -> bool:
         return error_class in RETRYABLE and retry < self.max_retries
@@ -28,7 +29,10 @@ class RetryPolicy:
         if error_class == "rate_limited":
             after = retry_after(attempt)
             if after is not None:
-                return min(after, self.max_retry_after)
+                # never sooner than asked, but spread out: workers told the same Retry-After would otherwise
+                # all come back at the same instant and be rate limited together again
+                after = min(after, self.max_retry_after)
+                return after + rng.uniform(0, self.retry_after_jitter * after + self.backoff_base)
         return rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** retry))
 
 

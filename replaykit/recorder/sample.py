@@ -116,7 +116,7 @@ def _redacted(redactor: Redactor, attempt: Attempt) -> Attempt:
     attempt.request = redactor.request(attempt.request)
     attempt.response_headers = redactor.headers(attempt.response_headers)
     if attempt.body:
-        attempt.body = redactor.text(attempt.body)
+        attempt.body = redactor.body(attempt.body)
     if attempt.error:
         attempt.error = {k: redactor.text(v) for k, v in attempt.error.items()}
     return attempt

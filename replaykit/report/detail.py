@@ -7,7 +7,6 @@ shorter later (`clip`) without reading the cassettes again.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +15,11 @@ import orjson
 from replaykit.cassettes.model import Attempt, Cassette
 from replaykit.recorder.redact import Redactor
 from replaykit.score.sample import SampleScore
+from replaykit.share.secrets import redact_body
 
 BODY_LIMIT = 16_000  # characters of a request or response body shown, at most
 BODY_TAIL = 3_000  # of which this many from the end
 BODY_FLOOR = 500  # the shortest limit a size budget may impose
-_TOKEN = re.compile(r"\b(sk-[A-Za-z0-9_\-]{16,}|Bearer\s+[A-Za-z0-9._\-]{16,})")
 _REDACT = Redactor()
 
 
@@ -48,10 +47,9 @@ def clip(body: Body, limit: int = BODY_LIMIT) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Cassettes are redacted when recorded; this also catches key-like tokens (foreign cassettes)."""
-    if "sk-" in text or "Bearer" in text:
-        text = _TOKEN.sub("<redacted>", text)
-    return text
+    """Cassettes are redacted when recorded; this also catches what the secret scan finds (foreign cassettes,
+    keys hidden in an encoding)."""
+    return redact_body(text)[0]
 
 
 def sample_detail(s: SampleScore, cassette: Cassette | None, rel: str, digest: str,

@@ -26,6 +26,7 @@ from replaykit.errors import CassetteError
 from replaykit.report.detail import BODY_LIMIT, Body, clip, rounded, sample_detail
 from replaykit.score.engine import ScoreResult, open_runs, scenarios_for, score_runs
 from replaykit.score.sample import SampleScore, ScoreOptions
+from replaykit.share.secrets import redact_shown
 
 CHUNK_LIMIT = 250  # samples per detail chunk at most
 HIST_BINS = 36
@@ -45,7 +46,7 @@ class Chunk:
     bodies: list[Body]
 
     def to_json(self, limit: int = BODY_LIMIT) -> dict[str, Any]:
-        return {"samples": self.samples, "bodies": [clip(b, limit) for b in self.bodies]}
+        return redact_shown({"samples": self.samples, "bodies": [clip(b, limit) for b in self.bodies]})
 
 
 @dataclass
@@ -61,8 +62,8 @@ class ReportSamples:
     warnings: list[str] = field(default_factory=list)
 
     def index_json(self) -> dict[str, Any]:
-        return {"columns": list(INDEX_COLUMNS), "rows": self.index, "runs": self.runs,
-                "scenarios": self.scenarios, "warnings": self.warnings}
+        return redact_shown({"columns": list(INDEX_COLUMNS), "rows": self.index, "runs": self.runs,
+                             "scenarios": self.scenarios, "warnings": self.warnings})
 
 
 def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,

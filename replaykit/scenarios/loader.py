@@ -91,13 +91,14 @@ class ScenarioSet:
             object.__setattr__(self, "_cache", cache)
         return cache
 
-    def select(self, *, pattern: str | None = None, category: str | None = None,
+    def select(self, *, pattern: str | None = None, category: str | Sequence[str] | None = None,
                tags: Sequence[str] = ()) -> ScenarioSet:
-        """Scenarios whose id matches the glob, of the category, carrying every tag."""
+        """Scenarios whose id matches the glob, of any of the categories given, carrying every tag."""
+        categories = {category} if isinstance(category, str) else set(category or ())
         chosen = [
             s for s in self.scenarios
             if (pattern is None or fnmatch.fnmatchcase(s.id, pattern))
-            and (category is None or s.category == category)
+            and (not categories or s.category in categories)
             and all(t in s.tags for t in tags)
         ]
         return ScenarioSet(tuple(chosen))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from replaykit.scenarios.linear_regex import RegexError, compile_linear
 from replaykit.scenarios.matchers import (
     JSON_TYPES,
     KEYWORDS,
@@ -110,13 +110,15 @@ def _parse_one_of(value: Any, ignore_case: bool) -> list[Matcher]:
     return out
 
 
-def _parse_regex(value: Any, ignore_case: bool) -> re.Pattern[str]:
+def _parse_regex(value: Any, ignore_case: bool) -> Any:
+    """A pattern matched in linear time (RE2): scenarios come with shared runs, and `^(a+)+$` would make
+    Python's backtracking engine run for hours on a recorded argument."""
     if not isinstance(value, str):
         raise MatcherSpecError("must be a string pattern", ".regex")
     try:
-        return re.compile(value, re.IGNORECASE if ignore_case else 0)
-    except re.error as err:
-        raise MatcherSpecError(f"invalid regular expression: {err}", ".regex") from None
+        return compile_linear(value, ignore_case=ignore_case)
+    except RegexError as err:
+        raise MatcherSpecError(f"invalid regular expression: {err.message}", ".regex") from None
 
 
 def _number(value: Any, path: str, allow_none: bool = False) -> float | None:

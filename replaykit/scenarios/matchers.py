@@ -7,10 +7,11 @@ nested object. `check` returns None when the value is accepted, else a short rea
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from replaykit.scenarios.linear_regex import Pattern
 
 KEYWORDS = frozenset({
     "equals", "one_of", "optional", "regex", "ignore_case", "range", "approx", "tolerance", "rel",
@@ -221,7 +222,7 @@ class Compound(Matcher):
     type: str | None = None
     equals: Matcher | None = None
     one_of: list[Matcher] = field(default_factory=list)
-    regex: re.Pattern[str] | None = None
+    regex: Pattern | None = None
     range: tuple[float | None, float | None] | None = None
     approx: float | None = None
     tolerance: float = 1e-6
@@ -280,6 +281,8 @@ class Compound(Matcher):
             return f"expected string, got {json_type(value)} {_show(value)}"
         if self.regex.search(value):
             return None
+        if self.regex.gave_up:
+            return f"/{self.regex.pattern}/ backtracks too long to match (a hostile or broken pattern)"
         return f"{_show(value)} does not match /{self.regex.pattern}/"
 
     def _check_range(self, value: Any, rules: Rules) -> str | None:

@@ -50,6 +50,7 @@ class Scenario:
     tool_choice: Any = None
     tool_results: tuple[ToolResult, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    score_schemas: dict[str, dict[str, Any]] = field(default_factory=dict)  # tool -> schema scored, not sent
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # as written, for snapshots
 
     @property
@@ -72,6 +73,10 @@ class Scenario:
                 params = tool["function"].get("parameters")
                 return params if isinstance(params, dict) else {"type": "object", "properties": {}}
         return None
+
+    def score_schema(self, name: str) -> dict[str, Any] | None:
+        """The schema returned arguments are scored against: `score_schemas`' entry, else the tool's own."""
+        return self.score_schemas.get(name) or self.tool_schema(name)
 
     def result_for(self, name: str, arguments: Any) -> Any:
         """The canned result the recorder sends back for a call (multi-turn)."""

@@ -12,6 +12,7 @@ from jsonschema.exceptions import SchemaError
 
 from replaykit.canonical import canonical_json, content_hash
 from replaykit.errors import ScenarioError
+from replaykit.scenarios.linear_regex import RegexError, compile_linear, schema_patterns
 from replaykit.scenarios.matcher_parse import parse_args
 from replaykit.scenarios.matchers import MatcherSpecError, ObjectOf
 from replaykit.scenarios.model import CATEGORIES, Expectation, ExpectedCall, Scenario, ToolResult
@@ -19,7 +20,7 @@ from replaykit.scenarios.model import CATEGORIES, Expectation, ExpectedCall, Sce
 ID_RE = re.compile(r"^[a-z0-9_.-]+$")
 TAG_RE = re.compile(r"^[a-z0-9_.:-]+$")
 TOP_KEYS = {"id", "category", "tags", "description", "tools", "tool_choice", "messages", "expect", "steps",
-            "tool_results", "meta"}
+            "tool_results", "meta", "score_schemas"}
 ROLES = {"system", "developer", "user", "assistant", "tool"}
 MESSAGE_KEYS = {"role", "content", "name", "tool_calls", "tool_call_id"}
 
@@ -49,14 +50,15 @@ def build_scenario(raw: Any, source: str, index: int | None = None, *, lint: boo
     if category not in CATEGORIES:
         raise ctx.fail("category", f"must be one of {', '.join(CATEGORIES)}, got {category!r}")
     tools = _check_tools(raw.get("tools"), ctx)
+    score_schemas = _check_score_schemas(raw.get("score_schemas"), tools, ctx)
     messages = _check_messages(raw.get("messages"), ctx)
-    steps = _check_steps(raw, category, tools, ctx)
+    steps = _check_steps(raw, category, _scored_tools(tools, score_schemas), ctx)
     scenario = Scenario(
         id=sid, category=category, tools=tuple(tools), messages=tuple(messages), steps=steps,
         hash=content_hash(raw), source=source, tags=_check_tags(raw.get("tags"), ctx),
         description=_opt_str(raw, "description", ctx), tool_choice=_check_tool_choice(raw, tools, ctx),
         tool_results=_check_results(raw.get("tool_results"), category, tools, ctx),
-        meta=_check_meta(raw.get("meta"), ctx), raw=raw,
+        meta=_check_meta(raw.get("meta"), ctx), score_schemas=score_schemas, raw=raw,
     )
     _check_category_shape(scenario, ctx)
     return scenario
@@ -163,11 +165,43 @@ def _null_keyword(schema: Any, path: str = "") -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _schema_problem(schema_json: bytes) -> tuple[str, str] | None:
     """Meta-schema check, cached: libraries repeat the same tools across many scenarios."""
+    schema = orjson.loads(schema_json)
     try:
-        Draft202012Validator.check_schema(orjson.loads(schema_json))
+        Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         return ".".join(str(p) for p in err.path), err.message
+    for pattern in schema_patterns(schema):  # matched against recorded arguments: linear time only
+        try:
+            compile_linear(pattern)
+        except RegexError as err:
+            return "", f"pattern {pattern[:60]!r}: {err.message}"
     return None
+
+
+def _check_score_schemas(raw: Any, tools: list[dict[str, Any]], ctx: _Ctx) -> dict[str, dict[str, Any]]:
+    """Per tool, the schema returned arguments are scored against instead of the one sent (never sent)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ctx.fail("score_schemas", "must be a mapping of tool name to JSON Schema")
+    for name, schema in raw.items():
+        if _schema_of(tools, name) is None:
+            raise ctx.fail(f"score_schemas.{name}", f"{name!r} is not an offered tool ({', '.join(_names(tools))})")
+        if not isinstance(schema, dict) or schema.get("type") != "object":
+            raise ctx.fail(f"score_schemas.{name}", "must be a JSON Schema with type: object")
+        problem = _schema_problem(canonical_json(schema))
+        if problem:
+            where, message = problem
+            raise ctx.fail(f"score_schemas.{name}{'.' + where if where else ''}", f"invalid JSON Schema: {message}")
+    return raw
+
+
+def _scored_tools(tools: list[dict[str, Any]], score_schemas: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tools with their scoring schemas: what expectations must fit."""
+    if not score_schemas:
+        return tools
+    return [{**t, "function": {**t["function"], "parameters": score_schemas[t["function"]["name"]]}}
+            if t["function"]["name"] in score_schemas else t for t in tools]
 
 
 def _check_messages(messages: Any, ctx: _Ctx) -> list[dict[str, Any]]:

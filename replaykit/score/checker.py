@@ -35,9 +35,12 @@ class StepVerdict:
     unknown: list[int] = field(default_factory=list)  # returned calls naming a tool not offered
     extra: list[int] = field(default_factory=list)  # returned calls left over
     faults: list[str] = field(default_factory=list)
+    bfcl: bool | None = None  # BFCL's own verdict (--bfcl-compat on an imported BFCL scenario): it decides
 
     @property
     def correct(self) -> bool:
+        if self.bfcl is not None:
+            return self.bfcl
         return all(v.correct for v in self.verdicts) and not self.unknown and not self.extra \
             and "wrong_order" not in self.faults
 
@@ -59,7 +62,7 @@ def check_step(expect: Expectation, calls: Sequence[Call], offered: Collection[s
             if j not in used:
                 (extra if call.name in offered else unknown).append(j)
     verdict = StepVerdict(verdicts, unknown, extra)
-    verdict.faults = _faults(verdict, expect)
+    verdict.faults = faults_of(verdict, expect.order)
     return verdict
 
 
@@ -144,7 +147,7 @@ def _assign_greedy(expected: Sequence[ExpectedCall], calls: Sequence[Call], fail
     return pairs
 
 
-def _faults(v: StepVerdict, expect: Expectation) -> list[str]:
+def faults_of(v: StepVerdict, order: str) -> list[str]:
     faults: list[str] = []
     missing = sum(x.returned is None for x in v.verdicts)
     wrong_tool = min(missing, len(v.extra) + len(v.unknown))
@@ -158,7 +161,7 @@ def _faults(v: StepVerdict, expect: Expectation) -> list[str]:
         faults.append("missing_call")
     if any(x.failures for x in v.verdicts):
         faults.append("wrong_args")
-    if expect.order == "strict":
+    if order == "strict":
         seq = [x.returned for x in v.verdicts if x.returned is not None]
         if seq != sorted(seq):
             faults.append("wrong_order")

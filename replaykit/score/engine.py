@@ -6,18 +6,22 @@ scored. Output is deterministic: paths are sorted, keys are sorted, floats round
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from replaykit import __version__
+from replaykit.cassettes.limits import MAX_COST, number_in
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError
 from replaykit.providers.config import Price
 from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_from_snapshot
 from replaykit.score.sample import SampleScore, ScoreOptions
 from replaykit.score.tally import Tally, plan_chunks, run_chunks
+from replaykit.share.secrets import redact_shown
 
 
 @dataclass
@@ -28,7 +32,9 @@ class ScoreResult:
 
 
 def open_runs(paths: Sequence[str | Path]) -> list[Run]:
-    runs = [load_run(p) for p in paths]
+    from replaykit.score.packed import is_pack, open_pack
+
+    runs = [open_pack(p) if is_pack(p) else load_run(p) for p in paths]
     return sorted(runs, key=lambda r: (r.id, str(r.root)))
 
 
@@ -69,11 +75,10 @@ def _prices(run: Run) -> dict[str, Price]:
     out = {}
     for name, cfg in (run.manifest.get("providers") or {}).items():
         price = cfg.get("price") if isinstance(cfg, dict) else None
-        if isinstance(price, dict):
-            try:
-                out[name] = Price(float(price["input_per_mtok"]), float(price["output_per_mtok"]))
-            except (KeyError, TypeError, ValueError):
-                continue
+        if isinstance(price, dict):  # run.json is untrusted: a price of "inf" or 1e308 is no price
+            given, taken = price.get("input_per_mtok"), price.get("output_per_mtok")
+            if number_in(given, 0, MAX_COST) and number_in(taken, 0, MAX_COST):
+                out[name] = Price(float(given), float(taken))
     return out
 
 
@@ -82,29 +87,62 @@ def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | 
                jobs: int | None = None) -> ScoreResult:
     """Score one or more runs into SPEC §7's JSON shape. `jobs`: worker processes (default: one per core
     for large runs); the output is the same bytes whatever it is."""
-    opts = options or ScoreOptions()
     runs = open_runs(paths)
+    total = score_tally(runs, scenarios=scenarios, options=options, jobs=jobs, on_sample=on_sample)
+    return tally_result(runs, total, ", ".join(map(str, paths)))
+
+
+def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = None,
+                options: ScoreOptions | None = None, jobs: int | None = None,
+                on_sample: Callable[[SampleScore], None] | None = None) -> Tally:
+    """The map half of scoring: the sufficient statistics of these runs (partial.py writes them)."""
+    opts = options or ScoreOptions()
     total = Tally()
     total.warnings += _manifest_warnings(runs)
     chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None)
-    for tally in run_chunks(chunks, scenarios_for, jobs):
+    for tally in itertools.chain(run_chunks(chunks, scenarios_for, jobs),
+                                 _packs(runs, scenarios, opts, on_sample is not None)):
         total.merge(tally)
         for sample in tally.samples:
             on_sample(sample)  # type: ignore[misc]
+    return total
+
+
+def _packs(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,
+           keep: bool) -> Iterator[Tally]:
+    """Packs stream in this process, one after the other (their cassettes are never on disk)."""
+    from replaykit.score.packed import PackedRun, tally_pack
+
+    for run in runs:
+        if isinstance(run, PackedRun):
+            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep)
+
+
+def tally_result(runs: Sequence[Run], total: Tally, source: str) -> ScoreResult:
+    """The reduce half: the scores of a (merged) tally, in SPEC §7's JSON shape."""
     if total.count == 0:
         first = f": {total.warnings[0]}" if total.warnings else ""
-        raise BadInputError(f"nothing could be scored{first}", source=", ".join(map(str, paths)))
-    data = {
+        raise BadInputError(f"nothing could be scored{first}", source=source)
+    # what every output shows: a run may carry a key that only decoding reveals (share/secrets.py)
+    data: dict[str, Any] = redact_shown({
         "run": _run_info(runs, total.count),
         "providers": {name: total.providers[name].result() | {"config": _config(runs, name)}
                       for name in sorted(total.providers)},
         "scenarios": [_scenario_row(sid, row) for sid, row in sorted(total.per_scenario.items())],
-    }
-    return ScoreResult(data, sorted(set(total.warnings)), total.count)
+    })
+    total.warnings += _harness_warnings(data["providers"])
+    return ScoreResult(data, sorted(set(redact_shown(total.warnings))), total.count)
+
+
+def _harness_warnings(providers: dict[str, Any]) -> list[str]:
+    return [f"{name}: {h['attempts']} attempts failed on the recording machine's side (DNS, no route, refused "
+            f"on loopback, proxy/TLS set-up): not counted against the provider ({h['samples_not_counted']} "
+            "samples left out of availability and success)"
+            for name, result in providers.items() if (h := result.get("harness"))]
 
 
 def _run_options(run: Run, opts: ScoreOptions) -> ScoreOptions:
-    return ScoreOptions(opts.rules, opts.greedy, {**opts.prices, **_prices(run)})
+    return dataclasses.replace(opts, prices={**opts.prices, **_prices(run)})
 
 
 def _run_info(runs: Sequence[Run], samples: int) -> dict[str, Any]:

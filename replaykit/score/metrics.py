@@ -8,12 +8,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from replaykit.normalize.outcome import HARNESS
 from replaykit.score.passk import flaky, pass_k
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import distribution, rate, time_bucket, two_way_rate
 
 RATES = ("error_rate", "availability", "tool_recall", "tool_precision", "param_accuracy", "schema_validity",
          "no_call_accuracy", "success")
+# Only for replay scenarios (a reference provider's answers), and only when a run has some.
+TRIGGER_RATES = ("trigger_precision", "trigger_recall", "trigger_f1")
 TIMED = ("error_rate", "availability", "success")  # failures cluster in time too: bursts, downtime
 # The classes and faults of docs/metrics.md: each gets a rate (0 with its upper bound when never seen), so
 # that "none seen in n attempts" is told from "not measured".
@@ -76,6 +79,10 @@ class ProviderMetrics:
     by_category: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
     by_tag: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
     by_tool: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
+    # the harness's failures (DNS, no route, refused on loopback...): reported, never counted against the
+    # provider — not in error_rate, availability, success or the breakdowns
+    harness_attempts: int = 0
+    harness_samples: int = 0
 
     def add(self, s: SampleScore) -> None:
         # runs once per sample of every scoring: written for speed, counting exactly what RATES define
@@ -84,7 +91,11 @@ class ProviderMetrics:
         self.samples += 1
         self.attempts += n_attempts
         timed = self.timed["error_rate"]
+        harness = 0
         for a in s.attempts:
+            if a.error_class == HARNESS:
+                harness += 1
+                continue
             cell = timed[(key, time_bucket(a.started_at))]
             cell[1] += 1
             if a.error_class is None:
@@ -101,10 +112,16 @@ class ProviderMetrics:
             if a.cost_usd is not None:
                 self.cost_pico += round(a.cost_usd * 1e12)
                 self.cost_known += 1
+        self.harness_attempts += harness
+        if harness and not s.usable:  # the harness cut this sample short: no verdict on the provider
+            self.harness_samples += 1
+            return
         first = (key, time_bucket(s.attempts[0].started_at) if s.attempts else -1)
         pair = self.timed["availability"][first]
         pair[0] += s.usable
         pair[1] += 1
+        if s.reference == "pending":
+            return  # no reference answer yet: nothing to judge the calls against
         pair = self.timed["success"][first]
         pair[0] += s.success
         pair[1] += 1
@@ -120,6 +137,8 @@ class ProviderMetrics:
 
     def _answers(self, s: SampleScore) -> None:
         key = s.scenario
+        if s.reference == "replay":
+            self._trigger(key, s.expected > 0, s.returned > 0)
         self._add("tool_recall", key, s.matched, s.expected)
         self._add("tool_precision", key, s.matched, s.returned)
         self._add("param_accuracy", key, s.args_ok, s.matched)
@@ -134,6 +153,13 @@ class ProviderMetrics:
             pair = self.by_tool[tool][key]
             pair[0] += matched
             pair[1] += expected
+
+    def _trigger(self, key: str, reference: bool, called: bool) -> None:
+        """K2-Vendor-Verifier's trigger agreement: did the provider call a tool where the reference did?
+        F1 = 2TP / (2TP + FP + FN), a ratio of sums, kept as its own (k, n) pairs."""
+        self._add("trigger_precision", key, reference and called, called)
+        self._add("trigger_recall", key, reference and called, reference)
+        self._add("trigger_f1", key, 2 * (reference and called), 2 * (reference and called) + (reference != called))
 
     def _add(self, metric: str, key: str, k: float, n: float) -> None:
         pair = self.rates[metric][key]
@@ -157,10 +183,13 @@ class ProviderMetrics:
         self.cost_known += other.cost_known
         self.samples += other.samples
         self.attempts += other.attempts
+        self.harness_attempts += other.harness_attempts
+        self.harness_samples += other.harness_samples
 
     def result(self) -> dict[str, Any]:
         out: dict[str, Any] = {m: rate(dict(self.rates.get(m, {}))) for m in RATES if m not in TIMED}
         out |= {m: two_way_rate(dict(self.timed.get(m, {}))) for m in TIMED}
+        out.update({m: rate(dict(self.rates[m])) for m in TRIGGER_RATES if m in self.rates})
         out["errors"] = dict(sorted(self.errors.items()))
         out["error_rates"] = {c: two_way_rate(self._over_attempts(self.error_cells.get(c, {})))
                               for c in sorted({*ERROR_CLASSES, *self.errors})}
@@ -175,6 +204,8 @@ class ProviderMetrics:
                            if self.samples else None, "attempts_priced": self.cost_known}
         out["samples"] = self.samples
         out["attempts"] = self.attempts
+        if self.harness_attempts:  # only when there are any: runs without them score byte-identically
+            out["harness"] = {"attempts": self.harness_attempts, "samples_not_counted": self.harness_samples}
         counts = self.success_by_scenario()
         out["pass_k"] = pass_k(counts)
         out["flaky"] = flaky(counts)

@@ -7,10 +7,12 @@ from typing import Any
 
 from replaykit.cassettes.model import Attempt, Cassette
 from replaykit.normalize import Outcome, normalize
+from replaykit.normalize.outcome import Call
 from replaykit.providers.config import Price
 from replaykit.scenarios.matchers import DEFAULT_RULES, Rules
-from replaykit.scenarios.model import Scenario
-from replaykit.score.checker import check_step
+from replaykit.scenarios.model import Expectation, Scenario
+from replaykit.score.bfcl_checker import bfcl_truth, check_bfcl
+from replaykit.score.checker import StepVerdict, check_step
 from replaykit.score.schema import SchemaChecker
 
 
@@ -19,6 +21,7 @@ class ScoreOptions:
     rules: Rules = DEFAULT_RULES
     greedy: bool = False  # BFCL's first-fit assignment
     prices: dict[str, Price] = field(default_factory=dict)
+    bfcl: bool = False  # BFCL's own verdict on scenarios imported from BFCL (bfcl_checker)
 
 
 @dataclass(slots=True)
@@ -33,7 +36,13 @@ class AttemptFacts:
     stream: bool
     total_ms: float | None = None  # every attempt, failed ones too: fallback what-ifs count the time lost
     wait_ms: float = 0.0  # waited before the attempt (backoff, Retry-After)
+    # what exports (one row per attempt) show besides the metrics' inputs
+    status: int | None = None
+    retry: int = 0
     started_at: float | None = None  # epoch seconds: failures cluster in time (bursts, downtime)
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    faults: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -56,6 +65,9 @@ class SampleScore:
     per_tool: dict[str, list[int]] = field(default_factory=dict)  # expected tool -> [matched, expected]
     steps: list[dict[str, Any]] = field(default_factory=list)
     path: str = ""  # the cassette this sample was read from
+    # "" for a hand-written scenario; "replay": the expectation is a reference provider's answer;
+    # "pending": a replay scenario whose reference is not recorded yet (its calls are never judged)
+    reference: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +79,7 @@ class SampleScore:
             "faults": sorted(set(self.faults)), "steps": self.steps,
             "latency_ms": next((a.latency_ms for a in reversed(self.attempts) if a.error_class is None), None),
             "cost_usd": round(sum(a.cost_usd or 0.0 for a in self.attempts), 8),
+            **({"reference": self.reference} if self.reference else {}),
         }
 
 
@@ -85,10 +98,31 @@ def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, sch
             answers[attempt.step] = outcome
     failed_step = any(a.step not in answers for a in attempts)
     score = SampleScore(cassette.sample.provider, scenario.id, cassette.sample.repetition, scenario.category,
-                        scenario.tags, facts, usable=bool(attempts) and not failed_step, path=cassette.path)
-    if score.usable:
+                        scenario.tags, facts, usable=bool(attempts) and not failed_step, path=cassette.path,
+                        reference=reference_kind(scenario))
+    if score.usable and score.reference != "pending":
         _check_turns(score, scenario, answers, mode, opts, schemas, detail)
     return score
+
+
+def score_cassette(data: bytes, scenario: Scenario, options: ScoreOptions | None = None, *,
+                   source: str = "<cassette>") -> SampleScore:
+    """The scorer's unit of work, pure: one cassette's bytes and its scenario in, the sample's score out
+    (what a distributed map calls per file; `replaykit.score.partial` merges the results)."""
+    from replaykit.cassettes.codec import decode
+
+    cassette = decode(data, source, walkers=False)
+    return score_sample(cassette, scenario, options or ScoreOptions(), _SCHEMAS)
+
+
+_SCHEMAS = SchemaChecker()
+
+
+def reference_kind(scenario: Scenario) -> str:
+    reference = scenario.meta.get("reference")
+    if not isinstance(reference, dict):
+        return ""
+    return "pending" if reference.get("pending") else "replay"
 
 
 def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outcome], mode: str,
@@ -106,7 +140,7 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
                 score.steps.append({"step": step, "answered": False})
             continue
         calls = outcome.effective_calls(mode)
-        verdict = check_step(expect, calls, scenario.offered, rules=opts.rules, greedy=opts.greedy)
+        verdict = step_verdict(scenario, expect, calls, opts)
         for v in verdict.verdicts:
             if v.returned is not None:
                 score.matched += 1
@@ -126,6 +160,19 @@ def _check_turns(score: SampleScore, scenario: Scenario, answers: dict[int, Outc
         if detail:
             score.steps.append(_step_json(step, calls, verdict, problems, faults, outcome))
     score.success = all_correct
+
+
+def step_verdict(scenario: Scenario, expect: Expectation, calls: list[Call], opts: ScoreOptions) -> StepVerdict:
+    """The verdict on one turn: BFCL's own in compat mode for an imported BFCL scenario, else the checker's."""
+    truth = bfcl_truth(scenario) if opts.bfcl else None
+    if truth is not None:
+        verdict = check_bfcl(truth, calls, scenario.offered)
+    else:
+        verdict = check_step(expect, calls, scenario.offered, rules=opts.rules, greedy=opts.greedy)
+    if scenario.meta.get("bfcl_unanswerable"):  # BFCL fails every answer to it; so do we, in both modes
+        verdict.faults.append("no_right_answer")
+        verdict.bfcl = False
+    return verdict
 
 
 def _step_json(step: int, calls: list[Any], verdict: Any, problems: list[str | None], faults: list[str],
@@ -151,9 +198,19 @@ def _facts(attempt: Attempt, outcome: Outcome, opts: ScoreOptions) -> AttemptFac
         out_tokens = outcome.usage.get("completion_tokens")
         if out_tokens:
             tps = out_tokens / ((total - ttft) / 1000)
+    usage = outcome.usage or {}
     return AttemptFacts(attempt.provider, attempt.step, outcome.error_class, total if ok else None, ttft, tps,
-                        _cost(outcome, attempt.provider, opts), stream, total, attempt.wait_ms,
-                        timing.get("started_at"))
+                        _cost(outcome, attempt.provider, opts), stream, total, attempt.wait_ms, attempt.status,
+                        attempt.retry, _number(timing.get("started_at")), _count(usage.get("prompt_tokens")),
+                        _count(usage.get("completion_tokens")), tuple(outcome.faults))
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:
@@ -163,4 +220,4 @@ def _cost(outcome: Outcome, provider: str, opts: ScoreOptions) -> float | None:
     price = opts.prices.get(provider)
     if price is None or not usage:
         return None
-    return price.cost(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+    return price.cost(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0)  # whole: see clean_usage

@@ -7,11 +7,13 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from replaykit.normalize.outcome import Call
+from replaykit.scenarios.linear_regex import use_linear_regex
 from replaykit.scenarios.model import Scenario
 
 
 class SchemaChecker:
     def __init__(self) -> None:
+        use_linear_regex()  # `pattern` keywords come from shared scenarios: RE2, never backtracking
         self._validators: dict[tuple[str, str], Draft202012Validator | None] = {}
         self._results: dict[tuple[str, str, str], str | None] = {}
 
@@ -40,6 +42,6 @@ class SchemaChecker:
     def _validator(self, scenario: Scenario, name: str) -> Draft202012Validator | None:
         key = (scenario.hash, name)
         if key not in self._validators:
-            schema: dict[str, Any] | None = scenario.tool_schema(name)
+            schema: dict[str, Any] | None = scenario.score_schema(name)
             self._validators[key] = Draft202012Validator(schema) if schema is not None else None
         return self._validators[key]

@@ -216,6 +216,9 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
 
 
 def distribution(values: Iterable[float]) -> dict[str, Any]:
+    if hasattr(values, "distribution"):  # sketched values (combined partials) summarize themselves
+        summary: dict[str, Any] = values.distribution()
+        return summary
     data = sorted(v for v in values if v is not None and math.isfinite(v))
     if not data:
         return {"p50": None, "p90": None, "p99": None, "n": 0}

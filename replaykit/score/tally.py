@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.scenarios.loader import ScenarioSet
@@ -40,6 +41,12 @@ class Tally:
         if metrics is None:  # not setdefault: that would build a ProviderMetrics for every sample
             metrics = self.providers[sample.provider] = ProviderMetrics()
         metrics.add(sample)
+        if sample.reference != "pending":  # nothing judged without a reference: no success cell
+            self._cell(sample)
+        if keep:
+            self.samples.append(sample)
+
+    def _cell(self, sample: SampleScore) -> None:
         row = self.per_scenario.get(sample.scenario)
         if row is None:
             row = self.per_scenario[sample.scenario] = {"category": sample.category, "cells": {}}
@@ -48,8 +55,6 @@ class Tally:
             cell = row["cells"][sample.provider] = [0, 0]
         cell[0] += sample.success
         cell[1] += 1
-        if keep:
-            self.samples.append(sample)
 
     def merge(self, other: Tally) -> None:
         self.count += other.count
@@ -93,16 +98,30 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
         if isinstance(chosen, BadInputError):
             tally.warnings.append(f"{run.root}: cannot load its scenarios ({chosen}); pass --scenarios PATH")
             break
-        scenario = chosen.get(cassette.sample.scenario)
-        if scenario is None:
-            tally.warnings.append(f"{name}: scenario {cassette.sample.scenario!r} is not in the scenario set; skipped")
-        elif cassette.sample.scenario_hash and cassette.sample.scenario_hash != scenario.hash:
-            tally.warnings.append(f"{name}: recorded with another version of scenario {scenario.id} "
-                                  "(hash differs); skipped")
-        else:
-            sample = score_sample(cassette, scenario, chunk.options, _SCHEMAS, detail=chunk.keep_samples)
-            tally.add(sample, chunk.keep_samples)
+        score_into(tally, cassette, chosen, name, str(run.root), chunk.options, chunk.keep_samples)
     return tally
+
+
+def score_into(tally: Tally, cassette: Cassette, chosen: ScenarioSet, name: str, run_root: str,
+               options: ScoreOptions, keep: bool) -> None:
+    """One cassette against its scenario, into the tally; a cassette that doesn't fit is a warning."""
+    scenario = chosen.get(cassette.sample.scenario)
+    if scenario is None:
+        tally.warnings.append(f"{name}: scenario {cassette.sample.scenario!r} is not in the scenario set; skipped")
+    elif cassette.sample.scenario_hash and cassette.sample.scenario_hash != scenario.hash:
+        tally.warnings.append(f"{name}: recorded with another version of scenario {scenario.id} "
+                              "(hash differs); skipped")
+    else:
+        if "bfcl_id" in scenario.meta and "bfcl_import" not in scenario.meta:
+            _warn_once(tally, f"{run_root}: its BFCL scenarios come from an older `replaykit import bfcl`, "
+                              "whose tools differ from BFCL's (widened schemas, no Python hint): not BFCL's "
+                              "experiment; --bfcl-compat scores them with BFCL's value rules only")
+        tally.add(score_sample(cassette, scenario, options, _SCHEMAS, detail=keep), keep)
+
+
+def _warn_once(tally: Tally, warning: str) -> None:
+    if warning not in tally.warnings:
+        tally.warnings.append(warning)
 
 
 def _run(root: str) -> Run:

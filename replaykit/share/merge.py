@@ -60,6 +60,7 @@ def merge_runs(paths: Sequence[str | Path], out: str | Path, *, run_id: str | No
     providers = _merge_providers(runs, report)
     samples = _dedupe(runs, report)
     manifest = _manifest(runs, run_id or target.name, providers, hashes, samples)
+    manifest.update(_shards(runs, report))
     _write(target, manifest, scenarios, samples, report)
     report.kept = len(samples)
     return report
@@ -153,18 +154,29 @@ def _provenance(run: Run, rel: str, raw: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def _renumber(samples: list[_Sample], runs: list[Run], report: MergeReport) -> list[_Sample]:
-    """Repetitions 0..n-1 per (provider, scenario), in run order then original repetition."""
+    """Repetitions 0..n-1 per (provider, scenario), in run order then original repetition — only in groups
+    where two runs hold the same repetition: disjoint ones (shards of one run) keep their numbers."""
     samples.sort(key=lambda s: (s.sample["provider"], s.sample["scenario"], s.run_index,
                                 int(s.sample["repetition"]), s.rel))
+    seen: dict[tuple[str, str], set[int]] = {}
+    clash: set[tuple[str, str]] = set()
+    for s in samples:
+        group = (s.sample["provider"], s.sample["scenario"])
+        reps = seen.setdefault(group, set())
+        if int(s.sample["repetition"]) in reps:
+            clash.add(group)
+        reps.add(int(s.sample["repetition"]))
     counters: dict[tuple[str, str], int] = {}
     for s in samples:
         group = (s.sample["provider"], s.sample["scenario"])
+        s.raw["replaykit"]["provenance"] = s.provenance
+        if group not in clash:
+            continue
         number = counters.get(group, 0)
         counters[group] = number + 1
         if number != s.sample["repetition"]:
             report.renumbered.append(f"{runs[s.run_index].root / s.rel} -> r{number}")
         s.raw["replaykit"]["sample"]["repetition"] = number
-        s.raw["replaykit"]["provenance"] = s.provenance
     return samples
 
 
@@ -185,6 +197,33 @@ def _manifest(runs: list[Run], run_id: str, providers: dict[str, Any], hashes: d
                          "samples_kept": n} for r, n in zip(runs, counts, strict=True)],
         "cassettes": {},
     }
+
+
+def _shards(runs: list[Run], report: MergeReport) -> dict[str, Any]:
+    """Shards of one plan (`record --shard I/N`) merge back into that run: same plan and count, every index
+    present, or the merge is marked partial and says which shard is missing."""
+    blocks = [(run, run.manifest.get("shard")) for run in runs]
+    shards = [(run, b) for run, b in blocks if isinstance(b, dict)]
+    if not shards:
+        return {}
+    for run, block in shards:
+        index, count = block.get("index"), block.get("count")
+        if not (type(index) is int and type(count) is int and 1 <= index <= count):
+            raise BadInputError("must be {index, count} with 1 <= index <= count", source=str(run.root),
+                                field="shard")
+    if len(shards) != len(blocks) or len({(b.get("plan"), b["count"]) for _, b in shards}) != 1:
+        raise BadInputError("mixes shards of different plans (or shards with whole runs): record every shard "
+                            "with the same providers, scenarios, --repeat and --seed", source=str(runs[0].root))
+    first = shards[0][1]
+    present = sorted({b["index"] for _, b in shards})
+    missing = [i for i in range(1, first["count"] + 1) if i not in present]
+    report.warnings += [f"shard {i}/{first['count']} is missing: the merged run is partial" for i in missing]
+    params = {k: v for k, v in (runs[0].manifest.get("params") or {}).items() if k != "shard"}
+    out: dict[str, Any] = {"shard": {"plan": first.get("plan"), "count": first["count"], "merged": present},
+                           "params": {**params, "merged": True}}
+    if missing:
+        out["status"] = "interrupted"
+    return out
 
 
 def _write(target: Path, manifest: dict[str, Any], scenarios: list[Any], samples: list[_Sample],

@@ -24,7 +24,7 @@ import orjson
 from replaykit import __version__
 from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.run import RUN_FILE, load_run
-from replaykit.errors import BadInputError, ReplaykitError
+from replaykit.errors import BadInputError, ReplaykitError, printable
 from replaykit.share.bounded_gzip import BoundedGunzip, PackError
 from replaykit.share.paths import check_new_folder, run_member, safe_component, staged_folder
 from replaykit.share.verify import verify_run
@@ -64,15 +64,15 @@ class PackReport:
 
 
 def pack_run(run_path: str | Path, out: str | Path, *, check: bool = True) -> PackReport:
-    """Write the run as one deterministic .tar.gz; refuse a run that does not verify (secrets, hashes)."""
+    """Write the run as one deterministic .tar.gz; refuse a run that does not verify (secrets, hashes).
+    `check=False` packs a run whose hashes or structure are off, never one with a secret finding."""
     run = load_run(run_path)
     if run.manifest.get("missing_manifest"):
         raise BadInputError(f"no {RUN_FILE}: not a run folder", source=str(run.root))
-    if check:
-        report = verify_run(run.root)
-        if not report.ok:
-            raise PackRefused("the run does not verify; not packed:\n  " + "\n  ".join(
-                report.problems + report.secrets))
+    report = verify_run(run.root)  # the secret scan runs whatever the flags: `check` is about the rest
+    if report.secrets or (check and report.problems):
+        raise PackRefused("the run does not verify; not packed:\n  " + "\n  ".join(
+            map(printable, (report.problems if check else []) + report.secrets)))
     files, left_out = _run_files(run.root)
     unpackable = sorted(set(run.manifest.get("cassettes") or {}) - set(files))
     if unpackable:  # a listed cassette under a name unpack would refuse: say so rather than drop it
@@ -221,7 +221,10 @@ def _extract(fh: IO[bytes], source: str, staging: Path, limits: UnpackLimits) ->
         if declared is None:
             if name != MANIFEST:
                 raise PackError(f"the first member must be {MANIFEST}, not {name!r}", source=source)
-            manifest, declared = _read_manifest(reader.data(member), member, source, limits)
+            try:
+                manifest, declared = _read_manifest(reader.data(member), member, source, limits)
+            except _TAR_ERRORS as err:
+                raise PackError(f"{MANIFEST}: malformed tar data ({_first_line(err)})", source=source) from None
             continue
         if member.isdir():
             continue
@@ -231,7 +234,10 @@ def _extract(fh: IO[bytes], source: str, staging: Path, limits: UnpackLimits) ->
         if member.size != entry["size"]:
             raise PackError(f"member {name!r} is {member.size} bytes, {MANIFEST} says {entry['size']}",
                             source=source)
-        _write_member(reader.data(member), staging, name, entry, source)
+        try:
+            _write_member(reader.data(member), staging, name, entry, source)
+        except _TAR_ERRORS as err:
+            raise PackError(f"member {name!r}: malformed tar data ({_first_line(err)})", source=source) from None
         written += member.size
     if declared is None:
         raise PackError(f"no {MANIFEST}: not a replaykit pack", source=source)
@@ -239,6 +245,16 @@ def _extract(fh: IO[bytes], source: str, staging: Path, limits: UnpackLimits) ->
         raise PackError(f"{MANIFEST} lists members the pack lacks: {', '.join(sorted(declared))}",
                         source=source)
     return UnpackReport("", len(manifest["members"]), written, str(manifest.get("run_id") or ""))
+
+
+# tarfile reads pax records with int() and unpacks GNU.sparse.* maps without checks: a hostile header ends
+# in ValueError (or OverflowError, EOFError) as well as in TarError
+_TAR_ERRORS = (tarfile.TarError, ValueError, OverflowError, EOFError)
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text[:200]
 
 
 class _PackReader:
@@ -253,16 +269,16 @@ class _PackReader:
         try:  # opening reads the first header
             # tarfile wants a file type; the stream has the one method it calls, read()
             self.tar = tarfile.open(fileobj=cast(IO[bytes], self.stream), mode="r|")  # noqa: SIM115
-        except tarfile.TarError as err:
-            raise PackError(f"not a tar.gz file ({err})", source=source) from None
+        except _TAR_ERRORS as err:
+            raise PackError(f"not a tar.gz file ({_first_line(err)})", source=source) from None
 
     def members(self) -> Iterator[tarfile.TarInfo]:
         while True:
             self.stream.allow(self.limits.max_header + _SLACK, "a tar header")
             try:
                 member = self.tar.next()
-            except tarfile.TarError as err:
-                raise PackError(f"malformed tar data ({err})", source=self.source) from None
+            except _TAR_ERRORS as err:
+                raise PackError(f"malformed tar data ({_first_line(err)})", source=self.source) from None
             if member is None:
                 return
             yield member

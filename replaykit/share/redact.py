@@ -33,9 +33,9 @@ from replaykit.cassettes.run import (
     manifest_digest,
 )
 from replaykit.errors import BadInputError, CassetteError
-from replaykit.recorder.redact import PLACEHOLDER, SECRET_HEADERS, Redactor
+from replaykit.recorder.redact import PLACEHOLDER, Redactor, secret_name
 from replaykit.scenarios.loader import scenarios_from_snapshot
-from replaykit.share.secrets import PATTERNS, Finding, scan_url
+from replaykit.share.secrets import Finding, credential_field, redact_body, scan_url
 
 # A change is reported like a finding of the secret scan: file, field, and what was done there.
 Change = Finding
@@ -46,15 +46,6 @@ class RedactReport:
     run: str
     changes: list[Change] = field(default_factory=list)
     rewritten: list[str] = field(default_factory=list)
-
-
-def _replacement(kind: str) -> Any:
-    if kind == "bearer token":  # keep the scheme, so the header still reads as what it was
-        return lambda m: m.group(0).split(None, 1)[0] + " " + PLACEHOLDER
-    return PLACEHOLDER
-
-
-_REPLACEMENTS = {kind: _replacement(kind) for kind in PATTERNS}
 
 
 def _join(path: str, key: object) -> str:
@@ -69,33 +60,37 @@ class Scrubber:
         self.found: list[tuple[str, str]] = []
 
     def text(self, value: str, path: str) -> str:
-        known = self.redactor.text(value)
+        known = self.redactor.body(value)
         if known != value:
             self.found.append((path, "known secret value"))
-        value = known
-        for kind, pattern in PATTERNS.items():
-            new = pattern.sub(_REPLACEMENTS[kind], value)
-            if new != value:
-                self.found.append((path, kind))
-                value = new
+        value, kinds = redact_body(known)
+        self.found += [(path, kind) for kind in dict.fromkeys(kinds)]
         return value
 
     def value(self, value: Any, path: str) -> Any:
-        """Every string inside `value`, scrubbed (a new structure; the input is left alone)."""
+        """Every string inside `value` (keys included), scrubbed (a new structure; the input is left alone)."""
         if isinstance(value, str):
             return self.text(value, path)
         if isinstance(value, dict):
-            return {k: self.value(v, _join(path, k)) for k, v in value.items()}
+            return {self.text(k, f"{path or '(root)'} (a key)") if isinstance(k, str) else k: self._field(k, v, path)
+                    for k, v in value.items()}
         if isinstance(value, list):
             return [self.value(v, f"{path}[{i}]") for i, v in enumerate(value)]
         return value
+
+    def _field(self, key: Any, value: Any, path: str) -> Any:
+        where = _join(path, key)
+        if credential_field(key, value):
+            self.found.append((where, f"credential in a field named {str(key)!r}"))
+            return PLACEHOLDER
+        return self.value(value, where)
 
     def headers(self, headers: Any, path: str) -> Any:
         if not isinstance(headers, dict):
             return headers
         out = {}
         for name, values in headers.items():
-            if str(name).lower() in SECRET_HEADERS and not _all_placeholders(values):
+            if secret_name(name) and not _all_placeholders(values):
                 self.found.append((_join(path, name), f"{str(name).lower()} header"))
                 values = [PLACEHOLDER] * len(values) if isinstance(values, list) else PLACEHOLDER
             out[name] = values

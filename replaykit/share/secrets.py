@@ -1,32 +1,194 @@
-"""Secret scan: key formats of the common providers, bearer tokens, cookies, key-like query parameters.
+"""Secret scan: today's key formats (share/rules.py), bearer and Basic credentials, cookies, key-like query
+parameters, URL passwords, and credential-looking values in fields named like credentials.
 
-Runs over a cassette's structure, so every finding names the file and the field it sits in.
+A key hidden in an encoding is still a key: every string is also read the ways a reader or a server may
+decode it — percent-decoded, JSON `\\u`-unescaped, base64-decoded (at any alignment), with invisible
+characters removed — and a token that decodes to a finding is a finding where it stands. Runs over a
+cassette's structure, so every finding names the file and the field it sits in. `redact_shown` applies the
+same scan to what a reader is about to print.
 """
 
 from __future__ import annotations
 
+import binascii
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from replaykit.recorder.redact import KEYLIKE_PARAM, PLACEHOLDER, SECRET_HEADERS
+from replaykit.recorder.redact import KEYLIKE_PARAM, PLACEHOLDER, secret_name
+from replaykit.recorder.secretforms import INVISIBLE, looks_like_credential
+from replaykit.recorder.streamsecrets import redact_stream
+from replaykit.share.rules import CHECKED, KEYWORDS, RULES
 
-PATTERNS: dict[str, re.Pattern[str]] = {
-    "openrouter key": re.compile(r"sk-or-v1-[0-9a-f]{32,}"),
-    "anthropic key": re.compile(r"sk-ant-[A-Za-z0-9_-]{20,}"),
-    "openai key": re.compile(r"\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}"),
-    "google api key": re.compile(r"\bAIza[0-9A-Za-z_-]{35}"),
-    "groq key": re.compile(r"\bgsk_[A-Za-z0-9]{20,}"),
-    "xai key": re.compile(r"\bxai-[A-Za-z0-9]{20,}"),
-    "hugging face token": re.compile(r"\bhf_[A-Za-z0-9]{30,}"),
-    "fireworks key": re.compile(r"\bfw_[A-Za-z0-9]{20,}"),
-    "github token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}"),
-    "aws access key": re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
-    "slack token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-    "bearer token": re.compile(r"\bBearer\s+(?!<redacted>)[A-Za-z0-9._~+/=-]{12,}", re.I),
-}
+
+def _flagged(rule: re.Pattern[str]) -> str:
+    return f"(?i:{rule.pattern})" if rule.flags & re.I else rule.pattern
+
+
+_KINDS = list(RULES)
+
+
+@functools.lru_cache(maxsize=256)
+def _combined(active: tuple[int, ...]) -> re.Pattern[str]:
+    """One pass for the rules given: named alternatives in table order, the specific prefixes before the
+    general ones (`sk-or-`, `sk-ant-` before `sk-`), so a key is reported once under its own name; a rule's
+    `secret` group becomes `s<i>`."""
+    return re.compile("|".join(f"(?P<r{i}>{_flagged(RULES[_KINDS[i]]).replace('(?P<secret>', f'(?P<s{i}>')})"
+                               for i in active))
+
+
+_RULES_OF: dict[str, list[int]] = {}
+for _i, _kind in enumerate(_KINDS):
+    for _word in KEYWORDS[_kind]:
+        _RULES_OF.setdefault(_word, []).append(_i)
+
+
+def _active(text: str) -> tuple[int, ...]:
+    lower = text.lower()  # then one substring search per keyword, in C: faster than any regex of them
+    return tuple(sorted({i for word, rules in _RULES_OF.items() if word in lower for i in rules}))
+
+
+# A token that may hide an encoded key: no spaces or quotes, long enough to hold one.
+_TOKEN = re.compile(r"[^\s\"'<>(){}\[\],;|`]{16,}")
+_B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_ESCAPE = re.compile(r"\\+u([0-9a-fA-F]{4})")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_PRINTABLE_SHARE = 0.85  # of a base64 token's decoded characters, for it to be text worth scanning
+
+
+def _direct(text: str) -> Iterator[tuple[str, int, int]]:
+    active = _active(text)
+    if not active:
+        return
+    pattern = _combined(active)
+    for m in pattern.finditer(text):
+        i = int(str(m.lastgroup)[1:])
+        inner = f"s{i}"
+        start, end = m.span(inner) if inner in pattern.groupindex and m.start(inner) >= 0 else m.span()
+        if _KINDS[i] in CHECKED and not looks_like_credential(text[start:end]):
+            continue
+        yield _KINDS[i], start, end
+
+
+def _decoded(token: str) -> Iterator[str]:
+    """The readings of one token other than as written."""
+    plain = _INVISIBLE.sub("", token)
+    if plain != token:
+        yield plain
+    if "%" in plain:
+        yield unquote(plain)
+    if "\\" in plain:
+        yield unquote(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), plain))
+    for m in _B64.finditer(plain):
+        run = m.group(0)
+        if not run.islower() and not run.isupper():  # base64 of text mixes cases; words and hex ids don't
+            yield from _base64_texts(run)
+
+
+def _base64_texts(run: str) -> Iterator[str]:
+    """`run` decoded as base64 (either alphabet) from each of its first four characters, when that gives text."""
+    run = run.rstrip("=").translate(str.maketrans("-_", "+/"))
+    for skip in range(4):
+        part = run[skip:]
+        part = part[: len(part) - len(part) % 4]
+        if len(part) < 12:
+            return
+        try:
+            data = binascii.a2b_base64(part, strict_mode=True)
+        except binascii.Error:
+            continue
+        text = data.decode("utf-8", "replace")
+        if sum(c.isprintable() for c in text) >= _PRINTABLE_SHARE * len(text):
+            yield text
+
+
+def find_secrets(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of every secret in `text`, written out or encoded; an encoded one spans its token."""
+    found = list(_direct(text))
+    for m in _TOKEN.finditer(text):
+        if any(s < m.end() and m.start() < e for _, s, e in found):
+            continue
+        for view in _decoded(m.group(0)):
+            kinds = [kind for kind, _, _ in _direct(view)]
+            if kinds:
+                found.append((f"{kinds[0]} (encoded)", m.start(), m.end()))
+                break
+    return sorted(found, key=lambda f: (f[1], f[2]))
+
+
+def scan_text(text: str) -> Iterator[str]:
+    yield from dict.fromkeys(kind for kind, _, _ in find_secrets(text))
+
+
+def redact_text(text: str) -> tuple[str, list[str]]:
+    """`text` with every finding replaced by the placeholder, and the kinds replaced."""
+    found = find_secrets(text)
+    if not found:
+        return text, []
+    out, at = [], 0
+    for kind, start, end in found:
+        if start < at:  # overlaps the previous finding, already replaced
+            start = at
+        if start >= end:
+            continue
+        out += [text[at:start], _replacement(kind, text[start:end])]
+        at = end
+    out.append(text[at:])
+    return "".join(out), [kind for kind, _, _ in found]
+
+
+def redact_body(text: str) -> tuple[str, list[str]]:
+    """`redact_text`, after rewriting the pieces of a secret split across a stream's events."""
+    joined = redact_stream(text, lambda t: [(s, e) for _, s, e in find_secrets(t)])
+    out, kinds = redact_text(joined)
+    return out, (["secret split across stream events"] if joined != text else []) + kinds
+
+
+def _replacement(kind: str, match: str) -> str:
+    if kind in ("bearer token", "basic credentials"):  # keep the scheme: the header still reads as what it was
+        return match.split(None, 1)[0] + " " + PLACEHOLDER
+    return PLACEHOLDER
+
+
+def credential_field(name: object, value: object) -> bool:
+    """A field named like a credential (`api_key`, `x-auth-token`) holding a value that looks like one."""
+    return (isinstance(value, str) and value != PLACEHOLDER and secret_name(name)
+            and looks_like_credential(re.sub(r"^\w+\s+", "", value.strip())))
+
+
+def scan_value(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(field path, kind) for every secret-looking string inside a JSON-like value: values, keys, and
+    credential-looking values of fields named like credentials."""
+    if isinstance(value, str):
+        for kind in scan_text(value):
+            yield path, kind
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            for kind in scan_text(str(key)):
+                yield f"{path or '(root)'} (a key)", kind
+            if credential_field(key, item):
+                yield where, f"credential in a field named {str(key)!r}"
+            yield from scan_value(item, where)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from scan_value(item, f"{path}[{i}]")
+
+
+def redact_shown(value: Any) -> Any:
+    """What a reader is about to print, with every finding of the scan replaced by the placeholder (keys
+    included): the last line of defence when a cassette hides a key that only decoding reveals."""
+    if isinstance(value, str):
+        return redact_text(value)[0]
+    if isinstance(value, dict):
+        return {redact_text(k)[0] if isinstance(k, str) else k:
+                PLACEHOLDER if credential_field(k, v) else redact_shown(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_shown(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -39,31 +201,12 @@ class Finding:
         return f"{self.file}: {self.field}: {self.kind}"
 
 
-def scan_text(text: str) -> Iterator[str]:
-    for kind, pattern in PATTERNS.items():
-        if pattern.search(text):
-            yield kind
-
-
-def scan_value(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """(field path, kind) for every secret-looking string inside a JSON-like value."""
-    if isinstance(value, str):
-        for kind in scan_text(value):
-            yield path, kind
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from scan_value(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from scan_value(item, f"{path}[{i}]")
-
-
 def scan_headers(headers: Any, path: str) -> Iterator[tuple[str, str]]:
     if not isinstance(headers, dict):
         return
     for name, values in headers.items():
         values = values if isinstance(values, list) else [values]
-        if str(name).lower() in SECRET_HEADERS and any(str(v) != PLACEHOLDER for v in values):
+        if secret_name(name) and any(str(v) != PLACEHOLDER for v in values):
             yield f"{path}.{name}", f"unredacted {str(name).lower()} header"
 
 
@@ -72,7 +215,7 @@ def scan_url(url: Any, path: str) -> Iterator[tuple[str, str]]:
         return
     parts = urlsplit(url)
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if KEYLIKE_PARAM.search(key) and value and value != PLACEHOLDER:
+        if (KEYLIKE_PARAM.search(key) or secret_name(key)) and value and value != PLACEHOLDER:
             yield f"{path}?{key}", "key-like query parameter"
     if parts.password and parts.password != PLACEHOLDER:
         yield path, "password in URL"

@@ -27,6 +27,7 @@ from replaykit.errors import BadInputError, CassetteError
 from replaykit.scenarios.loader import scenarios_from_snapshot
 from replaykit.share.replay import replay_cassettes
 from replaykit.share.secrets import scan_cassette, scan_text, scan_value
+from replaykit.share.shown import shown_findings
 
 
 @dataclass
@@ -81,7 +82,9 @@ def _check_manifest(run: Run, report: VerifyReport) -> None:
     if encode_manifest(run.manifest) != read_bounded(path, MAX_MANIFEST_BYTES):
         report.problems.append(f"{path}: not in the layout replaykit writes (edited after recording)")
     stored = run.manifest.get(MANIFEST_DIGEST)
-    if stored is not None and stored != manifest_digest(run.manifest):
+    if stored is None:  # every run replaykit writes has one: without it, an edit of run.json goes unseen
+        report.problems.append(f"{path}: no {MANIFEST_DIGEST} (removed after recording?)")
+    elif stored != manifest_digest(run.manifest):
         report.problems.append(f"{path}: content differs from its {MANIFEST_DIGEST} "
                                "(modified after recording)")
 
@@ -144,8 +147,12 @@ def _check_cassette(file: Path, rel: str, expected: str | None, report: VerifyRe
         cassette = decode_parsed(raw, str(file))
     except CassetteError as err:
         report.problems.append(str(err))
+        # unreadable as a cassette, still published with the run: its text is scanned
+        report.secrets += [f"{file}: {kind}" for kind in scan_text(data.decode("utf-8", "replace"))]
         return None
-    report.secrets += [str(f) for f in scan_cassette(raw, str(file))]
+    findings = scan_cassette(raw, str(file))
+    findings += shown_findings(cassette, str(file), {f.kind for f in findings})
+    report.secrets += [str(f) for f in findings]
     if cassette_relpath(cassette.sample) != rel:
         report.problems.append(f"{file}: holds sample {cassette.sample.key}, which belongs at "
                                f"{cassette_relpath(cassette.sample)}")

@@ -8,6 +8,7 @@ server's event loop thread, so the counters need no lock.
 from __future__ import annotations
 
 import hashlib
+import logging
 import string
 import time
 from collections import defaultdict, deque
@@ -18,6 +19,7 @@ from typing import Any
 import orjson
 
 from replaykit.canonical import canonical_json
+from replaykit.cassettes.model import SERVER_WARNING_HEADER
 from replaykit.scenarios import ScenarioSet
 from replaykit.sim import scripts, wire
 from replaykit.sim.answers import ScenarioIndex
@@ -28,6 +30,9 @@ from replaykit.sim.scripts import Script
 
 _ALNUM = string.ascii_letters + string.digits
 _JSON = b"application/json"
+UNKNOWN_SCENARIO = ("unknown scenario: no scenario served here has this first user message and tool set, so the "
+                    "answer is plain text; serve yours with `replaykit sim serve --scenarios DIR`")
+_log = logging.getLogger("replaykit.sim")
 LEDGER_LIMIT = 1_000_000  # truth records kept (a request's is a few hundred bytes)
 
 
@@ -58,6 +63,7 @@ class Engine:
         self.requests = 0
         self._ordinals: dict[bytes, int] = defaultdict(int)
         self._buckets: dict[str, TokenBucket] = {}
+        self._warned: set[bytes] = set()
 
     # -- routing ------------------------------------------------------------------------------------------
     def route(self, body: dict[str, Any]) -> tuple[Profile | None, str | None]:
@@ -123,13 +129,28 @@ class Engine:
         fault = self._clock_fault(req) or http_fault(req.profile, req.draws.rng("http").random())
         if fault:
             req.record["faults"].append(fault)
-        answer = build_answer(intended, req.profile, req.draws, perturb=fault is None)
+        tools = req.body.get("tools")
+        load = (len(tools) if isinstance(tools, list) else 0, max(1, req.raw_len // 4))
+        answer = build_answer(intended, req.profile, req.draws, perturb=fault is None, load=load)
         req.record["faults"].extend(answer.faults)
         script = self._render(req, answer, fault)
+        if intended.scenario is None:
+            self._warn_unknown(req, script)
         req.record["status"] = script.status
         script.record = req.record
         self._log(req.record)
         return script
+
+    def _warn_unknown(self, req: Request, script: Script) -> None:
+        """Answering a scenario it doesn't know would silently score ~25%: say so, in the response and (once
+        per first message) on the server's log."""
+        script.headers.append((SERVER_WARNING_HEADER.encode(), UNKNOWN_SCENARIO.encode()))
+        messages = req.body.get("messages")
+        key = hashlib.sha256(orjson.dumps(messages[:2] if isinstance(messages, list) else None,
+                                          default=str)).digest()[:8]
+        if key not in self._warned and len(self._warned) < 10_000:  # bounded: `sim serve` may run for days
+            self._warned.add(key)
+            _log.warning("replaykit simulator: %s (profile %s)", UNKNOWN_SCENARIO, req.profile.name)
 
     def _log(self, record: dict[str, Any]) -> None:
         self.requests += 1

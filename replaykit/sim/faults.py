@@ -69,12 +69,18 @@ class Answer:
         return (self.content or "") + calls
 
 
-def build_answer(intended: Intended, profile: Profile, draws: Draws, perturb: bool = True) -> Answer:
+def build_answer(intended: Intended, profile: Profile, draws: Draws, perturb: bool = True,
+                 load: tuple[int, int] = (0, 0)) -> Answer:
     """The profile's answer: the intended one, perturbed by the answer faults drawn for this request.
 
-    `perturb=False` gives the intended answer as is (the body that an HTTP-level fault then breaks).
+    `perturb=False` gives the intended answer as is (the body that an HTTP-level fault then breaks). `load`:
+    (tools offered, prompt tokens), for effects gated on them.
     """
-    rates = profile.rate if perturb else _no_rates
+
+    def gated(effect: str) -> float:
+        return profile.rate_for(effect, *load)
+
+    rates = (gated if profile.gates else profile.rate) if perturb else _no_rates
     rng = draws.rng("answer")
     # Always draw every uniform in a fixed order, so one effect's rate never shifts another's draw.
     u_text, u_empty = rng.random(), rng.random()

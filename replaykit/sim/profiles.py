@@ -28,6 +28,9 @@ ARG_FAULTS = ("missing_call", "drop_optional", "wrong_type", "unknown_tool", "in
 # Decided by the (simulated) wall clock, not by the request: the documented exceptions to determinism.
 CLOCK_FAULTS = ("downtime", "server_error_burst")
 EFFECTS = (*HTTP_FAULTS, *CLOCK_FAULTS, *TEXT_FAULTS, "empty_tool_calls", *ARG_FAULTS)
+ANSWER_EFFECTS = (*TEXT_FAULTS, "empty_tool_calls", *ARG_FAULTS)
+# An answer effect may fire only past a load: more tools offered, or more prompt tokens (≈ bytes / 4), than this.
+GATES = ("above_tools", "above_tokens")
 
 _PROFILE_KEYS = {"display_name", "quantization", "price", "ttft_ms", "tps", "context_length", "rate_limit",
                  "echo_credentials",
@@ -87,8 +90,21 @@ class Profile:
     rate_limit: RateLimit | None = None
     description: str = ""
     echo_credentials: bool = False  # echo the caller's key back, as careless providers do (redaction tests)
+    # answer effect -> (above_tools, above_tokens): it fires only on requests past both thresholds (stress sweeps)
+    gates: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
     def rate(self, effect: str) -> float:
+        return self.rates.get(effect, 0.0)
+
+    def rate_for(self, effect: str, tools: int, tokens: int) -> float:
+        """The effect's rate on a request offering `tools` tools with about `tokens` prompt tokens."""
+        gate = self.gates.get(effect)
+        if gate is not None:
+            above_tools, above_tokens = gate
+            if above_tools is not None and tools <= above_tools:
+                return 0.0
+            if above_tokens is not None and tokens <= above_tokens:
+                return 0.0
         return self.rates.get(effect, 0.0)
 
     def param(self, name: str) -> float:
@@ -162,6 +178,7 @@ def _build(name: str, table: Any, ctx: _Ctx) -> Profile:
         raise ctx.fail(unknown[0], f"unknown key (allowed: {', '.join(sorted(_PROFILE_KEYS))})")
     price = _table(table.get("price", {}), "price", {"input_per_mtok", "output_per_mtok"}, ctx)
     rates, params, downtime = _effects(table.get("effects", {}), ctx)
+    gates = _gates(table.get("effects", {}), ctx)
     return Profile(
         name=name, display_name=_str(table, "display_name", name, ctx),
         quantization=_str(table, "quantization", "bf16", ctx),
@@ -172,6 +189,7 @@ def _build(name: str, table: Any, ctx: _Ctx) -> Profile:
         context_length=int(_number(table, "context_length", 262144, ctx)),
         rates=rates, params=params, downtime=downtime, rate_limit=_rate_limit(table.get("rate_limit"), ctx),
         description=_str(table, "description", "", ctx), echo_credentials=_bool(table, "echo_credentials", ctx),
+        gates=gates,
     )
 
 
@@ -247,7 +265,8 @@ def _effects(value: Any, ctx: _Ctx) -> tuple[dict[str, float], dict[str, float],
 def _effect_rate(effect: str, spec: Any, params: dict[str, float], ctx: _Ctx) -> float:
     where = rate_field = f"effects.{effect}"
     if isinstance(spec, dict):
-        table = _table(spec, where, {"rate", *_EFFECT_PARAMS.get(effect, {})}, ctx)
+        gated = GATES if effect in ANSWER_EFFECTS else ()
+        table = _table(spec, where, {"rate", *_EFFECT_PARAMS.get(effect, {}), *gated}, ctx)
         for key in _EFFECT_PARAMS.get(effect, {}):
             if key in table:
                 params[key] = _number(table, key, 0.0, ctx, f"{where}.")
@@ -255,6 +274,22 @@ def _effect_rate(effect: str, spec: Any, params: dict[str, float], ctx: _Ctx) ->
     if isinstance(spec, bool) or not isinstance(spec, (int, float)) or not 0.0 <= spec <= 1.0:
         raise ctx.fail(rate_field, f"rate must be a number in [0, 1], got {spec!r}")
     return float(spec)
+
+
+def _gates(value: dict[str, Any], ctx: _Ctx) -> dict[str, tuple[int | None, int | None]]:
+    """`above_tools` / `above_tokens` of answer effects (already checked to be allowed keys)."""
+    out = {}
+    for effect, spec in value.items():
+        if not isinstance(spec, dict) or not any(k in spec for k in GATES):
+            continue
+        limits = []
+        for key in GATES:
+            limit = spec.get(key)
+            if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+                raise ctx.fail(f"effects.{effect}.{key}", f"must be a non-negative integer, got {limit!r}")
+            limits.append(limit)
+        out[effect] = (limits[0], limits[1])
+    return out
 
 
 def _downtime(spec: Any, ctx: _Ctx) -> Downtime:

@@ -7,8 +7,11 @@ computing TPS as output tokens / (total - TTFT) gets the drawn figure back. Ever
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import math
 import random
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +21,7 @@ from replaykit.sim.faults import Answer
 if TYPE_CHECKING:
     from replaykit.sim.engine import Request
 
+_CREDENTIAL_NAME = re.compile(r"key|token|auth|secret|password|^k$", re.I)
 _JSON, _SSE = b"application/json", b"text/event-stream"
 _SERVER_ERRORS = {
     500: ("Internal Server Error", '{"error":"internal error"}'),
@@ -175,15 +179,55 @@ def _corrupt(timeline: list[tuple[float, bytes]], rng: random.Random) -> list[tu
     return out
 
 
-def echo_credentials(script: Script, authorization: str) -> None:
-    """Put the caller's credentials where careless providers do: a cookie, a debug header, and the message
-    of an error body ("Incorrect API key provided: ..."). The recorder must scrub all of them."""
-    key = authorization.removeprefix("Bearer ").strip()
-    if not key:
+def echo_credentials(script: Script, credentials: list[str], authorization: str = "") -> None:
+    """Put the caller's credentials where careless providers do, in every form a reader may decode: a cookie,
+    debug headers (raw, base64 at an odd alignment, every byte percent-encoded), the message of an error body
+    ("Incorrect API key provided: ..." raw and as JSON `\\u` escapes), and a success's answer text (`\\u`
+    escaped, and split across three stream events). The recorder must scrub all of them."""
+    if not credentials:
         return
-    script.headers += [(b"set-cookie", f"session={key}; Path=/; HttpOnly".encode()),
-                       (b"x-debug-authorization", authorization.encode())]
-    if script.status >= 400 and script.parts:
+    key = credentials[0]
+    script.headers.append((b"set-cookie", f"session={key}; Path=/; HttpOnly".encode()))
+    if authorization:
+        script.headers.append((b"x-debug-authorization", authorization.encode()))
+    for n, secret in enumerate(credentials):
+        script.headers += [(f"x-debug-echo-{n}-b64".encode(), base64.b64encode(b"k=" + secret.encode())),
+                           (f"x-debug-echo-{n}-url".encode(), "".join(f"%{b:02X}" for b in secret.encode()).encode())]
+    if not script.parts:
+        return
+    escaped = "".join(f"\\u{ord(c):04x}" for c in key)
+    if script.status >= 400:
         at, body = script.parts[0]
-        echoed = f'"message":"Incorrect API key provided: {key}. '.encode()
+        echoed = f'"message":"Incorrect API key provided: {key} ({escaped}). '.encode()
         script.parts[0] = (at, body.replace(b'"message":"', echoed, 1))
+    elif script.stream and len(script.parts) > 2:
+        third = max(1, len(key) // 3)
+        pieces = [" key: ", key[:third], key[third:2 * third], key[2 * third:], f" again: {escaped}"]
+        events = b"".join(b'data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"'
+                          + piece.encode() + b'"},"finish_reason":null}]}\n\n' for piece in pieces)
+        at, data = script.parts[1]
+        script.parts[1] = (at, data + events)
+    elif not script.stream and script.complete:
+        at, body = script.parts[0]
+        text = f'"content":"key: {escaped} '.encode()
+        body = body.replace(b'"content":"', text, 1) if b'"content":"' in body else \
+            body.replace(b'"content":null', text.rstrip(b" ") + b'"', 1)
+        script.parts[0] = (at, body)
+        script.headers = [(k, str(len(body)).encode() if k == b"content-length" else v) for k, v in script.headers]
+
+
+def request_credentials(headers: Any, query: Any) -> tuple[list[str], str]:
+    """The credentials a request carries (Bearer token, Basic's password, key-like headers and query
+    parameters), and its Authorization header as sent."""
+    authorization = str(headers.get("authorization", ""))
+    found = []
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        found.append(value.strip())
+    elif scheme.lower() == "basic":
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            found.append(base64.b64decode(value).decode().partition(":")[2])
+    for name, value in [*headers.items(), *query.items()]:
+        if name.lower() != "authorization" and _CREDENTIAL_NAME.search(name) and value:
+            found.append(value)
+    return [f for f in found if f], authorization

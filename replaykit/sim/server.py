@@ -9,7 +9,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,11 +23,12 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from replaykit.errors import BadInputError, ScenarioError
+from replaykit.packaged import locate
 from replaykit.scenarios import ScenarioSet, load_scenarios
 from replaykit.sim import wire
 from replaykit.sim.engine import LEDGER_LIMIT, Engine
 from replaykit.sim.profiles import ProfileSet, load_profiles
-from replaykit.sim.scripts import Script, echo_credentials
+from replaykit.sim.scripts import Script, echo_credentials, request_credentials
 
 _CUT_MESSAGE = "ASGI callable returned without completing response."
 
@@ -118,7 +119,7 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
         script = engine.chat(await request.body())
         profile = engine.profiles.find(str(script.record.get("profile") or ""))
         if profile is not None and profile.echo_credentials:
-            echo_credentials(script, request.headers.get("authorization", ""))
+            echo_credentials(script, *request_credentials(request.headers, request.query_params))
         return ScriptResponse(script, arrived, stats)
 
     async def models(request: Request) -> Response:
@@ -158,10 +159,10 @@ class SimServer:
     """
 
     def __init__(self, profiles: str | Path | ProfileSet = "providers/sim-profiles.toml",
-                 scenarios: str | Path | ScenarioSet | None = "scenarios", *, seed: int = 0,
+                 scenarios: str | Path | Sequence[str | Path] | ScenarioSet | None = "scenarios", *, seed: int = 0,
                  time_scale: float = 1.0, host: str = "127.0.0.1", port: int = 0,
                  clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT) -> None:
-        profile_set = profiles if isinstance(profiles, ProfileSet) else load_profiles(profiles)
+        profile_set = profiles if isinstance(profiles, ProfileSet) else load_profiles(locate(profiles).path)
         self.engine = Engine(profile_set, _scenarios(scenarios), seed=seed, time_scale=time_scale,
                              clock=clock, ledger_limit=ledger_limit)
         self.stream_stats = StreamStats()
@@ -181,7 +182,7 @@ class SimServer:
         return f"{self.url}/api/v1"
 
     def start(self) -> SimServer:
-        sock = _listen(self.host, self.port)
+        sock = listen(self.host, self.port)
         self._socket, self.port = sock, sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False, http="h11",
                                 loop="asyncio", ws="none", log_config=None, timeout_graceful_shutdown=1,
@@ -231,17 +232,19 @@ class SimServer:
 _QUIET = _QuietCuts()
 
 
-def _scenarios(value: str | Path | ScenarioSet | None) -> ScenarioSet:
+def _scenarios(value: str | Path | Sequence[str | Path] | ScenarioSet | None) -> ScenarioSet:
     if value is None:
         return ScenarioSet(())
     if isinstance(value, ScenarioSet):
         return value
-    if not Path(value).is_dir():
-        raise ScenarioError("no such scenario folder (give --scenarios DIR)", source=str(value))
-    return load_scenarios(value)
+    folders = [locate(v).path for v in ([value] if isinstance(value, str | Path) else value)]
+    for folder in folders:
+        if not folder.exists():
+            raise ScenarioError("no such scenario file or folder (give --scenarios DIR)", source=str(folder))
+    return load_scenarios(folders)
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the proto says TCP,
     # and without it every response waits ~40 ms on Nagle + delayed ACK.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

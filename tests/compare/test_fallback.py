@@ -116,6 +116,7 @@ def test_bad_chains_exit_2(tmp_path: Path) -> None:
         result = cli("fallback", run, *args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.stderr and "Traceback" not in result.output
+        assert result.stderr.count("--chain") <= 1 and result.stderr.count("--timeout") <= 1, result.stderr
     assert cli("fallback", str(tmp_path / "missing"), "--chain", "a,b").exit_code == 2
 
 
@@ -147,3 +148,29 @@ def test_simulated_chain_agrees_with_a_live_fallback_recording(tmp_path: Path) -
     assert live_avail["low"] <= sim_avail["value"] <= live_avail["high"]
     assert sim_avail["value"] < 1.0  # some samples fail on both providers
     assert simulated["success"]["low"] <= live["success"]["value"] <= simulated["success"]["high"]
+
+
+def test_all_keeps_long_route_names_apart() -> None:
+    # the example run's providers (sim-ratelimited, sim-textcalls-prompt, ...) are too long for two a row
+    example = Path(__file__).resolve().parents[2] / "cassettes" / "example"
+    result = cli("fallback", str(example), "--all")
+    assert result.exit_code == 0, result.output
+    assert_fits(result.output)
+    rows = [line for line in result.output.splitlines() if line[:3].strip().isdigit()]
+    routes = [line[3:].strip().split("  ")[0] for line in rows]
+    assert len(rows) == 49 and len(set(routes)) == 49, routes
+    assert "sim-…" not in result.output
+    assert "= sim-textcalls-prompt" in result.output  # a cut name is spelled out under the table
+
+
+def test_route_labels_fall_back_to_letters_when_cut_names_would_collide() -> None:
+    from replaykit.compare.text import route_labels
+
+    names = ["textcalls-longname-a", "textcallsXlongname-b"]
+    assert route_labels(names, 100) == ({n: n for n in names}, [])
+    labels, legend = route_labels(names, 23)
+    assert labels == {"textcalls-longname-a": "A", "textcallsXlongname-b": "B"}
+    assert legend == ["providers: A = textcalls-longname-a, B = textcallsXlongname-b"]
+    labels, legend = route_labels(["org/a-model", "org/b-model"], 20)
+    assert labels == {"org/a-model": "a-model", "org/b-model": "b-model"}
+    assert legend == ["routes name providers without their common prefix 'org/'"]

@@ -14,7 +14,8 @@ from replaykit.cassettes.model import Attempt
 from replaykit.normalize import body_text, error_class_of, normalize
 
 REAL = Path(__file__).parents[2] / "../shared/data/real-cassettes/simonw-llm"
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared real cassettes not present")
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"real provider cassettes not provided ({REAL.resolve()}): "
+                                "a data set kept outside the repository")
 
 OPENAI_USAGE = {"cached_tokens": 0, "audio_tokens": 0}
 LLM_VERSION_TEXT = "The current version of *llm* is **0.fixed-version**."

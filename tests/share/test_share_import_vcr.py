@@ -15,7 +15,9 @@ from replaykit.score import score_runs
 from replaykit.share.verify import verify_run
 
 SCENARIOS = SHARE_FIXTURES / "scenarios"
-needs_real = pytest.mark.skipif(not REAL_CASSETTES.is_dir(), reason="../shared/data/real-cassettes is absent")
+needs_real = pytest.mark.skipif(not REAL_CASSETTES.is_dir(),
+                                reason=f"real third-party cassettes not provided ({REAL_CASSETTES}): "
+                                       "a data set kept outside the repository")
 
 
 def _import(out: Path, *cassettes: Path | str, extra: tuple[str, ...] = ()) -> Any:

@@ -71,6 +71,21 @@ def test_provenance_and_renumbering(runs: tuple[Path, Path], tmp_path: Path) -> 
     assert [m["run_id"] for m in manifest["merged_from"]] == ["alice", "bob"]  # in a stable order
 
 
+def test_merge_prints_a_summary_and_the_details_only_with_verbose(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    alice, bob = runs
+    carol = copy_run(alice, tmp_path / "carol")
+    quiet = cli("merge", str(alice), str(bob), str(carol), "-o", str(tmp_path / "quiet"))
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stdout.splitlines() == [
+        f"merged 3 runs into {tmp_path / 'quiet'}: {2 * len(cassette_files(alice))} samples, "
+        f"{len(cassette_files(carol))} duplicates dropped, {len(cassette_files(bob))} repetitions renumbered "
+        "(-v lists them)"]
+    loud = cli("merge", str(alice), str(bob), str(carol), "-o", str(tmp_path / "loud"), "-v")
+    lines = loud.stdout.splitlines()
+    assert sum(line.startswith("duplicate: ") for line in lines) == len(cassette_files(carol))
+    assert sum(line.startswith("renumbered: ") for line in lines) == len(cassette_files(bob))
+
+
 def test_merging_a_merge_keeps_the_original_provenance(runs: tuple[Path, Path], tmp_path: Path) -> None:
     alice, bob = runs
     cli("merge", str(alice), "-o", str(tmp_path / "first"))

@@ -69,6 +69,18 @@ def test_a_run_with_a_secret_is_not_packed(recorded: Path, tmp_path: Path) -> No
     assert not (tmp_path / "p.tar.gz").exists()
 
 
+def test_no_verify_never_encourages_publishing(recorded: Path, tmp_path: Path) -> None:
+    run = copy_run(recorded, tmp_path / "run")
+    edit_cassette(cassette_files(run)[0], lambda raw: raw["interactions"][0]["request"]["headers"].update(
+        x=[PLANTED]))
+    result = cli("pack", str(run), "-o", str(tmp_path / "p.tar.gz"), "--no-verify")
+    assert "publish it with the pack" not in result.output
+    if result.exit_code == 0:  # packed unchecked: it must say so
+        assert "don't publish this pack" in result.stderr and f"replaykit verify {run}" in result.stderr
+    clean = cli("pack", str(recorded), "-o", str(tmp_path / "clean.tar.gz"), "--no-verify")
+    assert clean.exit_code == 0 and "don't publish this pack" in clean.stderr
+
+
 def test_unpack_wants_an_empty_folder(recorded: Path, tmp_path: Path) -> None:
     pack = tmp_path / "p.tar.gz"
     cli("pack", str(recorded), "-o", str(pack))

@@ -16,11 +16,12 @@ from simkit import FIXTURES as FIXTURES
 from simkit import REPO as REPO
 from simkit import fixture_scenarios as fixture_scenarios
 
+from replaykit.packaged import packaged
 from replaykit.promptmode import to_prompt_messages
 from replaykit.scenarios import Scenario
 from replaykit.sim import ProfileSet, parse_profiles
 
-PROFILES = REPO / "providers" / "sim-profiles.toml"
+PROFILES = packaged("providers/sim-profiles.toml")
 
 
 def ideal_profiles(ttft_ms: float = 200.0, tps: float = 100.0, sigma: float = 0.0,

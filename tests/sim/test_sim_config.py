@@ -15,6 +15,7 @@ from sim_helpers import FIXTURES, PROFILES, REPO, body_for, fixture_scenarios
 
 from replaykit.cli import main
 from replaykit.errors import ProfileError
+from replaykit.packaged import packaged
 from replaykit.providers import load_providers
 from replaykit.sim import EFFECTS, load_profiles, parse_profiles
 
@@ -72,7 +73,7 @@ def test_cli_exits_2_with_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: ") and "unknown effect" in lines[0]
     missing = runner.invoke(main, ["sim", "serve", "--profiles", str(PROFILES),
                                    "--scenarios", str(tmp_path / "nowhere")])
-    assert missing.exit_code == 2 and "no such scenario folder" in missing.output
+    assert missing.exit_code == 2 and "no such scenario file or folder" in missing.output
     assert len(missing.output.strip().splitlines()) == 1
     unreadable = runner.invoke(main, ["sim", "serve", "--profiles", str(tmp_path / "none.toml")])
     assert unreadable.exit_code == 2 and "cannot read" in unreadable.output
@@ -85,7 +86,7 @@ def test_shipped_profiles_cover_the_issue_and_match_sim_toml() -> None:
     used |= {"downtime"} if any(p.downtime for p in profiles) else set()
     assert used == set(EFFECTS)  # every effect is shown by some shipped profile
     assert any(p.rate_limit for p in profiles)
-    providers = load_providers(REPO / "providers" / "sim.toml")
+    providers = load_providers(packaged("providers/sim.toml"))
     assert {p.routing["only"][0] for p in providers if p.routing} == set(profiles.names())
     for provider in providers:
         assert provider.base_url == "http://127.0.0.1:8377/api/v1" and provider.api_key_env is None

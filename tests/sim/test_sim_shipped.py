@@ -7,16 +7,17 @@ import asyncio
 
 import orjson
 import pytest
-from sim_helpers import REPO, body_for, ideal_profiles, prompt_calls, run_all
+from sim_helpers import body_for, ideal_profiles, prompt_calls, run_all
 
 from replaykit.errors import ScenarioError
+from replaykit.packaged import packaged
 from replaykit.scenarios import Scenario, ScenarioSet, load_scenarios
 from replaykit.sim import SimServer
 
 
 def _library() -> ScenarioSet:
     try:
-        return load_scenarios(REPO / "scenarios")
+        return load_scenarios(packaged("scenarios"))
     except ScenarioError as err:
         pytest.skip(f"the shipped scenarios do not validate yet: {err}")
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from replaykit.scenarios.bfcl.entry import OMIT, TYPES, Entry, Skip, sub
+from replaykit.scenarios.bfcl.entry import OMIT, Entry, Skip, Unanswerable, sub
 from replaykit.scenarios.matchers import KEYWORDS
+
+JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "array", "object", "null"})
 
 
 def expected_call(entry: Entry, item: Any) -> dict[str, Any]:
+    """The expected call of one answer item. A parameter no answer can satisfy (BFCL fails every answer to
+    the entry) is noted in `entry.unanswerable` and left out, its scoring schema relaxed to match."""
     if not isinstance(item, dict) or len(item) != 1:
         raise Skip("a ground_truth item is not {function: {param: [values]}}")
     (bfcl_name, params), = item.items()
@@ -20,20 +24,31 @@ def expected_call(entry: Entry, item: Any) -> dict[str, Any]:
     if not isinstance(params, dict):
         raise Skip(f"the answer's arguments of {bfcl_name!r} are not a mapping")
     bfcl_props, schema = sub(entry.bfcl_schemas[name], "properties"), entry.schemas[name]
-    for param in schema["required"]:
+    for param in list(schema["required"]):
         if param not in params:
-            raise Skip(f"the answer omits {param!r}, which {bfcl_name!r} requires")
+            _unanswerable(entry, schema, param, f"the answer omits {param!r}, which {bfcl_name!r} requires")
     args = {}
     for param, values in params.items():
         if param not in schema["properties"]:
             if isinstance(values, list) and "" in values:
                 continue  # BFCL rejects the parameter (not in the schema) and accepts its absence
-            raise Skip(f"the answer needs {param!r}, which {bfcl_name!r} does not have")
-        matcher = _param(values, sub(bfcl_props, param), schema["properties"][param],
-                         param in schema["required"], f"{name}.{param}", entry, top_level=True)
+            _unanswerable(entry, schema, param, f"the answer needs {param!r}, which {bfcl_name!r} does not have")
+            continue
+        try:
+            matcher = _param(values, sub(bfcl_props, param), schema["properties"][param],
+                             param in schema["required"], f"{name}.{param}", entry, top_level=True)
+        except Unanswerable as why:
+            _unanswerable(entry, schema, param, str(why))
+            continue
         if matcher is not OMIT:
             args[param] = matcher
     return {"name": name, "args": args}
+
+
+def _unanswerable(entry: Entry, schema: dict[str, Any], param: str, reason: str) -> None:
+    entry.unanswerable.append(reason)
+    if param in schema["required"]:  # so that the expectation left validates against the scoring schema
+        schema["required"].remove(param)
 
 
 def _param(values: Any, bfcl: dict[str, Any], schema: dict[str, Any], required: bool, where: str,
@@ -44,14 +59,14 @@ def _param(values: Any, bfcl: dict[str, Any], schema: dict[str, Any], required: 
     if not isinstance(values, list):
         raise Skip(f"{where}: acceptable values are not a list")
     if not values:
-        raise Skip(f"{where}: no acceptable value (BFCL rejects the parameter given or absent)")
+        raise Unanswerable(f"{where}: no acceptable value (BFCL rejects the parameter given or absent)")
     alternatives = [_value(v, bfcl, schema, where, entry, top_level) for v in values if v != ""]
     if "" not in values:
         return {"one_of": alternatives}
     alternatives += [e for e in _empty_values(bfcl, schema, top_level) if e not in alternatives]
     if not alternatives:
         if required:
-            raise Skip(f"{where}: required, and only '' is listed, which BFCL cannot accept for its type")
+            raise Unanswerable(f"{where}: required, and only '' is listed, which BFCL cannot accept for its type")
         return OMIT  # BFCL accepts only its absence
     return {"one_of": alternatives} if required else {"one_of": alternatives, "optional": True}
 
@@ -178,7 +193,7 @@ def _fits(kind: Any, value: Any) -> bool:
     actual = _json_type(value)
     if kind == "integer" and actual == "number":
         return float(value).is_integer()
-    return actual == kind or (kind == "number" and actual == "integer") or kind not in TYPES.values()
+    return actual == kind or (kind == "number" and actual == "integer") or kind not in JSON_TYPES
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -24,6 +24,7 @@ CATEGORIES = {
     "irrelevance": True, "live_irrelevance": True,
 }
 FILE_RE = re.compile(r"^BFCL_v\d+_(?P<category>[a-z0-9_]+)\.json$")
+IMPORT_VERSION = 2  # 2: BFCL's tools as sent, BFCL's answer kept; scenarios without it come from older imports
 HEADER = "# Imported from BFCL ({source}) by `replaykit import bfcl`; regenerate rather than edit.\n"
 
 
@@ -35,11 +36,13 @@ class SkippedEntry:
 
 
 class BfclImport(dict[str, int]):
-    """Scenarios written per category, plus what was skipped and which schemas had to be widened."""
+    """Scenarios written per category, plus what was skipped, which entries no answer can pass, and which
+    scoring schemas had to be widened."""
 
     def __init__(self) -> None:
         super().__init__()
         self.skipped: list[SkippedEntry] = []
+        self.unanswerable: list[SkippedEntry] = []  # written as scenarios that always fail
         self.widened: dict[str, list[str]] = {}  # BFCL id -> notes
         self.files: list[Path] = []
 
@@ -164,6 +167,8 @@ def _convert_file(category: str, question_file: Path, answer_file: Path | None,
             result.skipped.append(SkippedEntry(category, bfcl_id, str(why)))
             continue
         scenarios[scenario["id"]] = scenario
+        if entry.unanswerable:
+            result.unanswerable.append(SkippedEntry(category, bfcl_id, "; ".join(entry.unanswerable)))
         if entry.widened:
             result.widened[bfcl_id] = entry.widened
     return list(scenarios.values())
@@ -185,7 +190,7 @@ def _share_tools(scenarios: list[dict[str, Any]]) -> None:
     the live categories offer the same tool sets again and again."""
     seen: dict[str, dict[str, Any]] = {}
     for scenario in scenarios:
-        scenario["tools"] = [seen.setdefault(json.dumps(t, sort_keys=True), t) for t in scenario["tools"]]
+        scenario["tools"] = [seen.setdefault(json.dumps(t), t) for t in scenario["tools"]]  # key order counts
 
 
 def _scenario(entry: Entry) -> dict[str, Any]:
@@ -195,11 +200,15 @@ def _scenario(entry: Entry) -> dict[str, Any]:
         raise Skip("no possible answer for this id")
     tools, renamed = tools_of(entry)
     calls = [] if no_call else [expected_call(entry, item) for item in entry.answer or []]
-    meta: dict[str, Any] = {"bfcl_id": bfcl_id, "bfcl_category": entry.category}
+    meta: dict[str, Any] = {"bfcl_id": bfcl_id, "bfcl_category": entry.category, "bfcl_import": IMPORT_VERSION}
     if renamed:
         meta["original_names"] = renamed
+    if not no_call:
+        meta["bfcl_answer"] = entry.answer  # BFCL's own answer, which --bfcl-compat checks against
+    if entry.unanswerable:
+        meta["bfcl_unanswerable"] = entry.unanswerable
     if entry.widened:
-        meta["bfcl_schema_widened"] = entry.widened
+        meta["bfcl_scoring_widened"] = entry.widened
     raw = {
         "id": "bfcl." + re.sub(r"[^a-z0-9_.-]", "_", bfcl_id.lower()),
         "category": _shape(len(tools), calls),
@@ -207,8 +216,12 @@ def _scenario(entry: Entry) -> dict[str, Any]:
         "tools": tools,
         "messages": [_message(m) for m in entry.question["question"][0]],
         "expect": {"calls": calls},
-        "meta": meta,
     }
+    sent = {t["function"]["name"]: t["function"]["parameters"] for t in tools}
+    score_schemas = {name: schema for name, schema in entry.schemas.items() if schema != sent[name]}
+    if score_schemas:
+        raw["score_schemas"] = score_schemas
+    raw["meta"] = meta
     try:
         build_scenario(raw, entry.source)  # never writes a scenario the loader would refuse
     except ScenarioError as err:

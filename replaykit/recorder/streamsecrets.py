@@ -1,0 +1,119 @@
+"""Secrets split across the events of a stream.
+
+A streamed answer reaches the reader as deltas: `"sk-or-"` in one event, `"v1-abc…"` in the next. On disk
+no event holds the key, but every reader joins the deltas and shows it whole. So the strings of all `data:`
+events are joined per field (`choices[0].delta.content`, each tool call's `function.arguments`, ...) the way
+readers join them, known secrets are looked for in the joined text, and the pieces that make them up are
+rewritten: the first becomes `<redacted>`, the others lose their part of the secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+
+from replaykit.recorder.secretforms import PLACEHOLDER
+
+Path = tuple[Any, ...]
+Spans = Callable[[str], list[tuple[int, int]]]
+
+
+def _leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Path, str]]:
+    """(join key, path inside the event, string) for each string; a list item with an integer `index` (a tool
+    call delta) is keyed by that index, as readers join it."""
+    if isinstance(value, str):
+        yield path, path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            for join, where, text in _leaves(item, (*path, key)):
+                yield join, where, text
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            index = item.get("index") if isinstance(item, dict) else None
+            tag = ("index", index) if isinstance(index, int) and not isinstance(index, bool) else i
+            for join, where, text in _leaves(item, ()):
+                yield (*path, tag, *join), (*path, i, *where), text
+
+
+def _set(value: Any, where: Path, text: str) -> None:
+    for step in where[:-1]:
+        value = value[step]
+    value[where[-1]] = text
+
+
+def redact_stream(body: str, spans: Spans) -> str:
+    """`body` with every secret that only the joined events reveal rewritten; other bodies unchanged. `spans`
+    finds secrets in a text: a Redactor's known keys while recording, the scan's rules in what readers show."""
+    if "data:" not in body:
+        return body
+    lines = body.splitlines(keepends=True)
+    events, fields = _events(lines)
+    changed: set[int] = set()
+    for pieces in fields.values():
+        if len(pieces) > 1:
+            changed |= _redact_field(pieces, events, spans)
+    for n in changed:
+        end = lines[n][len(lines[n].rstrip("\r\n")):]
+        lines[n] = "data: " + orjson.dumps(events[n]).decode() + end
+    return "".join(lines)
+
+
+def _events(lines: list[str]) -> tuple[dict[int, Any], dict[Path, list[tuple[int, Path, str]]]]:
+    """Each `data:` line's JSON by line number, and each field's pieces in order, by join key."""
+    events: dict[int, Any] = {}
+    fields: dict[Path, list[tuple[int, Path, str]]] = {}
+    for n, line in enumerate(lines):
+        if not line.startswith("data:"):
+            continue
+        try:
+            event = orjson.loads(line[5:])
+        except orjson.JSONDecodeError:
+            continue
+        events[n] = event
+        for join, where, text in _leaves(event):
+            fields.setdefault(join, []).append((n, where, text))
+    return events, fields
+
+
+def joined_strings(body: str) -> dict[str, str]:
+    """Each field of a stream's events joined across events, as readers join them; by field path."""
+    if "data:" not in body:
+        return {}
+    _, fields = _events(body.splitlines(keepends=True))
+    return {".".join(map(str, join)): "".join(text for _, _, text in pieces)
+            for join, pieces in fields.items() if len(pieces) > 1}
+
+
+def _redact_field(pieces: list[tuple[int, Path, str]], events: dict[int, Any], find: Spans) -> set[int]:
+    joined = "".join(text for _, _, text in pieces)
+    spans = find(joined)
+    if not spans:
+        return set()
+    changed = set()
+    start = 0
+    for n, where, text in pieces:
+        end = start + len(text)
+        new = _cut(text, start, spans)
+        if new != text:
+            _set(events[n], where, new)
+            changed.add(n)
+        start = end
+    return changed
+
+
+def _cut(text: str, offset: int, spans: list[tuple[int, int]]) -> str:
+    """This piece (starting at `offset` of the joined text) without the parts of it inside `spans`; the piece
+    where a span begins gets the placeholder."""
+    out, at = [], 0
+    for s, e in spans:
+        lo, hi = max(s - offset, 0), min(e - offset, len(text))
+        if lo >= hi:
+            continue
+        out.append(text[at:lo])
+        if s >= offset:
+            out.append(PLACEHOLDER)
+        at = hi
+    out.append(text[at:])
+    return "".join(out)

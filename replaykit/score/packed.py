@@ -1,0 +1,86 @@
+"""`replaykit score run.tar.gz`: a pack scored as it streams, never unpacked to disk.
+
+A pack holds its cassettes before run.json and scenarios.json (paths in order), so the pack is read twice: a
+first pass takes the manifest and the scenario snapshot (skipping cassette data), the second scores each
+cassette as it arrives. Both passes apply every check `unpack` does, sha256s included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from replaykit.cassettes.codec import decode
+from replaykit.cassettes.limits import check_shape
+from replaykit.cassettes.run import RUN_FILE, Run
+from replaykit.errors import BadInputError, CassetteError
+from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_from_snapshot
+from replaykit.score.sample import ScoreOptions
+from replaykit.score.tally import Tally, score_into
+from replaykit.share.pack_stream import read_members
+
+SUFFIXES = (".tar.gz", ".tgz")
+SNAPSHOT = "scenarios.json"
+
+
+def is_pack(path: str | Path) -> bool:
+    p = Path(path)
+    return p.name.endswith(SUFFIXES) and p.is_file()
+
+
+@dataclass
+class PackedRun(Run):
+    """A run inside a pack: its manifest and scenario snapshot, read once; its cassettes, streamed."""
+
+    snapshot: Any = field(default=None, repr=False)
+
+    def cassette_names(self) -> list[str]:
+        return []  # nothing on disk: the engine streams the pack instead
+
+    def read_scenarios(self) -> Any:
+        return self.snapshot
+
+
+def open_pack(path: str | Path) -> PackedRun:
+    found = dict(read_members(path, want=lambda name: name in (RUN_FILE, SNAPSHOT)))
+    manifest = _json(found[RUN_FILE], f"{path}:{RUN_FILE}")
+    if not isinstance(manifest, dict):
+        raise BadInputError("must be an object", source=f"{path}:{RUN_FILE}")
+    snapshot = _json(found[SNAPSHOT], f"{path}:{SNAPSHOT}") if SNAPSHOT in found else None
+    return PackedRun(Path(path), manifest, snapshot=snapshot)
+
+
+def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOptions, keep: bool) -> Tally:
+    tally = Tally()
+    chosen = _scenarios(run, scenarios)
+    for name, data in read_members(run.root, want=lambda n: n.startswith("cassettes/")):
+        where = f"{run.root}:{name}"
+        try:
+            cassette = decode(data, where, walkers=False)
+        except CassetteError as err:
+            tally.warnings.append(str(err))
+            continue
+        cassette.path = name
+        score_into(tally, cassette, chosen, where, str(run.root), options, keep)
+    return tally
+
+
+def _scenarios(run: PackedRun, override: Sequence[str] | None) -> ScenarioSet:
+    if override:
+        return load_scenarios(list(override))
+    if run.snapshot is None:
+        raise BadInputError(f"the pack has no {SNAPSHOT}; pass --scenarios PATH", source=str(run.root))
+    return scenarios_from_snapshot(run.snapshot, f"{run.root}:{SNAPSHOT}")
+
+
+def _json(data: bytes, where: str) -> Any:
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as err:
+        raise BadInputError(f"invalid JSON: {err}", source=where) from None
+    check_shape(value, where)
+    return value

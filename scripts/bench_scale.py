@@ -1,0 +1,172 @@
+"""Scale: shard + merge, partial + combine, Parquet export and a pack, each timed against `score` of the same
+data in one run, with the equality checks that make the comparison mean something.
+
+1. Shards: a run recorded in 4 shards on the simulator and merged, vs the same run in one piece (time; scores
+   equal with timing excluded).
+2. The parse floor: reading every cassette and `orjson.loads` of it and of every SSE event's data, vs
+   `score_runs(jobs=1)` of the same files (per-file CPU in µs beside the ratio).
+3. Partial + combine of two halves vs one scoring (rates equal).
+4. Parquet export vs score; `score run.tar.gz` (streamed) vs score of the folder.
+5. Peak RSS of scoring the run (and, with --rss-attempts N, a hard-linked run of N attempts).
+
+    python scripts/bench_scale.py [--attempts 50000] [--rss-attempts 1000000]
+
+Last line: `RESULT shard_merge_equal=... score_vs_floor=... file_us=... combine_equal=... export_vs_score=...
+pack_vs_score=... rss_mb=...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+from bench_score import replicate, seed_run
+
+from replaykit import RecordOptions, load_providers, load_scenarios, record
+from replaykit.export import export_runs
+from replaykit.packaged import packaged
+from replaykit.score import score_runs
+from replaykit.score.partial import combine
+from replaykit.share.merge import merge_runs
+from replaykit.share.pack import pack_run
+from replaykit.sim import SimServer
+
+TIMING = ("latency", "ttft", "tps", "started_at", "percentiles")
+
+
+def untimed(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: untimed(v) for k, v in value.items() if not any(t in k for t in TIMING)}
+    if isinstance(value, list):
+        return [untimed(v) for v in value]
+    return value
+
+
+def shards(root: Path) -> tuple[bool, float, float]:
+    scenarios = [s for s in load_scenarios(packaged("scenarios")) if s.category != "multi_turn"]
+    # clock-free profiles: a sample's outcome then depends on its request only, wherever it is recorded
+    providers = [p for p in load_providers(packaged("providers/sim.toml"))
+                 if p.name in ("sim-steady", "sim-quantized", "sim-textcalls")]
+    opts = {"repeat": 2, "seed": 3, "max_retries": 2, "backoff_base": 0.0}
+    with SimServer(profiles=packaged("providers/sim-profiles.toml"), scenarios=load_scenarios(packaged("scenarios")),
+                   time_scale=0) as sim:
+        live = [p.with_overrides(base_url=sim.base_url) for p in providers]
+        start = time.perf_counter()
+        record(scenarios, live, root / "whole", options=RecordOptions(**opts))
+        whole_s = time.perf_counter() - start
+        start = time.perf_counter()
+        parts = [record(scenarios, live, root / f"shard{i}", options=RecordOptions(**opts, shard=(i, 4))).root
+                 for i in range(1, 5)]
+        merge_runs(parts, root / "merged")
+        shard_s = time.perf_counter() - start
+    a, b = score_runs([root / "whole"]).data, score_runs([root / "merged"]).data
+    return untimed(a["providers"]) == untimed(b["providers"]), whole_s, shard_s
+
+
+def parse_floor(run: Path) -> tuple[float, int]:
+    """Read + orjson.loads of each cassette and of every SSE event's `data:` payload in it."""
+    files = 0
+    start = time.perf_counter()
+    for folder, _dirs, names in os.walk(run / "cassettes"):
+        for name in names:
+            raw = orjson.loads(Path(folder, name).read_bytes())
+            files += 1
+            for inter in raw.get("interactions", []):
+                body = inter["response"]["body"]["string"]
+                if body.startswith("data:") or "\ndata:" in body:
+                    for line in body.split("\n"):
+                        if line.startswith("data:") and line[5:].strip() not in ("", "[DONE]"):
+                            with contextlib.suppress(orjson.JSONDecodeError):
+                                orjson.loads(line[5:])
+                else:
+                    with contextlib.suppress(orjson.JSONDecodeError):
+                        orjson.loads(body)
+    return time.perf_counter() - start, files
+
+
+def best(fn: object, rounds: int = 3) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_rss_mb(run: Path) -> float:
+    code = ("import sys; from replaykit import score_runs; score_runs(sys.argv[1:], jobs=1); "
+            "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])")
+    out = subprocess.run([sys.executable, "-c", code, str(run)], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def hardlinked(run: Path, out: Path, attempts: int, have: int) -> Path:
+    """`run` repeated as hard links (renumbered file names) until about `attempts` attempts."""
+    copies = -(-attempts // have)
+    out.mkdir()
+    for name in ("run.json", "scenarios.json"):
+        shutil.copy(run / name, out / name)
+    for folder, _dirs, names in os.walk(run / "cassettes"):
+        rel = Path(folder).relative_to(run)
+        (out / rel).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            for i in range(copies):
+                os.link(Path(folder, name), out / rel / name.replace("--r", f"--c{i}r"))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--attempts", type=int, default=50_000)
+    parser.add_argument("--rss-attempts", type=int, default=0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        equal_shards, whole_s, shard_s = shards(root)
+        print(f"shards: one piece {whole_s:.2f} s, 4 shards + merge {shard_s:.2f} s, scores equal: {equal_shards}")
+        run = root / "big"
+        attempts = replicate(seed_run(root), run, args.attempts)
+        floor_s, files = parse_floor(run)
+        floor_s = min(floor_s, best(lambda: parse_floor(run)))
+        score_s = best(lambda: score_runs([run], jobs=1))
+        print(f"floor {floor_s:.2f} s, score -j 1 {score_s:.2f} s over {files} files / {attempts} attempts "
+              f"({score_s / files * 1e6:.0f} µs a file, floor {floor_s / files * 1e6:.0f} µs)")
+        halves = [root / "half0", root / "half1"]
+        for i, half in enumerate(halves):
+            shutil.copytree(run, half)
+            for folder in sorted((half / "cassettes").iterdir())[i::2]:
+                shutil.rmtree(folder)
+            manifest = orjson.loads((half / "run.json").read_bytes())
+            manifest["run_id"] = half.name
+            (half / "run.json").write_bytes(orjson.dumps(manifest))
+        for half in halves:
+            subprocess.run([sys.executable, "-m", "replaykit", "score", str(half), "--partial",
+                            str(half) + ".partial.json"], check=True, capture_output=True)
+        combined = combine([str(h) + ".partial.json" for h in halves]).data
+        one = score_runs(halves).data
+        combine_equal = untimed(combined["providers"]) == untimed(one["providers"])
+        export_s = best(lambda: export_runs([run], root / f"exp{time.perf_counter_ns()}"), rounds=2)
+        pack_run(run, root / "big.tar.gz", check=False)
+        pack_s = best(lambda: score_runs([root / "big.tar.gz"], jobs=1), rounds=2)
+        rss = peak_rss_mb(run)
+        print(f"export {export_s:.2f} s, score of the pack {pack_s:.2f} s, peak RSS {rss:.0f} MB")
+        rss_big = ""
+        if args.rss_attempts:
+            big = hardlinked(run, root / "huge", args.rss_attempts, attempts)
+            rss_big = f" rss_{args.rss_attempts}_mb={peak_rss_mb(big):.0f}"
+    print(f"RESULT shard_merge_equal={equal_shards} score_vs_floor={score_s / floor_s:.2f} "
+          f"file_us={score_s / files * 1e6:.0f} floor_file_us={floor_s / files * 1e6:.0f} "
+          f"combine_equal={combine_equal} export_vs_score={export_s / score_s:.2f} "
+          f"pack_vs_score={pack_s / score_s:.2f} rss_mb={rss:.0f}{rss_big}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""`replaykit score run.tar.gz`: a pack scores exactly like its unpacked run, streaming, nothing written."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import tarfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from replaykit.cli import main
+from replaykit.score import score_runs
+from replaykit.share.pack import pack_run
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "cassettes" / "example"
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pack") / "example.tar.gz"
+    pack_run(EXAMPLE, out)
+    return out
+
+
+def test_a_pack_scores_like_its_run_without_unpacking(pack: Path) -> None:
+    before = sorted(p.name for p in pack.parent.iterdir())
+    packed, folder = score_runs([pack]).data, score_runs([EXAMPLE]).data
+    assert packed["providers"] == folder["providers"] and packed["scenarios"] == folder["scenarios"]
+    assert packed["run"]["ids"] == folder["run"]["ids"]
+    assert sorted(p.name for p in pack.parent.iterdir()) == before  # nothing unpacked beside it
+    result = CliRunner().invoke(main, ["score", str(pack), "--json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_tampered_pack_is_refused_with_the_member_named(pack: Path, tmp_path: Path) -> None:
+    raw = gzip.decompress(pack.read_bytes())
+    members, tampered = [], ""
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        for member in tar.getmembers():
+            data = tar.extractfile(member).read() if member.isfile() else b""  # type: ignore[union-attr]
+            if member.name.startswith("cassettes/") and member.isfile() and not tampered:
+                data = data[:40] + (b"X" if data[40:41] != b"X" else b"Y") + data[41:]  # same size, one byte
+                tampered = member.name
+            members.append((member, data))
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for member, data in members:
+            tar.addfile(member, io.BytesIO(data) if member.isfile() else None)
+    bad = tmp_path / "bad.tar.gz"
+    bad.write_bytes(gzip.compress(buf.getvalue()))
+    result = CliRunner().invoke(main, ["score", str(bad)])
+    assert result.exit_code == 2 and "sha256" in result.output and "Traceback" not in result.output
+    assert tampered in result.output
