@@ -117,10 +117,21 @@
     svg.appendChild(s("rect", { x: 90 * r.value - 1, y: 1, width: 2, height: 10, fill: "#2f6fde" }));
     return svg;
   }
+  function passKCell(m) {
+    // consistency across repetitions: all k repetitions of a scenario pass (docs/metrics.md)
+    var pk = m.pass_k || {}, fl = m.flaky || {};
+    if (pk.value === null || pk.value === undefined) return h("td", { text: "–" });
+    return h("td", { title: "all " + pk.k + " repetitions pass: " + pct(pk.value) + " (" + pct(pk.low, 0) + "–" +
+      pct(pk.high, 0) + ") over " + pk.scenarios + " scenarios; flaky: " + fl.count + " of " + fl.of +
+      (fl.count ? " (" + fl.scenarios.slice(0, 5).join(", ") + (fl.count > 5 ? ", …" : "") + ")" : "") },
+      pct(pk.value, 0));
+  }
   function drawLeaderboard() {
     var table = clear(byId("board"));
-    var cols = ["provider", "success (95% CI)", "", "avail", "recall", "args", "schema", "failed", "p50",
-                "p90", "TTFT", "tok/s", "$/sample", "samples"];
+    var passK = ranked.map(function (p) { return S.providers[p].pass_k || {}; })
+      .filter(function (x) { return x.value !== null && x.value !== undefined; })[0];
+    var cols = ["provider", "success (95% CI)", "", passK ? "pass^" + passK.k : "pass^k", "avail", "recall", "args",
+                "schema", "failed", "p50", "p90", "TTFT", "tok/s", "$/sample", "samples"];
     table.appendChild(h("thead", null, h("tr", null, cols.map(function (c) { return h("th", { text: c }); }))));
     var body = h("tbody");
     ranked.forEach(function (name) {
@@ -136,6 +147,7 @@
         h("td", { title: sigTitle }, r.value === null ? "–" : pct(r.value) + " (" + pct(r.low, 0) + "–" +
           pct(r.high, 0) + ")", sig.significant ? h("span", { "class": "sig", text: " *" }) : null),
         h("td", null, ciBar(r)),
+        passKCell(m),
         h("td", { text: pct(m.availability.value, 0) }),
         h("td", { text: pct(m.tool_recall.value, 0) }),
         h("td", { text: pct(m.param_accuracy.value, 0) }),
