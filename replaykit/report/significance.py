@@ -14,6 +14,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from replaykit.compare.clustered import Sums, ratio_sign_flip
 from replaykit.compare.significance import Draws, holm
 from replaykit.report.format import ranked
@@ -53,8 +55,22 @@ def paired_success(a: dict[str, tuple[float, float]], b: dict[str, tuple[float, 
     return result.estimate, result.p
 
 
+_CACHE: dict[bytes, dict[str, Versus]] = {}  # every report asks several times about the same score
+
+
 def versus_best(data: dict[str, Any]) -> dict[str, Versus]:
     """Each provider against the one with the best success (the best gets diff = p = None)."""
+    key = orjson.dumps([[n, m["success"]["value"]] for n, m in ranked(data["providers"])]
+                       + [[r.get("id"), r.get("success")] for r in data.get("scenarios") or []],
+                       option=orjson.OPT_SORT_KEYS)
+    if key not in _CACHE:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = _versus_best(data)
+    return _CACHE[key]
+
+
+def _versus_best(data: dict[str, Any]) -> dict[str, Versus]:
     order = [name for name, _ in ranked(data["providers"])]
     if not order:
         return {}
