@@ -1,7 +1,7 @@
 """Is the best provider's success significantly higher than another's?
 
 Every pair of providers is compared on `success` with `diff`'s clustered paired test (sign flips of whole
-scenarios, compare/clustered.py), from the per-scenario counts of the score JSON alone (`scenarios[].success`),
+scenarios, score/clustered.py), from the per-scenario counts of the score JSON alone (`scenarios[].success`),
 so every report agrees. The best provider is picked after looking, so a test of it against each other one
 without correction stars identical providers often (31% of 6-provider and 58% of 10-provider leaderboards):
 Holm's adjustment over all k(k − 1)/2 pairs keeps the chance of any false star at or under 5%, whichever
@@ -16,9 +16,9 @@ from typing import Any
 
 import orjson
 
-from replaykit.compare.clustered import Sums, ratio_sign_flip
-from replaykit.compare.significance import Draws, holm
 from replaykit.report.format import ranked
+from replaykit.score.clustered import Sums, holm, ratio_sign_flip
+from replaykit.score.resample import Draws
 
 ALPHA = 0.05
 MARK = "*"

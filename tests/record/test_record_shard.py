@@ -21,9 +21,17 @@ FAULTY = {"effects": {"server_error": 0.2, "malformed_body": 0.05, "wrong_type":
 TIMING = {"latency", "ttft", "tps", "duration", "started_at", "ended_at", "wall", "time"}
 
 
-def _untimed(value: Any) -> Any:
+# Rates clustered by time as well as scenario (docs/metrics.md): their intervals depend on when the attempts ran,
+# which differs between shards and one piece; their values and counts do not.
+TIME_CLUSTERED = {"error_rate", "availability", "success", "error_rates"}
+
+
+def _untimed(value: Any, clustered: bool = False) -> Any:
     if isinstance(value, dict):
-        return {k: _untimed(v) for k, v in value.items() if not any(t in k for t in TIMING)}
+        if clustered and "value" in value:
+            return {k: v for k, v in value.items() if k not in ("low", "high")}
+        return {k: _untimed(v, clustered or k in TIME_CLUSTERED) for k, v in value.items()
+                if not any(t in k for t in TIMING)}
     if isinstance(value, list):
         return [_untimed(v) for v in value]
     return value

@@ -106,7 +106,11 @@ def test_foreign_json_cassettes_rebuild_steps_retries_and_scores(tmp_path: Path)
     assert any(retry for _, attempts in after for _, retry in attempts)  # the case was exercised
     want, got = score_runs([original]).data, score_runs([out]).data
     for metric in _SAME:
-        assert got["providers"]["alpha"][metric] == want["providers"]["alpha"][metric], metric
+        mine, theirs = got["providers"]["alpha"][metric], want["providers"]["alpha"][metric]
+        if metric in ("success", "availability", "error_rate"):
+            # clustered by start time too: the foreign cassettes carry no start times, so only by scenario
+            mine, theirs = ({k: v for k, v in r.items() if k not in ("low", "high")} for r in (mine, theirs))
+        assert mine == theirs, metric
 
 
 def test_unmatched_requests_are_named_and_map_takes_them(tmp_path: Path) -> None:

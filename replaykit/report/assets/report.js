@@ -841,7 +841,7 @@
       h("span", { "class": "num", text: pair.a.rep }), h("span", null, chips(pair.a)), h("span", null, chips(pair.b)),
       h("span", { text: pair.a.sig === pair.b.sig ? "same" : "different" }));
   }
-  // `diff`'s test of success (compare/clustered.py): the sides of whole scenarios swapped at random. Only the
+  // `diff`'s test of success (score/clustered.py): the sides of whole scenarios swapped at random. Only the
   // scenarios where B − A differs from 0 move the statistic; up to 16 of them every sign pattern is counted (exact;
   // with one pair per scenario, McNemar's exact test), beyond, 10,000 seeded random patterns.
   function signFlipP(perScenario) {
