@@ -25,6 +25,7 @@ import httpx
 from bench_record import free_port, wait_up
 
 from replaykit import load_scenarios
+from replaykit.packaged import packaged
 
 REPO = Path(__file__).resolve().parents[1]
 PROFILE = """[profiles.bench]
@@ -87,7 +88,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    scenarios = [s for s in load_scenarios(REPO / "scenarios") if s.category != "multi_turn"]
+    scenarios = [s for s in load_scenarios(packaged("scenarios")) if s.category != "multi_turn"]
     cycle = scenarios * (args.requests // len(scenarios) + 1)
     bodies: list[dict[str, object]] = [
         {"model": "m", "messages": list(s.messages), "tools": list(s.tools), "stream": True,
@@ -99,7 +100,7 @@ def main() -> None:
         (tmp / "providers.toml").write_text(f'[defaults]\nbase_url = "http://127.0.0.1:{sim_port}/api/v1"\n'
                                             'model = "m"\n[providers.bench]\nrouting = { only = ["bench"] }\n')
         procs = [start(["sim", "serve", "--port", str(sim_port), "--profiles", str(tmp / "profiles.toml"),
-                        "--scenarios", str(REPO / "scenarios")]),
+                        "--scenarios", str(packaged("scenarios"))]),
                  start(["capture", "--providers", str(tmp / "providers.toml"), "--provider", "bench",
                         "--out", str(tmp / "run"), "--port", str(proxy_port)])]
         try:

@@ -339,6 +339,56 @@ def _swap_values(calls: Calls, ctx: Ctx) -> Calls | None:
     return out
 
 
+def _replace_call(calls: Calls, ctx: Ctx) -> Calls | None:
+    """One call replaced by a copy of another: the right count, one answer served twice."""
+    if len(calls) < 2:
+        return None
+    a, b = ctx.rng.sample(range(len(calls)), 2)
+    out = copy.deepcopy(calls)
+    out[a] = copy.deepcopy(calls[b])
+    return out
+
+
+def _null_item(calls: Calls, ctx: Ctx) -> Calls | None:
+    found = _some_param(calls, ctx, _is_list)
+    if found is None:
+        return None
+    i, p = found
+    value = list(calls[i][1][p])
+    value.insert(ctx.rng.randrange(len(value) + 1), ctx.rng.choice([None, "", [], value[0]]))
+    return _with(calls, i, p, value)
+
+
+def _nested(calls: Calls, ctx: Ctx) -> Calls | None:
+    found = _some_param(calls, ctx, _any)
+    if found is None:
+        return None
+    i, p = found
+    v = calls[i][1][p]
+    options: list[Any] = [[[v]], {}, [], None, True, 0, 0.0, [v, v]]
+    if isinstance(v, dict):
+        options += [[v], {k: [x] for k, x in v.items()}, {k: str(x) for k, x in v.items()}]
+    if isinstance(v, list) and v and isinstance(v[0], dict):
+        options += [v[0], v[:-1], [*v, v[0]], [{**v[0], "extra": 1}, *v[1:]]]
+    return _with(calls, i, p, ctx.rng.choice(options))
+
+
+def _alternative_value(calls: Calls, ctx: Ctx) -> Calls | None:
+    """Another value the answer lists, for one parameter (or '' given as an explicit empty)."""
+    options = [(i, p, vs) for i, item in enumerate(ctx.answer) if i < len(calls)
+               for p, vs in next(iter(item.values())).items() if isinstance(vs, list) and len(vs) > 1]
+    if not options:
+        return None
+    i, p, vs = ctx.rng.choice(options)
+    value = _pick(vs, ctx.rng)
+    out = copy.deepcopy(calls)
+    if value == "" and ctx.rng.random() < 0.5:
+        out[i][1].pop(p, None)
+    else:
+        out[i][1][p] = value
+    return out
+
+
 MUTATIONS: dict[str, Callable[[Calls, Ctx], Calls | None]] = {
     "wrong_string": _mutate_value(_is_str, _wrong_str),
     "string_case": _mutate_value(_is_str, _case),
@@ -366,8 +416,34 @@ MUTATIONS: dict[str, Callable[[Calls, Ctx], Calls | None]] = {
     "duplicate_call": _dup_call,
     "swap_between_calls": _swap_values,
     "enum_empty": _mutate_value(_enum_str, lambda v, c: ""),
+    "replace_call": _replace_call,
+    "null_in_list": _null_item,
+    "nested_or_empty": _nested,
+    "alternative_value": _alternative_value,
+    "string_true": _mutate_value(_is_bool, lambda v, c: c.rng.choice(["true", "True", "false", "yes"])),
 }
-RAW = ("", "{}", "null", "[]", "{\"a\": ", " ")  # arguments texts that are not a proper object
+REPEAT = {"dict_value": 4, "float_array_ints": 3, "variable_value": 4, "enum_empty": 2, "explicit_optional": 3,
+          "list_item": 3, "nested_or_empty": 2, "alternative_value": 3, "type_swap": 2}
+RAW = ("", "{}", "null", "[]", "{\"a\": ", " ", "\n", "\"text\"", "1")  # texts that are not the answer's object
+
+
+def _json_text(args: dict[str, Any], rng: random.Random) -> str:
+    """The right arguments written another way JSON allows (or one of Python's json extensions)."""
+    text = json.dumps(args)
+    choice = rng.randrange(6)
+    if choice == 0:
+        return json.dumps(args, indent=2)
+    if choice == 1:
+        return " " + json.dumps(args, separators=(",", ":")) + "\n"
+    if choice == 2:
+        return json.dumps(args, ensure_ascii=True).replace("a", "\\u0061", 1) if '"a' in text else text
+    if args and choice == 3:  # a duplicate key: json keeps the last
+        key = rng.choice(sorted(args))
+        return "{" + json.dumps(key) + ": \"first\", " + text[1:]
+    if args and choice == 4:
+        key = rng.choice(sorted(args))
+        return json.dumps({**args, key: rng.choice([float("nan"), float("inf"), 10**20, -0.0, 1e-300])})
+    return text
 
 
 def cases(questions: dict[str, list[dict[str, Any]]], answers: dict[str, dict[str, list[Any]]],
@@ -385,14 +461,16 @@ def cases(questions: dict[str, list[dict[str, Any]]], answers: dict[str, dict[st
             yield _make_case(question["id"], category, "right_first", first)
             yield _make_case(question["id"], category, "right_random", base_calls(answer, rng))
             for kind, mutate in MUTATIONS.items():
-                start = first if rng.random() < 0.5 else base_calls(answer, rng)
-                changed = mutate(start, ctx)
-                if changed is not None:
-                    yield _make_case(question["id"], category, kind, changed)
+                for _ in range(REPEAT.get(kind, 1)):
+                    start = first if rng.random() < 0.5 else base_calls(answer, rng)
+                    changed = mutate(start, ctx)
+                    if changed is not None:
+                        yield _make_case(question["id"], category, kind, changed)
             raw = [(n, json.dumps(a)) for n, a in first]
             i = rng.randrange(len(raw))
             raw[i] = (raw[i][0], rng.choice(RAW))
             yield Case(question["id"], category, "arguments_text", raw)
+            yield Case(question["id"], category, "json_text", [(n, _json_text(a, rng)) for n, a in first])
 
 
 def _make_case(bfcl_id: str, category: str, kind: str, calls: Calls) -> Case:

@@ -11,8 +11,6 @@ import sys
 import venv
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 _TOP_LEVEL_SKIPPED = {".git", ".venv", ".ci-venv", "build", "dist", "tests", "cassettes", "runs", "replaykit-demo"}
 
@@ -23,10 +21,18 @@ def _not_source(folder: str, names: list[str]) -> set[str]:
     return {n for n in names if n in skipped or n == "__pycache__" or n.endswith((".egg-info", "_cache"))}
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def test_the_wheel_alone_runs_the_demo_the_simulator_and_a_recording(tmp_path: Path) -> None:
+    # one test, so that pytest-xdist builds and installs the wheel once
+    installed = _install_the_wheel(tmp_path / "build")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _demo_from_an_empty_folder(installed, empty)
+    _serve_and_record(installed, empty)
+
+
+def _install_the_wheel(root: Path) -> Path:
     """The bin folder of a fresh venv with only the wheel built from this source (and its dependencies)."""
-    root = tmp_path_factory.mktemp("wheel")
+    root.mkdir()
     source = root / "src"  # a copy, so no stale build/ of the checkout can slip into the wheel
     shutil.copytree(REPO, source, ignore=_not_source)
     _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(root / "dist"), str(source)], root, 600)
@@ -49,8 +55,7 @@ def _env() -> dict[str, str]:
     return {**env, "PYTHONUNBUFFERED": "1"}
 
 
-def test_the_wheel_ships_the_library_and_runs_the_demo_from_an_empty_folder(installed: Path,
-                                                                            tmp_path: Path) -> None:
+def _demo_from_an_empty_folder(installed: Path, tmp_path: Path) -> None:
     where = _run([str(installed / "python"), "-c", "import replaykit; print(replaykit.__file__)"], tmp_path, 60)
     assert str(REPO) not in where.stdout  # the installed copy, not this checkout
     demo = _run([str(installed / "replaykit"), "demo", "--plain", "--repeat", "1", "--time-scale", "0.02"],
@@ -66,7 +71,7 @@ def test_the_wheel_ships_the_library_and_runs_the_demo_from_an_empty_folder(inst
     assert (tmp_path / "my-providers" / "sim.toml").is_file(), exported.stdout
 
 
-def test_the_wheel_serves_the_simulator_and_records_against_it(installed: Path, tmp_path: Path) -> None:
+def _serve_and_record(installed: Path, tmp_path: Path) -> None:
     serve = subprocess.Popen([str(installed / "replaykit"), "sim", "serve", "--port", "0", "--time-scale", "0"],
                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
     try:

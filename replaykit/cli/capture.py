@@ -20,11 +20,12 @@ def capture(providers_file: str, name: str, out: str, host: str, port: int, keep
     as a cassette of a normal run, with a replay scenario (`replaykit scenarios from-run`). docs/capture.md."""
     import uvicorn
 
+    from replaykit.cli.options import shipped_or_given
     from replaykit.providers import load_providers
     from replaykit.recorder.engine import check_keys
     from replaykit.recorder.proxy import CaptureProxy, CaptureServer
 
-    provider = load_providers(providers_file).get(name)  # unknown names: one line naming the file
+    provider = load_providers(shipped_or_given(providers_file)).get(name)  # unknown names: one line naming the file
     check_keys([provider])
     proxy = CaptureProxy(provider, out, keep_model=keep_model)
     server = CaptureServer(proxy, host, port)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 import click
 import orjson
@@ -31,8 +32,9 @@ def list_(file: str) -> None:
         route = ",".join((p.routing or {}).get("only", []) or (p.routing or {}).get("order", [])) or "-"
         price = f"${p.price.input_per_mtok:g}/${p.price.output_per_mtok:g}" if p.price else "-"
         table.add_row(p.name, p.model, route, p.quantization or "-", price, p.mode, p.key_status())
-    # the terminal's width (120 when piped); a long model name wraps inside its column, the others stay put
-    Console(width=shutil.get_terminal_size((120, 24)).columns).print(table)
+    # on a terminal, its width (a long model name wraps inside its column); piped, one line a provider
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 250
+    Console(width=width).print(table)
 
 
 @providers.command()

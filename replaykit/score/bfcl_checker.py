@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from replaykit.normalize.outcome import Call
 from replaykit.scenarios.model import Scenario
 from replaykit.score.bfcl_compat import standardize_string as _std
-from replaykit.score.checker import CallVerdict, StepVerdict, faults_of
+from replaykit.score.checker import CallVerdict, StepVerdict, fault_names, faults_of
 
 PY_TYPES: dict[str, type] = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list,
                              "object": dict}
@@ -98,6 +98,8 @@ class _Expected:
     properties: frozenset[str]
     required: tuple[str, ...]
     params: dict[str, _Param]
+    needed: frozenset[str] = frozenset()  # required, or in the answer without '' (BFCL's "not optional")
+    known: dict[str, _Param] = field(default_factory=dict)  # parameters both in the schema and the answer
 
 
 @dataclass(slots=True)
@@ -150,7 +152,10 @@ def _expected(name: str, schema: dict[str, Any], answer: dict[str, Any]) -> _Exp
             params[param] = _Param.of(values, kind, item)
         else:  # in the answer but not in the schema: BFCL rejects it given, and absent unless '' is listed
             params[param] = _Param.of(values, type(None), None)
-    return _Expected(name, frozenset(props), tuple(schema.get("required") or ()), params)
+    required = tuple(schema.get("required") or ())
+    needed = frozenset(required) | {param for param, p in params.items() if not p.optional}
+    known = {param: p for param, p in params.items() if param in props}
+    return _Expected(name, frozenset(props), required, params, needed, known)
 
 
 # ---------------------------------------------------------------- decoding, as BFCL's OpenAI handler does
@@ -173,60 +178,76 @@ def decode(call: Call) -> dict[str, Any] | str:
 # ---------------------------------------------------------------- one call against one expected call
 
 
-def failures(exp: _Expected, args: dict[str, Any], first: bool = False) -> list[tuple[str, str]]:
-    """What BFCL finds wrong with these arguments, in BFCL's order; `first`: stop at the first (a verdict)."""
-    found: list[tuple[str, str]] = []
-    for param in exp.required:
-        if param not in args:
-            found.append((param, "missing (required)"))
-            if first:
-                return found
+def failures(exp: _Expected, args: dict[str, Any]) -> list[tuple[str, str]]:
+    """Everything BFCL's checker would find wrong with these arguments, each with its reason, in BFCL's order
+    (BFCL itself stops at the first)."""
+    found: list[tuple[str, str]] = [(param, "missing (required)") for param in exp.required if param not in args]
     params = exp.params
     for param, value in args.items():
         p = params.get(param)
         if p is None or param not in exp.properties:
             found.append((param, "unexpected parameter"))
-        else:
-            problem = value_problem(p, value)
-            if problem is None:
-                continue
-            found.append((param, problem))
-        if first:
-            return found
-    for param, p in params.items():
-        if param not in args and not p.optional and param not in exp.required:
-            found.append((param, "missing"))
-            if first:
-                return found
+        elif not accepts(p, value):
+            found.append((param, value_problem(p, value)))
+    found += [(param, "missing") for param, p in params.items()
+              if param not in args and not p.optional and param not in exp.required]
     return found
 
 
-def value_problem(p: _Param, value: Any) -> str | None:
-    """None when BFCL accepts the value for this answer parameter, else why not."""
-    if p.kind is float and type(value) is int:
-        value = float(value)  # BFCL accepts an int for a float
+def passes(exp: _Expected, args: dict[str, Any]) -> bool:
+    """Whether BFCL accepts these arguments: `failures` stopping at the first, without building reasons."""
+    if not args.keys() >= exp.needed:
+        return False
+    known = exp.known
+    for param, value in args.items():
+        p = known.get(param)
+        if p is None or not accepts(p, value):
+            return False
+    return True
+
+
+def accepts(p: _Param, value: Any) -> bool:
+    """Whether BFCL accepts the value for this answer parameter (its type check, then its value check)."""
     actual = type(value)
+    if actual is int and p.kind is float:
+        value = float(value)  # BFCL accepts an int for a float
+        actual = float
     variable = p.variable
     if actual is p.kind:
         if p.item is not None and not _items_typed(p, value):
-            return f"an item of {_show(value)} is not {_NAMES.get(p.item, p.item.__name__)}"
-    elif p.answer_type is not None and actual is p.answer_type:
+            return False
+    elif actual is p.answer_type:
         variable = True  # the answer's own type: compared exactly
     else:
-        return f"expected {_NAMES.get(p.kind, 'no value')}, got {_NAMES.get(actual, actual.__name__)} {_show(value)}"
+        return False
     if variable:
-        accepted = value in p.values
-    elif p.kind is str:
-        accepted = _std(value) in p.strings
-    elif p.kind is dict:
-        return _dict_problem(value, p.dicts)
-    elif p.kind is list and p.item is dict:
-        return _list_of_dicts_problem(value, p)
-    elif p.kind is list:
-        accepted = _std_list(value) in p.lists
-    else:
-        accepted = value in p.values
-    return None if accepted else f"{_show(value)} is none of {_show(p.values)}"
+        return value in p.values
+    if actual is str:
+        return _std(value) in p.strings
+    if actual is dict:
+        return _dict_problem(value, p.dicts) is None
+    if actual is list:
+        if p.item is dict:
+            return _list_of_dicts_problem(value, p) is None
+        return _std_list(value) in p.lists
+    return value in p.values
+
+
+def value_problem(p: _Param, value: Any) -> str:
+    """Why BFCL rejects a value `accepts` rejected."""
+    actual = type(value)
+    if actual is int and p.kind is float:
+        actual = float
+    if actual is p.kind and p.item is not None and not _items_typed(p, value):
+        return f"an item of {_show(value)} is not {_NAMES.get(p.item, p.item.__name__)}"
+    if actual is not p.kind and actual is not p.answer_type:
+        return f"expected {_NAMES.get(p.kind, 'no value')}, got {_NAMES.get(actual, actual.__name__)} {_show(value)}"
+    if actual is p.kind and not p.variable:
+        if actual is dict:
+            return _dict_problem(value, p.dicts) or "?"
+        if actual is list and p.item is dict:
+            return _list_of_dicts_problem(value, p) or "?"
+    return f"{_show(value)} is none of {_show(p.values)}"
 
 
 def _items_typed(p: _Param, value: list[Any]) -> bool:
@@ -280,10 +301,8 @@ def _list_of_dicts_problem(value: list[Any], p: _Param) -> str | None:
 
 
 def _show(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(value)
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 # ---------------------------------------------------------------- a whole answer
@@ -291,79 +310,130 @@ def _show(value: Any) -> str:
 
 def check_bfcl(truth: BfclTruth, calls: Sequence[Call], offered: frozenset[str]) -> StepVerdict:
     """BFCL's verdict on the returned calls, with the pairing and failures it implies."""
-    decoded = [decode(c) for c in calls]
-    broken = [d for d in decoded if isinstance(d, str)]
+    # decode() inlined for the common case: parsed arguments of non-blank text
+    decoded = [c.arguments if c.arguments is not None and c.raw_arguments and not c.raw_arguments.isspace()
+               else decode(c) for c in calls]
+    broken = str in map(type, decoded)
     if truth.shape == "irrelevance":  # BFCL: right unless some call decodes (an undecodable one is no call)
         verdict = StepVerdict([], extra=[j for j, c in enumerate(calls) if c.name in offered],
                               unknown=[j for j, c in enumerate(calls) if c.name not in offered])
         verdict.faults = faults_of(verdict, "any")
-        verdict.bfcl = not calls or bool(broken)
+        verdict.bfcl = not calls or broken
         if broken and calls:
             verdict.faults.append("bfcl_decoder_failed")
         return verdict
     pairs = _pairs(truth, calls, decoded)
-    correct = not broken and len(calls) == len(truth.calls) and len(pairs) == len(truth.calls)
+    correct = not broken and len(calls) == len(truth.calls) == len(pairs) and -1 not in pairs
     return _verdict(truth, calls, decoded, pairs, offered, correct)
 
 
 def _pairs(truth: BfclTruth, calls: Sequence[Call], decoded: list[dict[str, Any] | str]) -> dict[int, int]:
     """expected -> returned, BFCL's way: simple and multiple check the first call against the first answer;
-    parallel lets each answer in turn take the first unused call that passes."""
-    if len(calls) != len(truth.calls):
-        return {}
-    passes = _passes(truth, calls, decoded)
-    if truth.shape != "parallel":
-        return {0: 0} if passes(0, 0) else {}
+    parallel lets each answer in turn take the first unused call that passes. A pair tried and failed is
+    recorded as -1 - j under the expected index's negative key, so the verdict need not try it again."""
+    expected = truth.calls
     pairs: dict[int, int] = {}
-    taken: set[int] = set()
-    for i in range(len(truth.calls)):
-        for j in range(len(calls)):
-            if j not in taken and passes(i, j):
+    if len(calls) != len(expected):
+        return pairs
+    if truth.shape != "parallel":
+        args = decoded[0]
+        if calls[0].name == expected[0].name and type(args) is dict:
+            if passes(expected[0], args):
+                pairs[0] = 0
+            else:
+                pairs[-1] = 0  # tried and failed
+        return pairs
+    free = list(range(len(calls)))
+    for i, exp in enumerate(expected):
+        for j in free:
+            args = decoded[j]
+            if calls[j].name == exp.name and type(args) is dict and passes(exp, args):
                 pairs[i] = j
-                taken.add(j)
+                free.remove(j)
                 break
         else:
             return pairs  # BFCL stops at the first answer no call passes
     return pairs
 
 
-def _passes(truth: BfclTruth, calls: Sequence[Call], decoded: list[dict[str, Any] | str]) -> Any:
-    def passes(i: int, j: int) -> bool:
-        args = decoded[j]
-        exp = truth.calls[i]
-        return calls[j].name == exp.name and not isinstance(args, str) and not failures(exp, args, first=True)
-    return passes
+class _Rejected(CallVerdict):
+    """A pair BFCL rejects: known wrong at once; its failures, with reasons, computed when first read (only
+    per-sample views read them)."""
+
+    __slots__ = ("_args", "_exp", "_found")
+    _args: dict[str, Any] | str
+    _exp: _Expected
+    _found: tuple[tuple[str, str], ...] | None
+
+    def __init__(self, expected: int, returned: int, exp: _Expected, args: dict[str, Any] | str) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "expected", expected)
+        setattr_(self, "returned", returned)
+        setattr_(self, "_exp", exp)
+        setattr_(self, "_args", args)
+        setattr_(self, "_found", None)
+
+    @property
+    def failures(self) -> tuple[tuple[str, str], ...]:
+        found = self._found
+        if found is None:
+            args = self._args
+            found = (("", args),) if isinstance(args, str) else tuple(failures(self._exp, args))
+            found = found or (("", "BFCL rejects the call"),)
+            object.__setattr__(self, "_found", found)
+        return found
+
+    @property
+    def correct(self) -> bool:
+        return False
+
+
+_PAIRS: dict[tuple[int, int | None], CallVerdict] = {}
+
+
+def _pair(i: int, j: int | None) -> CallVerdict:
+    """A pairing without failures; shared, as the verdicts are immutable and the same few recur."""
+    found = _PAIRS.get((i, j))
+    if found is None:
+        found = _PAIRS[(i, j)] = CallVerdict(i, j)
+    return found
 
 
 def _verdict(truth: BfclTruth, calls: Sequence[Call], decoded: list[dict[str, Any] | str], pairs: dict[int, int],
              offered: frozenset[str], correct: bool) -> StepVerdict:
+    expected = truth.calls
     if correct:
-        verdict = StepVerdict([CallVerdict(i, pairs[i]) for i in range(len(truth.calls))])
+        verdict = StepVerdict([_pair(i, pairs[i]) for i in range(len(expected))])
         verdict.bfcl = True
         return verdict
-    taken = set(pairs.values())
-    for i, exp in enumerate(truth.calls):  # the calls BFCL found no match for, paired by name to say why
-        if i not in pairs:
-            j = next((j for j, c in enumerate(calls) if j not in taken and c.name == exp.name), None)
-            if j is not None:
-                pairs[i] = j
-                taken.add(j)
-    verdicts = []
-    for i, exp in enumerate(truth.calls):
+    failed = pairs.pop(-1, None)  # the simple check's pair, known to fail
+    free = [j for j in range(len(calls)) if j not in pairs.values()]
+    verdicts: list[CallVerdict] = []
+    missing = wrong = 0
+    for i, exp in enumerate(expected):
         j = pairs.get(i)
-        if j is None:
-            verdicts.append(CallVerdict(i, None))
+        if j is not None:  # BFCL matched them
+            verdicts.append(_pair(i, j))
             continue
-        args = decoded[j]
-        found = [("", args)] if isinstance(args, str) else failures(exp, args)
-        verdicts.append(CallVerdict(i, j, tuple(found)))
-    left = [j for j in range(len(calls)) if j not in taken]
-    verdict = StepVerdict(verdicts, unknown=[j for j in left if calls[j].name not in offered],
-                          extra=[j for j in left if calls[j].name in offered])
-    verdict.faults = faults_of(verdict, "any")
-    if not verdict.faults:  # BFCL's own reason, when pairing by name shows none (a call in another order)
-        verdict.faults.append("bfcl_order" if truth.shape == "parallel" else "wrong_args")
-    if any(isinstance(d, str) for d in decoded):
-        verdict.faults.append("bfcl_decoder_failed")
-    verdict.bfcl = False
-    return verdict
+        name = exp.name
+        for j in free:  # the calls BFCL found no match for, paired by name to say why
+            if calls[j].name == name:
+                free.remove(j)
+                args = decoded[j]
+                if j != failed and type(args) is dict and passes(exp, args):
+                    verdicts.append(_pair(i, j))
+                else:
+                    verdicts.append(_Rejected(i, j, exp, args))
+                    wrong = 1
+                break
+        else:
+            verdicts.append(_pair(i, None))
+            missing += 1
+    unknown = [j for j in free if calls[j].name not in offered] if free else []
+    extra = [j for j in free if calls[j].name in offered] if free else []
+    faults = fault_names(missing, len(extra), len(unknown), bool(wrong))
+    if not faults:  # BFCL's own reason, when pairing by name shows none (a call in another order)
+        faults.append("bfcl_order" if truth.shape == "parallel" else "wrong_args")
+    if str in map(type, decoded):
+        faults.append("bfcl_decoder_failed")
+    return StepVerdict(verdicts, unknown, extra, faults, False)

@@ -11,17 +11,16 @@ Use with `check_step(..., rules=BFCL_RULES, greedy=True)`. On scenarios imported
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from replaykit.scenarios.matchers import Rules
 
-_REMOVED = re.compile(r"[ ,./\-_*^]")
+_REMOVED = str.maketrans("", "", " ,./-_*^")  # BFCL's regex [ \,\.\/\-\_\*\^], as a table (faster)
 
 
 def standardize_string(text: str) -> str:
     """BFCL's string normalization, applied to both sides before comparing."""
-    return _REMOVED.sub("", text).lower().replace("'", '"')
+    return text.translate(_REMOVED).lower().replace("'", '"')
 
 
 def _is_int(value: Any) -> bool:

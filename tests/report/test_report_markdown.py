@@ -48,7 +48,7 @@ def test_tables_parse_with_the_right_shape(example_data: dict[str, Any]) -> None
     assert len(leaderboard) == 1 + len(providers)
     assert all(len(r) == len(COLUMNS) for r in leaderboard)
     assert errors[0] == ["provider", *classes, "attempts"] and len(errors) == 1 + len(providers)
-    assert speed[0][0] == "provider" and len(speed) == 1 + len(providers) and all(len(r) == 6 for r in speed)
+    assert speed[0][0] == "provider" and len(speed) == 1 + len(providers) and all(len(r) == 8 for r in speed)
     assert answer_faults[0] == ["provider", *faults]
     assert {r[0] for r in leaderboard[1:]} == set(providers)
     assert "*" in next(r for r in leaderboard if r[0] == "sim-textcalls")[1]  # the escaped mark survives
