@@ -34,7 +34,9 @@ def test_scoring_does_not_load_the_recorder_or_the_simulator() -> None:
     # what `replaykit score` imports: startup time is paid on every command
     loaded = _modules_after("import replaykit.cli.score")
     assert "replaykit.cli.score" in loaded
-    for heavy in ("httpx", "replaykit.recorder", "replaykit.sim", "deepdiff", "uvicorn", "starlette"):
+    # readers share the recorder's redaction (replaykit.recorder.redact), never its HTTP side or scheduler
+    for heavy in ("httpx", "replaykit.recorder.api", "replaykit.recorder.engine", "replaykit.recorder.http",
+                  "replaykit.sim", "deepdiff", "uvicorn", "starlette"):
         assert heavy not in loaded, heavy
 
 

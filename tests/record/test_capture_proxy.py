@@ -214,5 +214,6 @@ def test_the_anthropic_sdk_through_the_proxy_is_captured_and_becomes_a_replay_sc
     assert scored["samples"] == 2 and scored["success"]["value"] == 1.0
     assert scored["ttft_ms"]["n"] == 1  # the streamed answer's first token, read with the dialect's events
     report = from_run(tmp_path / "run", tmp_path / "replay")
-    [scenario] = list(load_scenarios(tmp_path / "replay"))  # the two identical requests, kept once
+    assert report.written == 1 and report.duplicates == 1  # the two identical requests, kept once
+    [scenario] = list(load_scenarios(tmp_path / "replay"))
     assert scenario.expect.calls[0].name == raw["expect"]["calls"][0]["name"]

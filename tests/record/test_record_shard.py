@@ -21,19 +21,19 @@ FAULTY = {"effects": {"server_error": 0.2, "malformed_body": 0.05, "wrong_type":
 TIMING = {"latency", "ttft", "tps", "duration", "started_at", "ended_at", "wall", "time"}
 
 
-# Rates clustered by time as well as scenario (docs/metrics.md): their intervals depend on when the attempts ran,
-# which differs between shards and one piece; their values and counts do not.
+# Clustered by time block as well as by scenario (docs/metrics.md): their intervals depend on when each attempt
+# ran, so only their values and counts are the same whoever recorded them.
 TIME_CLUSTERED = {"error_rate", "availability", "success", "error_rates"}
 
 
 def _untimed(value: Any, clustered: bool = False) -> Any:
     if isinstance(value, dict):
-        if clustered and "value" in value:
-            return {k: v for k, v in value.items() if k not in ("low", "high")}
+        if clustered and "value" in value and "n" in value:
+            return {"value": value["value"], "n": value["n"]}
         return {k: _untimed(v, clustered or k in TIME_CLUSTERED) for k, v in value.items()
                 if not any(t in k for t in TIMING)}
     if isinstance(value, list):
-        return [_untimed(v) for v in value]
+        return [_untimed(v, clustered) for v in value]
     return value
 
 
