@@ -24,9 +24,9 @@ import argparse
 import math
 import random
 
-from replaykit.compare.clustered import ratio_sign_flip
 from replaykit.compare.significance import Draws, mcnemar_exact
 from replaykit.report.significance import versus_best
+from replaykit.score.clustered import ratio_sign_flip
 from replaykit.score.metrics import ProviderMetrics
 from replaykit.score.sample import AttemptFacts, SampleScore
 from replaykit.score.stats import Z95, effective_n, rate, rate_interval, wilson

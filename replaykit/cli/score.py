@@ -15,22 +15,9 @@ from replaykit.report.files import to_json, write_report
 from replaykit.report.terminal import render as render_terminal
 from replaykit.score import ScoreOptions, score_runs
 from replaykit.score.engine import ScoreResult
-from replaykit.score.metrics import RATES
+from replaykit.score.gates import Verdict, evaluate, from_fail_under, junit_xml, parse_gate
 from replaykit.score.sample import SampleScore
 from replaykit.share.secrets import redact_shown
-
-
-def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
-    out = {}
-    for item in values:
-        name, _, number = item.partition("=")
-        if name not in RATES or not number:
-            raise BadInputError(f"--fail-under wants METRIC=VALUE with METRIC in {', '.join(RATES)}, got {item!r}")
-        try:
-            out[name] = float(number)
-        except ValueError:
-            raise BadInputError(f"--fail-under {item!r}: {number!r} is not a number") from None
-    return out
 
 
 @click.command()
@@ -44,8 +31,11 @@ def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
 @click.option("--bfcl-compat", is_flag=True,
               help="BFCL's verdicts: its AST checker on BFCL's own answers for imported BFCL scenarios, its value "
                    "rules and greedy call matching for other scenarios.")
+@click.option("--gate", "gates", multiple=True, metavar="[PROVIDER:]METRIC<=VALUE",
+              help="Exit 1 unless every provider (or PROVIDER) meets it, e.g. \"error_rate<=0.05\", "
+                   "\"success>=0.9\", \"ttft_ms.p50<=800\", \"cost_usd.per_sample<=0.001\" (repeatable).")
 @click.option("--fail-under", multiple=True, metavar="METRIC=VALUE",
-              help="Exit 1 when a provider's METRIC is below VALUE (e.g. success=0.9).")
+              help="Same as --gate \"METRIC>=VALUE\", for rates where higher is better.")
 @click.option("--plain", is_flag=True, help="Plain text table (for logs and CI).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Worker processes [default: one per core for runs of 4,000 cassettes or more]. The output is "
@@ -57,11 +47,11 @@ def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
               help="The arguments are --partial files: score them as if their runs were scored at once.")
 @pooling
 def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], samples_file: str | None,
-          scenarios_path: tuple[str, ...], bfcl_compat: bool, fail_under: tuple[str, ...], plain: bool,
-          jobs: int | None, partial_out: str | None, combine: bool, all_samples: bool,
+          scenarios_path: tuple[str, ...], bfcl_compat: bool, gates: tuple[str, ...], fail_under: tuple[str, ...],
+          plain: bool, jobs: int | None, partial_out: str | None, combine: bool, all_samples: bool,
           intersect: bool) -> None:
     """Score recorded runs offline: tool recall, argument accuracy, errors, speed and cost."""
-    limits = _fail_under(fail_under)
+    limits = [parse_gate(g) for g in gates] + [from_fail_under(f) for f in fail_under]
     opts = ScoreOptions()
     if bfcl_compat:
         from replaykit.score.bfcl_compat import BFCL_RULES
@@ -73,8 +63,9 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
                                 (all_samples, intersect))
         if result is None:
             return
-        _show(result, outputs, None, as_json, plain)
-        _check_limits(result.data, limits)
+        verdicts = evaluate(limits, result.data["providers"])
+        _show(result, outputs, None, as_json, plain, verdicts)
+        _check_gates(verdicts)
         return
     sink: IO[bytes] | None = open(samples_file, "wb") if samples_file else None  # noqa: SIM115
     on_sample = None
@@ -95,15 +86,21 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
     finally:
         if sink:
             sink.close()
-    _show(result, outputs, samples, as_json, plain)
-    _check_limits(result.data, limits)
+    verdicts = evaluate(limits, result.data["providers"])
+    _show(result, outputs, samples, as_json, plain, verdicts)
+    _check_gates(verdicts)
 
 
-def _show(result: ScoreResult, outputs: tuple[str, ...], samples: Any, as_json: bool, plain: bool) -> None:
+def _show(result: ScoreResult, outputs: tuple[str, ...], samples: Any, as_json: bool, plain: bool,
+          verdicts: list[Verdict]) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
     for path in outputs:
-        write_report(result.data, path, samples)
+        if path.lower().endswith(".xml"):  # the gates as JUnit XML
+            with open(path, "w", encoding="utf-8") as out:
+                out.write(junit_xml(verdicts))
+        else:
+            write_report(result.data, path, samples)
         click.echo(f"wrote {path}", err=True)
     if as_json:
         sys.stdout.buffer.write(to_json(result.data))
@@ -138,16 +135,9 @@ def _map_or_reduce(runs: tuple[str, ...], partial_out: str | None, combine: bool
     return None
 
 
-def _check_limits(data: dict[str, object], limits: dict[str, float]) -> None:
-    failed = []
-    providers = data["providers"]
-    assert isinstance(providers, dict)
-    for name, metrics in providers.items():
-        for metric, floor in limits.items():
-            value = metrics[metric]["value"]
-            if value is None or value < floor:
-                failed.append(f"{name}: {metric} {value} < {floor}")
-    for line in failed:
-        click.echo(f"fail-under: {line}", err=True)
+def _check_gates(verdicts: list[Verdict]) -> None:
+    failed = [v for v in verdicts if not v.passed]
+    for v in failed:
+        click.echo(f"gate: {printable(v.message)}", err=True)
     if failed:
         sys.exit(1)

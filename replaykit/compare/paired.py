@@ -1,5 +1,5 @@
 """The metrics of SPEC §6 compared over paired samples: the difference, its interval, a paired test — for
-each metric all three from one method on the quantity shown, clustered by scenario (compare/clustered.py).
+each metric all three from one method on the quantity shown, clustered by scenario (score/clustered.py).
 
 - Per-sample binary outcomes (`availability`, `success`, `no_call_accuracy`): p_B − p_A.
 - Ratios over calls or attempts (`error_rate`, `tool_recall`, `tool_precision`, `param_accuracy`,
@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from replaykit.compare.clustered import Clustered, Sums, cluster_bootstrap, ratio_sign_flip, sign_flip
-from replaykit.compare.significance import Draws, PairedTable, gather, holm, newcombe_interval
+from replaykit.compare.significance import PairedTable, newcombe_interval
+from replaykit.score.clustered import Clustered, Sums, cluster_bootstrap, holm, ratio_sign_flip, sign_flip
 from replaykit.score.passk import pass_hat, pass_k
+from replaykit.score.resample import Draws, gather
 from replaykit.score.sample import SampleScore
 from replaykit.score.stats import percentile, rate
 

@@ -1,5 +1,5 @@
 """Paired significance: McNemar's exact test, Newcombe's interval, seeded draws (bootstrap resamples, sign
-flips), a paired bootstrap, Holm. The clustered tests `diff` uses are in compare/clustered.py.
+flips), a paired bootstrap, Holm. The clustered tests `diff` uses are in score/clustered.py.
 
 scipy is not a dependency, so the exact binomial tail is computed here with integer arithmetic: for the
 symmetric binomial of McNemar's test, P(X <= k) = sum C(n, i) / 2^n is exact until the final division.
@@ -9,16 +9,12 @@ resampled sums go through `operator.itemgetter` and `sum`, which run in C.
 
 from __future__ import annotations
 
-import itertools
 import math
-import operator
-import random
-from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any
 
+from replaykit.score.resample import Draws
 from replaykit.score.stats import Z95, percentile, t_quantile, wilson
 
 
@@ -103,47 +99,6 @@ def _phi(t: PairedTable) -> float:
     return numerator / math.sqrt(math.prod(margins))
 
 
-class Draws:
-    """The seeded random draws of one comparison, shared by its metrics: for each size n, `count`
-    bootstrap resamples (n pair indices drawn with replacement) and `count` random swaps (the indices of
-    the pairs whose sides are exchanged). Stored as compact arrays; drawn on first use."""
-
-    def __init__(self, count: int = 1000, seed: int = 0) -> None:
-        self.count, self.seed = count, seed
-        self._resamples: dict[int, list[array[int]]] = {}
-        self._swaps: dict[int, list[array[int]]] = {}
-
-    def resamples(self, n: int) -> list[array[int]]:
-        if n not in self._resamples:
-            rng = random.Random(f"bootstrap|{self.seed}|{n}")
-            # 32 random bits per index, reduced mod n (a bias below n / 2^32), at C speed
-            self._resamples[n] = [array("I", [x % n for x in array("I", rng.randbytes(4 * n))])
-                                  for _ in range(self.count if n else 0)]
-        return self._resamples[n]
-
-    def swaps(self, n: int) -> list[array[int]]:
-        if n not in self._swaps:
-            rng = random.Random(f"swap|{self.seed}|{n}")
-            # one random byte per pair, its top bit says "swap"
-            self._swaps[n] = [array("I", itertools.compress(range(n), rng.randbytes(n).translate(_TOP_BIT)))
-                              for _ in range(self.count if n else 0)]
-        return self._swaps[n]
-
-
-_TOP_BIT = bytes(b >> 7 for b in range(256))
-
-
-def gather(idx: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """Picks the positions `idx` of a sequence at C speed (itemgetter), always as a tuple."""
-    if len(idx) == 0:
-        return lambda values: ()
-    if len(idx) == 1:
-        one = operator.itemgetter(idx[0])
-        return lambda values: (one(values),)
-    many = operator.itemgetter(*idx)
-    return lambda values: many(values)
-
-
 @dataclass(frozen=True)
 class PairedResult:
     """A paired difference B − A: the estimate, its bootstrap percentile interval, a permutation p."""
@@ -196,15 +151,3 @@ def mean_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, 
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
     half = t_quantile(1 - (1 - level) / 2, n - 1) * sd / math.sqrt(n)
     return (mean - half, mean + half)
-
-
-def holm(pvalues: dict[str, float]) -> dict[str, float]:
-    """Holm's step-down adjustment over a family of tests (keys kept, values adjusted)."""
-    ranked = sorted(pvalues.items(), key=lambda kv: (kv[1], kv[0]))
-    m = len(ranked)
-    out: dict[str, float] = {}
-    running = 0.0
-    for i, (name, p) in enumerate(ranked):
-        running = max(running, min(1.0, (m - i) * p))
-        out[name] = running
-    return out

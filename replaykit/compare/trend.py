@@ -13,7 +13,7 @@ from replaykit.compare.pairing import RunCache, RunSamples, Side, pair
 from replaykit.errors import BadInputError
 from replaykit.score.metrics import ProviderMetrics
 
-SHOWN = ("success", "availability", "error_rate", "tool_recall", "param_accuracy", "schema_validity",
+SHOWN = ("success", "pass_k", "availability", "error_rate", "tool_recall", "param_accuracy", "schema_validity",
          "latency_ms", "cost_usd", "samples")
 
 

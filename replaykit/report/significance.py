@@ -1,7 +1,7 @@
 """Is the best provider's success significantly higher than another's?
 
 Every pair of providers is compared on `success` with `diff`'s clustered paired test (sign flips of whole
-scenarios, compare/clustered.py), from the per-scenario counts of the score JSON alone (`scenarios[].success`),
+scenarios, score/clustered.py), from the per-scenario counts of the score JSON alone (`scenarios[].success`),
 so every report agrees. The best provider is picked after looking, so a test of it against each other one
 without correction stars identical providers often (31% of 6-provider and 58% of 10-provider leaderboards):
 Holm's adjustment over all k(k − 1)/2 pairs keeps the chance of any false star at or under 5%, whichever
@@ -14,9 +14,11 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from replaykit.compare.clustered import Sums, ratio_sign_flip
-from replaykit.compare.significance import Draws, holm
+import orjson
+
 from replaykit.report.format import ranked
+from replaykit.score.clustered import Sums, holm, ratio_sign_flip
+from replaykit.score.resample import Draws
 
 ALPHA = 0.05
 MARK = "*"
@@ -53,8 +55,22 @@ def paired_success(a: dict[str, tuple[float, float]], b: dict[str, tuple[float, 
     return result.estimate, result.p
 
 
+_CACHE: dict[bytes, dict[str, Versus]] = {}  # every report asks several times about the same score
+
+
 def versus_best(data: dict[str, Any]) -> dict[str, Versus]:
     """Each provider against the one with the best success (the best gets diff = p = None)."""
+    key = orjson.dumps([[n, m["success"]["value"]] for n, m in ranked(data["providers"])]
+                       + [[r.get("id"), r.get("success")] for r in data.get("scenarios") or []],
+                       option=orjson.OPT_SORT_KEYS)
+    if key not in _CACHE:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = _versus_best(data)
+    return _CACHE[key]
+
+
+def _versus_best(data: dict[str, Any]) -> dict[str, Versus]:
     order = [name for name, _ in ranked(data["providers"])]
     if not order:
         return {}

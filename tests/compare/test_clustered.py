@@ -7,8 +7,9 @@ import random
 
 import pytest
 
-from replaykit.compare.clustered import cluster_bootstrap, ratio_sign_flip, sign_flip
-from replaykit.compare.significance import Draws, gather, mcnemar_exact
+from replaykit.compare.significance import Draws, mcnemar_exact
+from replaykit.score.clustered import cluster_bootstrap, ratio_sign_flip, sign_flip
+from replaykit.score.resample import gather
 from replaykit.score.stats import percentile
 
 

@@ -7,19 +7,18 @@ from collections.abc import Sequence
 
 import pytest
 
-from replaykit.compare.clustered import cluster_bootstrap, sign_flip
 from replaykit.compare.significance import (
     Draws,
     PairedTable,
     binom_half_cdf,
-    gather,
-    holm,
     mcnemar_exact,
     mean_interval,
     median_interval,
     newcombe_interval,
     paired_bootstrap,
 )
+from replaykit.score.clustered import cluster_bootstrap, holm, sign_flip
+from replaykit.score.resample import gather
 from replaykit.score.stats import percentile
 
 

@@ -73,6 +73,39 @@ def test_fail_under(recorded: Path) -> None:
     assert failing.returncode == 1 and b"a: success" in failing.stderr
     bad = _score(str(recorded), "--fail-under", "speed=3")
     assert bad.returncode == 2 and b"Traceback" not in bad.stderr
+    # error_rate is better when lower: "fail under 0.1" failed the good provider and passed the bad one
+    wrong_way = _score(str(recorded), "--fail-under", "error_rate=0.1")
+    assert wrong_way.returncode == 2 and b'--gate "error_rate<=0.1"' in wrong_way.stderr
+
+
+def test_gates_read_the_way_they_are_written(recorded: Path, tmp_path: Path) -> None:
+    """Provider a fails 10% of attempts with 5xx and more with cuts; b never fails."""
+    data = orjson.loads(_score(str(recorded), "--json").stdout)["providers"]
+    assert data["a"]["error_rate"]["value"] > 0.1 and data["b"]["error_rate"]["value"] == 0
+    only_b = _score(str(recorded), "--gate", "b:error_rate<=0.05", "--gate", "b:success>=0.9", "--plain")
+    assert only_b.returncode == 0, only_b.stderr
+    both = _score(str(recorded), "--gate", "error_rate<=0.05", "--gate", "latency_ms.p50<=60000",
+                  "-o", str(tmp_path / "gates.xml"), "--plain")
+    assert both.returncode == 1
+    assert b"gate: a: error_rate = " in both.stderr and b"gate: b:" not in both.stderr
+    xml = (tmp_path / "gates.xml").read_text()
+    assert 'tests="4" failures="1"' in xml
+    assert '<testcase classname="a" name="error_rate&lt;=0.05"><failure message=' in xml
+    assert '<testcase classname="b" name="latency_ms.p50&lt;=60000"><system-out>' in xml
+
+
+@pytest.mark.parametrize(("gate", "message"), [
+    ("success>=1.5", b"out of range"),
+    ("error_rate<=-0.1", b"out of range"),
+    ("speed<=3", b"unknown metric 'speed'"),
+    ("ttft_ms.p42<=800", b"unknown metric"),
+    ("success=0.9", b"want [PROVIDER:]METRIC<=VALUE"),
+    ("nobody:success>=0.5", b"no provider 'nobody'"),
+])
+def test_bad_gates_exit_2_with_one_line(recorded: Path, gate: str, message: bytes) -> None:
+    result = _score(str(recorded), "--gate", gate, "--plain")
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert b"Traceback" not in result.stderr
 
 
 def test_bad_cassettes_are_named_and_the_rest_scored(recorded: Path, tmp_path: Path) -> None:

@@ -145,10 +145,21 @@
     svg.appendChild(s("rect", { x: 90 * r.value - 1, y: 1, width: 2, height: 10, fill: "#2f6fde" }));
     return svg;
   }
+  function passKCell(m) {
+    // consistency across repetitions: all k repetitions of a scenario pass (docs/metrics.md)
+    var pk = m.pass_k || {}, fl = m.flaky || {};
+    if (pk.value === null || pk.value === undefined) return h("td", { text: "–" });
+    return h("td", { title: "all " + pk.k + " repetitions pass: " + pct(pk.value) + " (" + pct(pk.low, 0) + "–" +
+      pct(pk.high, 0) + ") over " + pk.scenarios + " scenarios; flaky: " + fl.count + " of " + fl.of +
+      (fl.count ? " (" + fl.scenarios.slice(0, 5).join(", ") + (fl.count > 5 ? ", …" : "") + ")" : "") },
+      pct(pk.value, 0));
+  }
   function drawLeaderboard() {
     var table = clear(byId("board"));
-    var cols = ["provider", "success (95% CI)", "", "avail", "recall", "args", "schema", "failed", "p50",
-                "p90", "TTFT", "tok/s", "$/sample", "$/correct", "samples"];
+    var passK = ranked.map(function (p) { return S.providers[p].pass_k || {}; })
+      .filter(function (x) { return x.value !== null && x.value !== undefined; })[0];
+    var cols = ["provider", "success (95% CI)", "", passK ? "pass^" + passK.k : "pass^k", "avail", "recall", "args",
+                "schema", "failed", "p50", "p90", "TTFT", "tok/s", "$/sample", "$/correct", "samples"];
     table.appendChild(h("thead", null, h("tr", null, cols.map(function (c) { return h("th", { text: c }); }))));
     var body = h("tbody");
     ranked.forEach(function (name) {
@@ -164,6 +175,7 @@
         h("td", { title: sigTitle }, r.value === null ? "–" : pct(r.value) + " (" + pct(r.low, 0) + "–" +
           pct(r.high, 0) + ")", sig.significant ? h("span", { "class": "sig", text: " *" }) : null),
         h("td", null, ciBar(r)),
+        passKCell(m),
         h("td", { text: pct(m.availability.value, 0) }),
         h("td", { text: pct(m.tool_recall.value, 0) }),
         h("td", { text: pct(m.param_accuracy.value, 0) }),
@@ -938,26 +950,41 @@
       h("span", { "class": "num", text: pair.a.rep }), h("span", null, chips(pair.a)), h("span", null, chips(pair.b)),
       h("span", { text: pair.a.sig === pair.b.sig ? "same" : "different" }));
   }
-  function mcnemar(b, c) {
-    var n = b + c;
-    if (!n) return 1;
-    var k = Math.min(b, c), logp = 0, acc = 0;
-    for (var i = 0; i <= k; i++) {
-      logp = lchoose(n, i) - n * Math.LN2;
-      acc += Math.exp(logp);
+  // `diff`'s test of success (score/clustered.py): the sides of whole scenarios swapped at random. Only the
+  // scenarios where B − A differs from 0 move the statistic; up to 16 of them every sign pattern is counted (exact;
+  // with one pair per scenario, McNemar's exact test), beyond, 10,000 seeded random patterns.
+  function signFlipP(perScenario) {
+    var d = Object.keys(perScenario).map(function (k) { return perScenario[k]; })
+      .filter(function (x) { return x !== 0; });
+    var total = d.reduce(function (a, x) { return a + x; }, 0), bar = Math.abs(total) - 1e-9, m = d.length;
+    if (!m) return 1;
+    var extreme = 0, count, i, j, sum;
+    if (m <= 16) {
+      count = 1 << m;
+      for (i = 0; i < count; i++) {
+        for (sum = 0, j = 0; j < m; j++) sum += (i >> j) & 1 ? -d[j] : d[j];
+        if (Math.abs(sum) >= bar) extreme++;
+      }
+      return Math.min(1, extreme / count);
     }
-    return Math.min(1, 2 * acc);
-  }
-  function lchoose(n, k) { return lgammaInt(n) - lgammaInt(k) - lgammaInt(n - k); }
-  var lgCache = [0];
-  function lgammaInt(n) {  // log(n!)
-    for (var i = lgCache.length; i <= n; i++) lgCache[i] = lgCache[i - 1] + Math.log(i);
-    return lgCache[n];
+    var seed = 12345;
+    function rand() {  // mulberry32: a small seeded generator, so the page shows the same p every time
+      seed = (seed + 0x6D2B79F5) | 0;
+      var t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    }
+    count = 10000;
+    for (i = 0; i < count; i++) {
+      for (sum = 0, j = 0; j < m; j++) sum += rand() < 0.5 ? -d[j] : d[j];
+      if (Math.abs(sum) >= bar) extreme++;
+    }
+    return Math.min(1, (extreme + 1) / (count + 1));
   }
   function diffRefresh() {
     var a = byId("diff-a").value, b = byId("diff-b").value, left = {}, pairs = [];
     rows.forEach(function (r) { if (sourceOf(r) === a) left[r.scenario + "\u0000" + r.rep] = r; });
-    var counts = { both: 0, a: 0, b: 0, none: 0, same: 0, shared: 0 };
+    var counts = { both: 0, a: 0, b: 0, none: 0, same: 0, shared: 0 }, perScenario = {};
     rows.forEach(function (r) {
       if (sourceOf(r) !== b) return;
       var l = left[r.scenario + "\u0000" + r.rep];
@@ -965,10 +992,11 @@
       counts.shared++;
       if (l.success && r.success) counts.both++; else if (l.success) counts.a++; else if (r.success) counts.b++;
       else counts.none++;
+      perScenario[r.scenario] = (perScenario[r.scenario] || 0) + (r.success ? 1 : 0) - (l.success ? 1 : 0);
       if (l.sig === r.sig && l.sig >= 0) counts.same++;
       if (l.success !== r.success || l.sig !== r.sig) pairs.push({ a: l, b: r });
     });
-    var p = mcnemar(counts.a, counts.b);
+    var p = signFlipP(perScenario);
     var box = clear(byId("diff-summary"));
     box.appendChild(h("div", { "class": "summary" },
       figureBox("shared samples", counts.shared, "same scenario and repetition"),
@@ -977,9 +1005,9 @@
       figureBox("only B correct", counts.b, b),
       figureBox("both wrong", counts.none, ""),
       figureBox("same calls returned", counts.same, pct(counts.shared ? counts.same / counts.shared : null)),
-      counts.shared ? figureBox("McNemar exact p", p < 0.001 ? "< 0.001" : p.toPrecision(2),
+      counts.shared ? figureBox("p, paired by scenario", p < 0.001 ? "< 0.001" : p.toPrecision(2),
                 p < 0.05 ? "a real difference in success" : "no significant difference")
-        : figureBox("McNemar exact p", "–", "no shared sample")));
+        : figureBox("p, paired by scenario", "–", "no shared sample")));
     if (a === b) box.appendChild(h("p", { "class": "note", text: "A and B are the same: pick two." }));
     else if (!counts.shared) box.appendChild(h("p", { "class": "note", text: "A and B share no sample (same " +
       "scenario and repetition): nothing to test. Pick another pair." }));

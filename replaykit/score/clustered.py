@@ -24,7 +24,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from replaykit.compare.significance import Draws, gather
+from replaykit.score.resample import Draws, gather
 
 EXACT_UP_TO = 12  # clusters: all 2^m sign patterns (4,096) are enumerated, an exact test
 
@@ -141,3 +141,15 @@ def cluster_bootstrap(stat: Callable[[Sequence[int]], float | None], clusters: S
     above = sum(1 for v in values if v >= 0)
     p = min(1.0, max(2 * min(below, above), 1) / count)
     return Clustered(estimate, values[j - 1], values[count - j], p, m)
+
+
+def holm(pvalues: dict[str, float]) -> dict[str, float]:
+    """Holm's step-down adjustment over a family of tests (keys kept, values adjusted)."""
+    ranked = sorted(pvalues.items(), key=lambda kv: (kv[1], kv[0]))
+    m = len(ranked)
+    out: dict[str, float] = {}
+    running = 0.0
+    for i, (name, p) in enumerate(ranked):
+        running = max(running, min(1.0, (m - i) * p))
+        out[name] = running
+    return out
