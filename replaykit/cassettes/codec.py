@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import yaml
 
-from replaykit.cassettes.checks import attempt_meta, interaction_parts, sample_fields, shown
+from replaykit.cassettes.checks import attempt_meta, interaction_parts, request_fields, sample_fields, shown
 from replaykit.cassettes.encoding import body_text
 from replaykit.cassettes.limits import MAX_YAML_BYTES, MAX_YAML_NODES, check_json_size, check_shape
 from replaykit.cassettes.model import FORMAT_VERSION, VCR_VERSION, Attempt, Cassette, SampleId
@@ -130,7 +130,7 @@ def _decode_own(raw: dict[str, Any], own: dict[str, Any], source: str) -> Casset
 
 def _attempt(meta: Any, where: str, interactions: list[Any], source: str) -> Attempt:
     index = attempt_meta(meta, where, len(interactions), source)
-    attempt = (Attempt(request=meta.get("request") or {}) if index is None
+    attempt = (Attempt(request=request_fields(meta.get("request") or {}, f"{where}.request", source)) if index is None
                else _from_interaction(interactions[index], f"interactions[{index}]", source))
     # replaykit's per-attempt record; absent keys keep the defaults (one cassette per sample: this is hot)
     get = meta.get
@@ -145,10 +145,19 @@ def _attempt(meta: Any, where: str, interactions: list[Any], source: str) -> Att
 
 def _from_interaction(inter: Any, where: str, source: str, **kwargs: Any) -> Attempt:
     request, status, reason, headers, raw_body = interaction_parts(inter, where, source)
+    if raw_body is None and "parsed_body" in inter["response"]:  # pydantic-ai's cassettes store bodies parsed
+        raw_body = _unparsed(inter["response"]["parsed_body"])
     text = raw_body if type(raw_body) is str else body_text(raw_body, headers)  # bytes: foreign, maybe gzip
     if isinstance(request.get("body"), bytes):
         request = {**request, "body": request["body"].decode("utf-8", "replace")}
+    elif request.get("body") is None and "parsed_body" in request:
+        request = {**request, "body": _unparsed(request["parsed_body"])}
     return Attempt(request, status, reason, headers, text, **kwargs)
+
+
+def _unparsed(value: Any) -> str:
+    """A body stored as YAML data, back to JSON text (a string stays as it is: an SSE body)."""
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:
