@@ -1,49 +1,35 @@
 """Redaction before anything reaches disk: secret headers, key-like query parameters, and every known
 secret value wherever it appears (headers, URL, request body, echoed response text), in every form it may
-come back in (recorder/secretforms.py), across the events of a stream (recorder/streamsecrets.py)."""
+come back in (redaction/forms.py), across the events of a stream (redaction/streams.py)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from replaykit.recorder.secretforms import (
+from replaykit.redaction.forms import (
     PLACEHOLDER,
     base64_cores,
     looks_like_credential,
     may_be_encoded,
     secret_pattern,
 )
-from replaykit.recorder.streamsecrets import redact_stream
+from replaykit.redaction.names import KEYLIKE_PARAM, SECRET_HEADERS, secret_name
+from replaykit.redaction.streams import redact_stream
 
-__all__ = ["PLACEHOLDER", "Redactor", "secret_name"]
-SECRET_HEADERS = frozenset({
-    "authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie", "x-goog-api-key",
-    "openai-organization", "openai-project", "x-auth-token",
-})
-KEYLIKE_PARAM = re.compile(r"(key|token|secret|signature|sig|password|auth)", re.I)
-# A name (header, query parameter, JSON field) whose value is a credential: one of its words says so.
-# `max_tokens` is not one ("tokens"), `x-custom-auth`, `apiKey`, `access_token` and `k` are.
-_SECRET_WORD = re.compile(r"(?:^|_)(?:auth\w*|token|access_?key|api_?key|apikey|key|secret\w*|password|passwd|"
-                          r"passphrase|pwd|credentials?|signature|sig|session|cookie|bearer)(?:$|_)")
-_SHORT_NAMES = frozenset({"k", "pw", "pass"})
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+__all__ = ["KEYLIKE_PARAM", "PLACEHOLDER", "SECRET_HEADERS", "Redactor", "secret_name"]
 _SCHEME = re.compile(r"^(?:Bearer|Basic|Token|Key|ApiKey|Api-Key|Digest)\s+", re.I)
 MIN_SECRET = 4  # shorter values would match by chance everywhere
 
 
-def secret_name(name: object) -> bool:
-    """Does a header, query parameter or field of this name hold a credential?"""
-    text = str(name)
-    lower = text.lower()
-    if lower in SECRET_HEADERS or lower in _SHORT_NAMES:
-        return True
-    words = re.sub(r"[^a-z0-9]+", "_", _CAMEL.sub(r"\1_\2", text).lower())
-    return bool(_SECRET_WORD.search(words))
+def _json_escaped(secret: str) -> tuple[str, str]:
+    once = json.dumps(secret)[1:-1]
+    return once, json.dumps(once)[1:-1]
 
 
 def credential_values(value: str) -> list[str]:
@@ -68,7 +54,8 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = (), headers: Iterable[str] = ()) -> None:
         self.secrets = sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len, reverse=True)
         self.secret_headers = frozenset(h.lower() for h in headers)
-        self._literals = [form for s in self.secrets for form in (s, *base64_cores(s.encode()))]
+        # the cheap test before the full pattern: each secret as is, JSON-escaped once and twice, in base64
+        self._literals = [form for s in self.secrets for form in (s, *_json_escaped(s), *base64_cores(s.encode()))]
         self._pattern = secret_pattern(self.secrets)
 
     def learn(self, secrets: Iterable[str]) -> Redactor:

@@ -16,7 +16,7 @@ import binascii
 import re
 from collections.abc import Callable
 
-from replaykit.recorder.secretforms import looks_like_credential
+from replaykit.redaction.forms import looks_like_credential
 
 _END = r"(?![A-Za-z0-9_-])"  # a key ends where its alphabet does
 _SEP = r"[\\\"'\s]{0,4}"  # between a name and its value: quotes (escaped in a JSON string too) and spaces

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from replaykit.recorder.redact import KEYLIKE_PARAM, PLACEHOLDER, secret_name
-from replaykit.recorder.secretforms import INVISIBLE, looks_like_credential
-from replaykit.recorder.streamsecrets import redact_stream
+from replaykit.redaction.forms import INVISIBLE, PLACEHOLDER, looks_like_credential
+from replaykit.redaction.names import KEYLIKE_PARAM, secret_name
+from replaykit.redaction.streams import redact_stream
 from replaykit.share.rules import CHECKED, KEYWORDS, RULES
 
 

@@ -16,7 +16,7 @@ import orjson
 
 from replaykit.cassettes.model import Cassette
 from replaykit.inspection import attempt_lines
-from replaykit.recorder.streamsecrets import joined_strings
+from replaykit.redaction.streams import joined_strings
 from replaykit.share.secrets import Finding, scan_value
 
 

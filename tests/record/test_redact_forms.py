@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from replaykit.recorder.redact import Redactor
-from replaykit.recorder.secretforms import INVISIBLE
-from replaykit.recorder.streamsecrets import joined_strings
+from replaykit.redaction.forms import INVISIBLE
+from replaykit.redaction.streams import joined_strings
 
 SECRET_CHARS = st.characters(min_codepoint=33, max_codepoint=126)
 secrets = st.text(SECRET_CHARS, min_size=12, max_size=60)

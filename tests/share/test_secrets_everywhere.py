@@ -80,7 +80,7 @@ api_token = "{s['extra_body']}"
 metadata = {{ note = "plain", credentials = {{ value = "{s['extra_nested']}" }} }}
 
 [providers.keyed.headers]
-x-goog-api-key = "{s['x-goog-api-key']}"
+x-goog-user-project = "{s['x-goog-api-key']}"
 x-auth-token = "{s['x-auth-token']}"
 x-custom-token = "{s['x-custom-token']}"
 http-referer = "https://example.org/replaykit"
@@ -141,7 +141,7 @@ def test_run_json_keeps_header_names_not_values(leaky_run: tuple[Path, str]) -> 
     out, _ = leaky_run
     manifest = orjson.loads((out / "run.json").read_bytes())
     keyed = manifest["providers"]["keyed"]
-    assert keyed["headers"] == {"x-goog-api-key": "<redacted>", "x-auth-token": "<redacted>",
+    assert keyed["headers"] == {"x-goog-user-project": "<redacted>", "x-auth-token": "<redacted>",
                                 "x-custom-token": "<redacted>", "http-referer": "<redacted>"}
     assert keyed["extra_body"]["api_token"] == "<redacted>"
     assert keyed["extra_body"]["metadata"] == {"note": "plain", "credentials": {"value": "<redacted>"}}

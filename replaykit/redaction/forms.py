@@ -4,7 +4,7 @@ A server echoing a key rarely echoes it verbatim: it percent-encodes it in a URL
 sequences, puts it in Basic credentials (base64 of `user:key`, so at any byte alignment), or slips an
 invisible character into it. The pattern built here matches the key written any of those ways, each
 character on its own, so a half-escaped copy is caught too. Splitting across stream events is handled by the
-caller (recorder/streamsecrets.py), which joins the events' strings before matching.
+caller (redaction/streams.py), which joins the events' strings before matching.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ def _hex(value: int, width: int) -> str:
 
 
 def _char(c: str) -> str:
-    """One character: itself, percent-encoded (UTF-8 bytes), or a JSON `\\u` escape (any depth of escaping)."""
-    forms = [re.escape(c)]
+    """One character: itself, percent-encoded (UTF-8 bytes), or a JSON `\\u` escape (any depth of escaping).
+    A backslash or a quote is taken with every backslash escaping it, so that a match never leaves half an
+    escape sequence behind (which would break the JSON it sits in)."""
+    forms = [r"\\+" if c == "\\" else r'\\*"' if c == '"' else re.escape(c)]
     forms.append("".join("%" + _hex(b, 2) for b in c.encode()))
     if ord(c) <= 0xFFFF:
         forms.append(r"\\+u" + _hex(ord(c), 4))

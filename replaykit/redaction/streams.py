@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from replaykit.recorder.secretforms import PLACEHOLDER
+from replaykit.redaction.forms import PLACEHOLDER
 
 Path = tuple[Any, ...]
 Spans = Callable[[str], list[tuple[int, int]]]
