@@ -3,7 +3,10 @@
 The simulator runs in its own process (`replaykit sim serve --time-scale 0`, faults off), so both clients
 are measured on the same footing. Prints a table; the last line is `RESULT record_vs_bare=<ratio>`.
 
-    python scripts/bench_record.py [--samples 5000] [--concurrency 16]
+    python scripts/bench_record.py [--samples 5000] [--concurrency 16] [--api mixed]
+
+`--api` picks the wire dialect (default openai-chat); `mixed` splits the samples over all four dialects, each
+provider a quarter of the concurrency (docs/dialects.md).
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import httpx
 from replaykit import RecordOptions, load_scenarios, record
 from replaykit.packaged import packaged
 from replaykit.providers import parse_providers
+from replaykit.providers.config import APIS
+from replaykit.recorder.dialects import request_dialect
 from replaykit.recorder.plan import plan_samples
-from replaykit.recorder.request import attempt_seed, build_body, build_headers, encode_body
+from replaykit.recorder.request import attempt_seed, encode_body
 
 REPO = Path(__file__).resolve().parents[1]
 PROFILE = """[profiles.bench]
@@ -85,30 +90,38 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--stream", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--api", choices=[*APIS, "mixed"], default="openai-chat")
     args = parser.parse_args()
+    apis = list(APIS) if args.api == "mixed" else [args.api]
     scenarios = [s for s in load_scenarios(packaged("scenarios")) if s.category != "multi_turn"]
-    repeat = -(-args.samples // len(scenarios))
+    repeat = -(-args.samples // (len(scenarios) * len(apis)))
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         port = free_port()
         sim = start_sim(tmp, port)
         try:
-            table = {"defaults": {"base_url": f"http://127.0.0.1:{port}/api/v1", "model": "qwen/qwen3-coder",
-                                  "stream": args.stream, "max_concurrency": args.concurrency},
-                     "providers": {"bench": {"routing": {"only": ["bench"]}}}}
-            provider = next(iter(parse_providers(table, "<bench>")))
-            planned = plan_samples(scenarios, [(provider,)], repeat)  # exactly what `record` will send
-            requests = [(provider.chat_url, build_headers(provider),
-                         encode_body(build_body(p.scenario, provider, list(p.scenario.messages),
-                                                attempt_seed(0, "bench", p.scenario.id, p.repetition, 0, 0))))
-                        for p in planned]
+            base = f"http://127.0.0.1:{port}"
+            table = {"defaults": {"model": "qwen/qwen3-coder", "stream": args.stream,
+                                  "max_concurrency": max(1, args.concurrency // len(apis))},
+                     "providers": {f"bench-{api}": {"api": api, "routing": {"only": ["bench"]},
+                                                    "base_url": f"{base}/v1beta" if api == "gemini" else f"{base}/v1"}
+                                   for api in apis}}
+            providers = list(parse_providers(table, "<bench>"))
+            planned = plan_samples(scenarios, [(p,) for p in providers], repeat)  # exactly what `record` sends
+            requests = []
+            for p in planned:
+                provider = p.chain[0]
+                dialect = request_dialect(provider.api)
+                body = dialect.build_body(p.scenario, provider, list(p.scenario.messages),
+                                          attempt_seed(0, provider.name, p.scenario.id, p.repetition, 0, 0))
+                requests.append((dialect.url(provider), dialect.build_headers(provider), encode_body(body)))
             asyncio.run(bare_loop(requests[:300], args.concurrency))  # warm both ends up
             bare_s = record_s = float("inf")
             for round_ in range(3):  # alternate, keep each side's best: the machine's noise hits both
                 bare_s = min(bare_s, asyncio.run(bare_loop(requests, args.concurrency)))
                 start = time.perf_counter()
-                record(scenarios, [provider], tmp / f"run{round_}",
-                       options=RecordOptions(repeat=repeat, concurrency=args.concurrency, max_retries=0))
+                record(scenarios, providers, tmp / f"run{round_}",
+                       options=RecordOptions(repeat=repeat, max_retries=0))
                 record_s = min(record_s, time.perf_counter() - start)
             recorded = sum(1 for _ in (tmp / "run0" / "cassettes").rglob("*.json"))
         finally:

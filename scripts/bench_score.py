@@ -1,6 +1,7 @@
 """Scoring speed and memory on a generated run, against a bare `orjson.loads` of the same files.
 
-1. Records a seed run from the simulator (every profile, stream and non-stream, faults on), then replicates
+1. Records a seed run from the simulator (every profile, stream and non-stream, faults on; with `--api mixed`,
+   the default, the providers take the four wire dialects in turn: docs/dialects.md), then replicates
    its cassettes (as further repetitions) into a run of >= 50,000 attempts.
 2. Times (a) reading + `orjson.loads` of every cassette file and (b) `replaykit score RUN --json`, the
    command as a user runs it (a fresh process: start-up, imports and output included); also `score_runs`
@@ -11,7 +12,7 @@
 
 Last line: `RESULT score_vs_parse=... rss_ratio=... checks_per_s=...`.
 
-    python scripts/bench_score.py [--attempts 50000] [--keep DIR]
+    python scripts/bench_score.py [--attempts 50000] [--keep DIR] [--api mixed|openai-chat|...]
 """
 
 from __future__ import annotations
@@ -30,18 +31,22 @@ from replaykit import RecordOptions, load_providers, load_scenarios, record, sco
 from replaykit.cassettes.run import load_run
 from replaykit.normalize import Call
 from replaykit.packaged import packaged
+from replaykit.providers.config import APIS
 from replaykit.score.checker import check_step
 from replaykit.sim import SimServer
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def seed_run(root: Path) -> Path:
+def seed_run(root: Path, api: str) -> Path:
     scenarios = load_scenarios(packaged("scenarios"))
     providers = list(load_providers(packaged("providers/sim.toml")))
+    apis = list(APIS) if api == "mixed" else [api]
     with SimServer(profiles=packaged("providers/sim-profiles.toml"), scenarios=scenarios, seed=0,
                    time_scale=0) as sim:
-        live = [p.with_overrides(base_url=sim.base_url, stream=i % 2 == 0, timeout=5.0)
+        bases = {a: f"{sim.url}/v1beta" if a == "gemini" else sim.base_url for a in apis}
+        live = [p.with_overrides(base_url=bases[apis[i % len(apis)]], api=apis[i % len(apis)],
+                                 stream=(i // len(apis)) % 2 == 0, timeout=5.0)
                 for i, p in enumerate(providers)]
         record(list(scenarios), live, root / "seed", options=RecordOptions(max_retries=2, backoff_base=0.0))
     return root / "seed"
@@ -113,13 +118,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--attempts", type=int, default=50_000)
     parser.add_argument("--keep", type=Path, help="Keep the generated runs here.")
+    parser.add_argument("--api", choices=[*APIS, "mixed"], default="mixed", help="The seed run's dialects.")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-score-"))
     try:
         small = root / "small"
         big = [small] + [root / f"copy{i}" for i in range(3)]
         if not small.exists():  # --keep DIR from an earlier run is reused
-            replicate(seed_run(root), small, args.attempts)
+            replicate(seed_run(root, args.api), small, args.attempts)
             for copy in big[1:]:
                 subprocess.run(["cp", "-al", str(small), str(copy)], check=True)  # hard links: no disk
         attempts = sum(len(orjson.loads(p.read_bytes())["replaykit"]["attempts"])

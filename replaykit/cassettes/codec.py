@@ -145,10 +145,19 @@ def _attempt(meta: Any, where: str, interactions: list[Any], source: str) -> Att
 
 def _from_interaction(inter: Any, where: str, source: str, **kwargs: Any) -> Attempt:
     request, status, reason, headers, raw_body = interaction_parts(inter, where, source)
+    if raw_body is None and "parsed_body" in inter["response"]:  # pydantic-ai's cassettes store bodies parsed
+        raw_body = _unparsed(inter["response"]["parsed_body"])
     text = raw_body if type(raw_body) is str else body_text(raw_body, headers)  # bytes: foreign, maybe gzip
     if isinstance(request.get("body"), bytes):
         request = {**request, "body": request["body"].decode("utf-8", "replace")}
+    elif request.get("body") is None and "parsed_body" in request:
+        request = {**request, "body": _unparsed(request["parsed_body"])}
     return Attempt(request, status, reason, headers, text, **kwargs)
+
+
+def _unparsed(value: Any) -> str:
+    """A body stored as YAML data, back to JSON text (a string stays as it is: an SSE body)."""
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:

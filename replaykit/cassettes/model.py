@@ -62,7 +62,10 @@ class Attempt:
         if "event-stream" in ctype:
             return True
         body = self.request.get("body")
-        return isinstance(body, str) and _STREAM_ON.search(body) is not None
+        if isinstance(body, str) and _STREAM_ON.search(body) is not None:
+            return True
+        uri = self.request.get("uri")  # Gemini asks for a stream in the URL, not the body
+        return isinstance(uri, str) and ":streamGenerateContent" in uri
 
 
 @dataclass(slots=True)

@@ -17,9 +17,8 @@ from replaykit.cassettes.limits import LARGE_JSON, MAX_NODES, json_values
 from replaykit.cassettes.model import Attempt
 from replaykit.normalize.body import body_text, sniff
 from replaykit.normalize.classify import PROVIDER_SAID, body_error_info, clip, status_class, transport_class
-from replaykit.normalize.json_body import read_json
+from replaykit.normalize.dialects import reader_for
 from replaykit.normalize.outcome import Outcome
-from replaykit.normalize.stream import read_stream
 from replaykit.normalize.textcalls import extract_text_calls, request_tools
 
 INTERNAL_ERROR = "normalizer internal error: "  # the prefix of the message when the safety net caught a bug
@@ -70,7 +69,7 @@ def _normalize(attempt: Attempt, tools: Sequence[dict[str, Any]] | None, mode: s
         out.error_class = transport_class(error, status, text)
         out.error_message = _transport_message(error) or out.error_message
     if with_text_calls and out.text:
-        if tools is None and "<function=" in out.text:  # XML values need types: the request has the tools
+        if tools is None and ("<function=" in out.text or "<arg_key>" in out.text):  # raw values need types
             tools = request_tools(attempt.request)
         out.text_calls, out.text = extract_text_calls(out.text, tools)
     if out.error_class is None:
@@ -95,10 +94,9 @@ def _read_body(attempt: Attempt, text: str | None, out: Outcome) -> bool:
     kind = sniff(text)
     if kind == "other" and "data:" in text and _stream_requested(attempt):
         kind = "sse"  # a stream with junk before its first event: let the stream reader judge it
-    if kind == "json":
-        return read_json(text, out)
-    if kind == "sse":
-        return read_stream(text, out)
+    if kind in ("json", "sse"):
+        reader = reader_for(attempt.request)  # the dialect, told by the request URL
+        return reader.read_json(text, out) if kind == "json" else reader.read_stream(text, out)
     out.error_class, out.error_message = "malformed_body", clip(f"neither JSON nor SSE: {text[:80]!r}")
     return False
 

@@ -43,6 +43,9 @@ class Outcome:
     usage: dict[str, Any] | None = None
     cost: float | None = None
     faults: list[str] = field(default_factory=list)
+    # the assistant turn in its dialect's own form (Anthropic content blocks, Responses output items, a Gemini
+    # content), sent back as received on the next turn: thinking signatures must survive (docs/dialects.md)
+    native_turn: Any = None
 
     @property
     def ok(self) -> bool:
@@ -56,4 +59,5 @@ class Outcome:
         data = asdict(self)
         data["calls"] = [c.to_json() for c in self.calls]
         data["text_calls"] = [c.to_json() for c in self.text_calls]
+        del data["native_turn"]  # wire data for the recorder, not part of what an attempt came to
         return data

@@ -9,6 +9,7 @@ Formats, tried in this order:
 - Bare JSON: the whole content (after a `[TOOL_CALLS]` or `<|python_tag|>` marker) is one such object or a
   list of them, or they sit in a ```json fence. Here `arguments`/`parameters` is required, so that an answer
   that merely is JSON with a `name` is not taken for a call.
+- Model families' own syntaxes (Kimi K2, DeepSeek, GLM, gpt-oss harmony): textfamilies.py.
 Text inside a leading `<think>...</think>` block is reasoning, never a call.
 """
 
@@ -22,6 +23,7 @@ import orjson
 
 from replaykit.normalize.calls import args_text, parse_arguments, shallow
 from replaykit.normalize.outcome import Call
+from replaykit.normalize.textfamilies import family_calls
 from replaykit.promptmode import tools_from_prompt
 
 Tools = Sequence[dict[str, Any]]
@@ -48,6 +50,8 @@ def extract_text_calls(text: str, tools: Tools | None = None) -> tuple[list[Call
     reasoning, body = (text[: end + 8], text[end + 8 :]) if end >= 0 else ("", text)
     calls, rest = _tagged(body, tools)
     if not calls:
+        calls, rest = family_calls(body, _param_types(tools), _convert)
+    if not calls:
         calls, rest = _bare_json(body)
     if not calls:
         return [], text
@@ -63,6 +67,8 @@ def _tagged(body: str, tools: Tools | None) -> tuple[list[Call], str]:
         block = match.group("block")
         if block is None:
             return _xml_calls(match.group("func"), schema)
+        if "<arg_key>" in block:
+            return []  # GLM's syntax, read with the other families
         return _xml_calls(block, schema) if "<function=" in block else _hermes_calls(block)
 
     return _cut_out(body, _CALL, parse)
@@ -146,11 +152,19 @@ def request_tools(request: object) -> Tools | None:
         return None
     tools = data.get("tools")
     if isinstance(tools, list):
-        return [t for t in tools if isinstance(t, dict)]
-    messages = data.get("messages")
-    if isinstance(messages, list):
-        return tools_from_prompt([m for m in messages if isinstance(m, dict)])
-    return None
+        return [f for t in tools if isinstance(t, dict) for f in _declarations(t) if isinstance(f, dict)]
+    turns = data.get("messages") or data.get("input")
+    messages = [m for m in turns if isinstance(m, dict)] if isinstance(turns, list) else []
+    system = data.get("system") or data.get("instructions")  # prompt mode in Anthropic / Responses requests
+    if isinstance(system, str):
+        messages.insert(0, {"role": "system", "content": system})
+    return tools_from_prompt(messages) if messages else None
+
+
+def _declarations(tool: dict[str, Any]) -> list[Any]:
+    """A tool entry's function objects: itself, or Gemini's `functionDeclarations` nested one level down."""
+    nested = tool.get("functionDeclarations")
+    return nested if isinstance(nested, list) else [tool]
 
 
 def _param_types(tools: Tools | None) -> dict[str, dict[str, str | None]]:
@@ -160,7 +174,7 @@ def _param_types(tools: Tools | None) -> dict[str, dict[str, str | None]]:
         fn = tool.get("function", tool) if isinstance(tool, dict) else None
         if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
             continue
-        params = fn.get("parameters")
+        params = fn.get("parameters") or fn.get("input_schema") or fn.get("parametersJsonSchema")
         props = params.get("properties") if isinstance(params, dict) else None
         if isinstance(props, dict):
             out[fn["name"]] = {str(k): _schema_type(v) for k, v in props.items()}

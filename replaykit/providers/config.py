@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 MODES = ("native", "prompt")
+APIS = ("openai-chat", "anthropic-messages", "openai-responses", "gemini")  # wire dialects (docs/dialects.md)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Provider:
     context_length: int | None = None
     extra_body: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    api: str = "openai-chat"
     source: str = ""
 
     @property
@@ -65,6 +67,8 @@ class Provider:
 
         data = asdict(self)
         data.pop("source")
+        if data["api"] == "openai-chat":  # the default: run.json files stay as they were before dialects
+            data.pop("api")
         data["base_url"] = Redactor().url(self.base_url)
         data["headers"] = dict.fromkeys(self.headers, PLACEHOLDER)
         data["extra_body"] = redact_fields(self.extra_body)

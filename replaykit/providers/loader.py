@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from replaykit.errors import ProviderConfigError
-from replaykit.providers.config import MODES, Price, Provider
+from replaykit.providers.config import APIS, MODES, Price, Provider
 from replaykit.providers.tomlfile import read_toml
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
-SECRET_HEADERS = {"authorization", "x-api-key", "api-key", "cookie", "proxy-authorization"}
+SECRET_HEADERS = {"authorization", "x-api-key", "api-key", "cookie", "proxy-authorization", "x-goog-api-key"}
 ROUTING_KEYS: dict[str, type | tuple[type, ...]] = {
     "order": list, "only": list, "ignore": list, "allow_fallbacks": bool, "require_parameters": bool,
     "data_collection": str, "quantizations": list, "sort": str, "max_price": dict, "zdr": bool,
@@ -22,7 +22,7 @@ _FIELDS: dict[str, Any] = {
     "base_url": str, "model": str, "api_key_env": str, "temperature": (int, float), "max_tokens": int,
     "stream": bool, "mode": str, "routing": dict, "quantization": str, "price": dict, "data_policy": str,
     "max_concurrency": int, "timeout": (int, float), "usage_accounting": bool, "context_length": int,
-    "extra_body": dict, "headers": dict,
+    "extra_body": dict, "headers": dict, "api": str,
 }
 _TYPE_NAMES: dict[Any, str] = {str: "a string", bool: "a boolean (true or false)", int: "an integer",
                                (int, float): "a number", dict: "a table", list: "a list"}
@@ -105,6 +105,8 @@ def _build(name: str, defaults: dict[str, Any], table: Any, source: str) -> Prov
         raise fail("base_url", f"must be an http(s) URL, got {merged['base_url']!r}")
     if merged.get("mode", "native") not in MODES:
         raise fail("mode", f"must be native or prompt, got {merged['mode']!r}")
+    if merged.get("api", "openai-chat") not in APIS:
+        raise fail("api", f"must be one of {', '.join(APIS)}, got {merged['api']!r}")
     for key in ("max_concurrency", "max_tokens", "timeout"):
         if key in merged and merged[key] <= 0:
             raise fail(key, "must be positive")

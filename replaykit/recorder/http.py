@@ -12,7 +12,9 @@ import errno
 import socket
 import ssl
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import orjson
@@ -29,6 +31,7 @@ class StreamClock:
     events_ms: list[float] = field(default_factory=list)
     ttft_ms: float | None = None
     _tail: bytes = b""
+    has_token: Callable[[bytes], bool] = field(default=lambda event: _has_token(event))  # per dialect
 
     def feed(self, chunk: bytes, now: float) -> None:
         data = self._tail + chunk
@@ -39,7 +42,7 @@ class StreamClock:
             if not event.strip():
                 continue
             self.events_ms.append(offset)
-            if self.ttft_ms is None and _has_token(event):
+            if self.ttft_ms is None and self.has_token(event):
                 self.ttft_ms = offset
 
 
@@ -60,18 +63,31 @@ def _has_token(event: bytes) -> bool:
     return False
 
 
+def event_objects(event: bytes) -> Iterator[dict[str, Any]]:
+    """The JSON objects in an SSE event's `data:` lines (what the dialects' TTFT tests look into)."""
+    for line in event.split(b"\n"):
+        if line.startswith(b"data:"):
+            try:
+                data = orjson.loads(line[5:])
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(data, dict):
+                yield data
+
+
 def _request_dict(method: str, url: str, headers: dict[str, str], content: bytes) -> dict[str, object]:
     return {"method": method, "uri": url, "body": content.decode("utf-8"),
             "headers": {k: [v] for k, v in headers.items()}}
 
 
 async def send(client: httpx.AsyncClient, url: str, headers: dict[str, str], content: bytes, *,
-               timeout: float, method: str = "POST") -> Attempt:
-    """Send one request; never raises for HTTP or transport failures: they are recorded in the Attempt."""
+               timeout: float, method: str = "POST", has_token: Callable[[bytes], bool] | None = None) -> Attempt:
+    """Send one request; never raises for HTTP or transport failures: they are recorded in the Attempt.
+    `has_token` tells an SSE event that carries generated content (the dialect's; chat completions' if None)."""
     attempt = Attempt(request=_request_dict(method, url, headers, content))
     started_at = time.time()
     t0 = time.perf_counter()
-    clock = StreamClock(t0)
+    clock = StreamClock(t0, has_token=has_token or _has_token)
     chunks: list[bytes] = []
     try:
         async with asyncio.timeout(timeout):

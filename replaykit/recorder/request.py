@@ -22,6 +22,7 @@ def attempt_seed(run_seed: int, provider: str, scenario: str, repetition: int, s
 
 def build_body(scenario: Scenario, provider: Provider, messages: list[dict[str, Any]], seed: int) -> dict[str, Any]:
     body: dict[str, Any] = {"model": provider.model}
+    messages = [without_native(m) for m in messages]
     if provider.mode == "prompt":
         body["messages"] = to_prompt_messages(messages, list(scenario.tools))
     else:
@@ -46,8 +47,18 @@ def build_body(scenario: Scenario, provider: Provider, messages: list[dict[str, 
     return body
 
 
-def build_headers(provider: Provider) -> dict[str, str]:
-    """Headers sent. The key comes from the environment here and is redacted before anything is stored."""
+def build_headers(provider: Provider, key_header: str = "authorization", key_prefix: str = "Bearer ") -> dict[str, str]:
+    """Headers sent. The key comes from the environment here and is redacted before anything is stored;
+    dialects name their own key header (Anthropic's `x-api-key`, Gemini's `x-goog-api-key`)."""
+    headers = base_headers(provider)
+    key = provider.api_key()
+    if key:
+        headers[key_header] = f"{key_prefix}{key}"
+    return headers
+
+
+def base_headers(provider: Provider) -> dict[str, str]:
+    """Every dialect's headers but the key: each dialect adds its own key header."""
     headers = {
         "content-type": "application/json",
         "accept": "text/event-stream" if provider.stream else "application/json",
@@ -56,11 +67,24 @@ def build_headers(provider: Provider) -> dict[str, str]:
         "x-title": "replaykit",
     }
     headers.update({k.lower(): v for k, v in provider.headers.items()})
-    key = provider.api_key()
-    if key:
-        headers["authorization"] = f"Bearer {key}"
     return headers
 
 
 def encode_body(body: dict[str, Any]) -> bytes:
     return orjson.dumps(body)
+
+
+NATIVE = "_native"  # a follow-up assistant turn's own-dialect form, kept to send back exactly (docs/dialects.md)
+
+
+def without_native(message: dict[str, Any]) -> dict[str, Any]:
+    """The message without the private `_native` key, which must never go on the wire as is."""
+    if NATIVE not in message:
+        return message
+    return {k: v for k, v in message.items() if k != NATIVE}
+
+
+def native_turn(message: dict[str, Any], api: str) -> Any:
+    """The assistant turn as the dialect `api` returned it, when it did; else None (rebuild it)."""
+    native = message.get(NATIVE)
+    return native.get("turn") if isinstance(native, dict) and native.get("api") == api else None

@@ -14,10 +14,11 @@ import orjson
 from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.normalize import Outcome, normalize
 from replaykit.providers.config import Provider
+from replaykit.recorder.dialects import request_dialect
 from replaykit.recorder.http import new_client, send
 from replaykit.recorder.limiter import AdaptiveLimiter
 from replaykit.recorder.redact import Redactor
-from replaykit.recorder.request import attempt_seed, build_body, build_headers, encode_body
+from replaykit.recorder.request import NATIVE, attempt_seed, encode_body
 from replaykit.recorder.retry import RetryPolicy
 from replaykit.scenarios.model import Scenario
 
@@ -72,7 +73,7 @@ async def record_sample(ctx: RecordContext, scenario: Scenario, chain: Sequence[
         calls = outcome.effective_calls(provider.mode)
         if not calls or step + 1 == len(scenario.steps):
             break
-        messages.extend(_follow_up(scenario, outcome, provider.mode, step))
+        messages.extend(_follow_up(scenario, outcome, provider, step))
     return SampleResult(Cassette(sample, attempts, complete=True), classes)
 
 
@@ -84,7 +85,8 @@ async def _turn(ctx: RecordContext, scenario: Scenario, chain: Sequence[Provider
     for provider in chain:
         for retry in range(ctx.policy.max_retries + 1):
             seed = attempt_seed(ctx.seed, sample.provider, sample.scenario, sample.repetition, step, len(attempts))
-            attempt = await _attempt(ctx, provider, build_body(scenario, provider, messages, seed))
+            body = request_dialect(provider.api).build_body(scenario, provider, messages, seed)
+            attempt = await _attempt(ctx, provider, body)
             attempt.step, attempt.provider, attempt.retry, attempt.wait_ms = step, provider.name, retry, wait
             attempts.append(attempt)
             outcome = normalize(attempt, tools=list(scenario.tools), mode=provider.mode)
@@ -105,8 +107,9 @@ async def _attempt(ctx: RecordContext, provider: Provider, body: dict[str, Any])
     await limiter.acquire()
     attempt: Attempt | None = None
     try:
-        attempt = await send(ctx.client(provider), provider.chat_url, build_headers(provider), encode_body(body),
-                             timeout=provider.timeout)
+        dialect = request_dialect(provider.api)
+        attempt = await send(ctx.client(provider), dialect.url(provider), dialect.build_headers(provider),
+                             encode_body(body), timeout=provider.timeout, has_token=dialect.has_token)
     finally:
         await limiter.release(rate_limited=attempt is not None and attempt.status == 429)
     return _redacted(ctx.redactor, attempt)
@@ -122,16 +125,20 @@ def _redacted(redactor: Redactor, attempt: Attempt) -> Attempt:
     return attempt
 
 
-def _follow_up(scenario: Scenario, outcome: Outcome, mode: str, step: int) -> list[dict[str, Any]]:
-    """The assistant's calls and the canned results, in native form (prompt mode rewrites them on send)."""
+def _follow_up(scenario: Scenario, outcome: Outcome, provider: Provider, step: int) -> list[dict[str, Any]]:
+    """The assistant's calls and the canned results, in native form (prompt mode rewrites them on send).
+    The assistant turn as the dialect returned it rides along, for that dialect to send back exactly."""
+    mode = provider.mode
     calls = outcome.effective_calls(mode)
     ids = [c.id or f"call_{step}_{i}" for i, c in enumerate(calls)]
-    assistant = {
+    assistant: dict[str, Any] = {
         "role": "assistant",
         "content": outcome.text or None,
         "tool_calls": [{"id": i, "type": "function", "function": {"name": c.name, "arguments": c.raw_arguments}}
                        for i, c in zip(ids, calls)],
     }
+    if outcome.native_turn is not None and mode == "native":
+        assistant[NATIVE] = {"api": provider.api, "turn": outcome.native_turn}
     results = []
     for call_id, call in zip(ids, calls):
         content = scenario.result_for(call.name, call.arguments)

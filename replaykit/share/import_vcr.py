@@ -33,10 +33,12 @@ from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.normalize import normalize
+from replaykit.normalize.dialects import api_of
 from replaykit.scenarios import Scenario, ScenarioSet, load_scenarios
 from replaykit.share.paths import check_new_folder, inside, safe_component, sample_relpath, staged_folder
 from replaykit.share.redact import Change, Scrubber, encode_cassette
 from replaykit.sim.answers import ScenarioIndex
+from replaykit.sim.dialects import wire_dialect
 
 _DROP_WITH_DECODED_BODY = ("content-encoding", "content-length")
 
@@ -147,11 +149,16 @@ def _extend(convo: _Conversation, attempt: Attempt, index: int, history_key: byt
 
 
 def _request_json(attempt: Attempt) -> dict[str, Any]:
+    """The request as a chat-completions body (another dialect's request is read back as the chat request it
+    stands for, as the simulator does), so that scenarios and turns are recognised alike."""
     body = attempt.request.get("body")
     try:
         parsed = orjson.loads(body) if isinstance(body, str) and body.lstrip().startswith("{") else None
     except orjson.JSONDecodeError:
         parsed = None
+    api = api_of(attempt.request)
+    if api != "openai-chat" and isinstance(parsed, dict):
+        parsed = wire_dialect(api).to_chat(parsed, None, None)
     return parsed if isinstance(parsed, dict) else {}
 
 

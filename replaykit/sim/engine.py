@@ -13,7 +13,7 @@ import string
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -24,6 +24,7 @@ from replaykit.scenarios import ScenarioSet
 from replaykit.sim import scripts, wire
 from replaykit.sim.answers import ScenarioIndex
 from replaykit.sim.clock import SimClock, TokenBucket, in_burst, in_downtime
+from replaykit.sim.dialects import WireDialect, wire_dialect
 from replaykit.sim.faults import Answer, Draws, build_answer, http_fault
 from replaykit.sim.profiles import Profile, ProfileSet
 from replaykit.sim.scripts import Script
@@ -34,6 +35,9 @@ UNKNOWN_SCENARIO = ("unknown scenario: no scenario served here has this first us
                     "answer is plain text; serve yours with `replaykit sim serve --scenarios DIR`")
 _log = logging.getLogger("replaykit.sim")
 LEDGER_LIMIT = 1_000_000  # truth records kept (a request's is a few hundred bytes)
+# With the request clock, a request's moment is drawn uniformly over one simulated day: downtime and burst
+# windows then hit their long-run share of requests (60 of every 600 s: 10%), the same requests in every run.
+REQUEST_CLOCK_SPAN_S = 86_400.0
 
 
 @dataclass
@@ -49,12 +53,15 @@ class Request:
     record: dict[str, Any]
     ttft_s: float
     tps: float
+    wire: WireDialect = field(default_factory=lambda: wire_dialect("openai-chat"))  # renders the answer
 
 
 class Engine:
     def __init__(self, profiles: ProfileSet, scenarios: ScenarioSet, seed: int = 0, time_scale: float = 1.0,
-                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT) -> None:
+                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT,
+                 request_clock: bool = False) -> None:
         self.profiles, self.seed, self.time_scale = profiles, seed, max(0.0, time_scale)
+        self.request_clock = request_clock
         self.index = ScenarioIndex(scenarios)
         self.clock = SimClock(self.time_scale, clock)
         self.counts: dict[str, int] = {p.name: 0 for p in profiles}
@@ -82,17 +89,26 @@ class Engine:
 
     # -- the request --------------------------------------------------------------------------------------
     def chat(self, raw: bytes) -> Script:
+        return self.serve(raw, "openai-chat")
+
+    def serve(self, raw: bytes, api: str, model: str | None = None, stream: bool | None = None) -> Script:
+        """A request in dialect `api` (`model` and `stream` from the URL, for Gemini): read back as a chat
+        body, decided as one, rendered in the dialect."""
+        dialect = wire_dialect(api)
         try:
-            body = orjson.loads(raw)
+            body = dialect.to_chat(orjson.loads(raw), model, stream)
         except orjson.JSONDecodeError:
             body = None
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
-            return self._refuse(400, "Invalid request: the body must be a JSON object with a messages list")
+            return self._refuse(400, "Invalid request: the body must be a JSON object with a messages list",
+                                dialect)
         profile, wanted = self.route(body)
         if profile is None:
             return self._refuse(404, f"No endpoints found matching your provider routing (only: {wanted!r}). "
-                                     f"Available: {', '.join(self.profiles.names())}")
-        return self._answer(self._prepare(body, len(raw), profile))
+                                     f"Available: {', '.join(self.profiles.names())}", dialect)
+        req = self._prepare(body, len(raw), profile)
+        req.wire = dialect
+        return self._answer(req)
 
     def _prepare(self, body: dict[str, Any], raw_len: int, profile: Profile) -> Request:
         canon = canonical_json(body)
@@ -116,11 +132,11 @@ class Engine:
             "ttft_ms": round(ttft_s * 1000, 3), "tps": round(tps, 3), "completion_tokens": 0}
         return Request(body, raw_len, profile, draws, stream, meta, record, ttft_s, tps)
 
-    def _refuse(self, status: int, message: str) -> Script:
+    def _refuse(self, status: int, message: str, dialect: WireDialect) -> Script:
         record: dict[str, Any] = {"profile": None, "scenario": None, "faults": [], "status": status,
                                   "stream": False}
         self._log(record)
-        return Script(status, [(b"content-type", _JSON)], [(0.0, wire.error_body(status, message))],
+        return Script(status, [(b"content-type", _JSON)], [(0.0, dialect.error_body(status, message))],
                       record=record)
 
     def _answer(self, req: Request) -> Script:
@@ -157,8 +173,15 @@ class Engine:
         self.ledger.append(record)
 
     def _clock_fault(self, req: Request) -> str | None:
-        profile, now = req.profile, self.clock.now()
-        if profile.rate_limit is not None:
+        """Downtime, bursts and the token bucket. On the request clock the moment is the request's own draw
+        (the same in every run: what the demo needs) and there is no bucket, which depends on arrival order."""
+        profile = req.profile
+        if self.request_clock:
+            now = req.draws.rng("clock").random() * REQUEST_CLOCK_SPAN_S
+            req.record["clock_s"] = round(now, 3)
+        else:
+            now = self.clock.now()
+        if profile.rate_limit is not None and not self.request_clock:
             bucket = self._buckets.setdefault(profile.name, TokenBucket(profile.rate_limit, now))
             wait = bucket.take(now)
             if wait is not None:

@@ -56,7 +56,7 @@ def retry_after(seconds: float, whole: bool) -> bytes:
 
 def error(req: Request, status: int, message: str, raw: str | None, at: float = 0.0,
           extra: list[tuple[bytes, bytes]] | None = None) -> Script:
-    body = wire.error_body(status, message, req.profile.display_name, raw)
+    body = req.wire.error_body(status, message, req.profile.display_name, raw)
     headers = [(b"content-type", _JSON), (b"x-generation-id", req.meta.id.encode()), *(extra or [])]
     return Script(status, headers, [(at, body)], head_at=at, stream=req.stream)
 
@@ -99,9 +99,9 @@ def _json(req: Request, answer: Answer, fault: str | None, use: dict[str, Any], 
     headers = [(b"content-type", _JSON), (b"x-generation-id", req.meta.id.encode())]
     if fault == "stream_error":
         failed = Answer("", None, "error")
-        body = wire.completion(req.meta, failed, use, {"code": 502, "message": "Provider disconnected"})
+        body = req.wire.completion(req.meta, failed, use, {"code": 502, "message": "Provider disconnected"})
     else:
-        body = wire.completion(req.meta, answer, use)
+        body = req.wire.completion(req.meta, answer, use)
     complete = True
     if fault == "malformed_body":
         if rng.random() < 0.5:
@@ -115,8 +115,8 @@ def _json(req: Request, answer: Answer, fault: str | None, use: dict[str, Any], 
     return Script(200, headers, [(at, body)], head_at=at, complete=complete, stream=False)
 
 
-def _timeline(parts: wire.SseParts, ttft: float, gen: float) -> list[tuple[float, bytes]]:
-    out: list[tuple[float, bytes]] = [(0.0, wire.PROCESSING)]
+def _timeline(parts: wire.SseParts, opening: bytes, ttft: float, gen: float) -> list[tuple[float, bytes]]:
+    out: list[tuple[float, bytes]] = [(0.0, opening)]
     tokens = parts.tokens or [(0, b"")]
     first = tokens[0][0]
     span = sum(chars for chars, _ in tokens) - first
@@ -135,27 +135,28 @@ def _stream(req: Request, answer: Answer, fault: str | None, use: dict[str, Any]
             rng: random.Random) -> Script:
     options = req.body.get("stream_options")
     include = isinstance(options, dict) and options.get("include_usage") is True
-    timeline = _timeline(wire.sse_parts(req.meta, answer, use if include else None, rng), ttft, gen)
+    timeline = _timeline(req.wire.sse_parts(req.meta, answer, use if include else None, rng), req.wire.PROCESSING,
+                         ttft, gen)
     headers = [(b"content-type", _SSE), (b"cache-control", b"no-cache"),
                (b"x-generation-id", req.meta.id.encode())]
     complete = True
     if fault == "stream_cut":
-        timeline, complete = _cut(timeline, rng), False
+        timeline, complete = _cut(timeline, len(req.wire.PROCESSING), rng), False
     elif fault == "stream_error":
         kept = rng.randint(1, len(timeline) - 1)
-        error = wire.stream_error_chunk(req.meta, 502, "Provider disconnected unexpectedly")
+        error = req.wire.stream_error_chunk(req.meta, 502, "Provider disconnected unexpectedly")
         timeline = [*timeline[:kept], (timeline[kept][0], error)]
     else:
         if fault == "malformed_body":
             timeline = _corrupt(timeline, rng)
-        timeline.append((timeline[-1][0], wire.DONE))
+        timeline.append((timeline[-1][0], req.wire.closing(req.meta, answer, use)))
     return Script(200, headers, timeline, complete=complete, stream=True)
 
 
-def _cut(timeline: list[tuple[float, bytes]], rng: random.Random) -> list[tuple[float, bytes]]:
-    """Keep the stream up to a random byte after the opening comment; no [DONE]."""
+def _cut(timeline: list[tuple[float, bytes]], opening: int, rng: random.Random) -> list[tuple[float, bytes]]:
+    """Keep the stream up to a random byte after the opening comment; no [DONE] (no closing event)."""
     total = sum(len(data) for _, data in timeline)
-    offset = rng.randrange(len(wire.PROCESSING) + 1, total)
+    offset = rng.randrange(opening + 1, total)
     out, sent = [], 0
     for at, data in timeline:
         if sent + len(data) >= offset:
@@ -168,12 +169,13 @@ def _cut(timeline: list[tuple[float, bytes]], rng: random.Random) -> list[tuple[
 
 def _corrupt(timeline: list[tuple[float, bytes]], rng: random.Random) -> list[tuple[float, bytes]]:
     """One event's JSON cut in half (a prefix of a JSON object never parses); the stream goes on."""
-    k = rng.randrange(1, len(timeline))
+    k = rng.choice([j for j in range(1, len(timeline)) if b"data: {" in timeline[j][1]])
     at, data = timeline[k]
     events = data.split(b"\n\n")
-    i = next(j for j, ev in enumerate(events) if ev.startswith(b"data: {"))
+    i = next(j for j, ev in enumerate(events) if b"data: {" in ev)
     ev = events[i]
-    events[i] = ev[: 6 + max(1, (len(ev) - 6) // 2)]
+    start = ev.index(b"data: {") + 6  # after a named event's `event:` line too
+    events[i] = ev[: start + max(1, (len(ev) - start) // 2)]
     out = list(timeline)
     out[k] = (at, b"\n\n".join(events))
     return out

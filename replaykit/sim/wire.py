@@ -121,6 +121,11 @@ def sse_parts(meta: Meta, answer: Answer, use: dict[str, Any] | None, rng: rando
                     finish=_chunk(meta, {}, answer.finish_reason), usage=usage_chunk)
 
 
+def closing(meta: Meta, answer: Answer, use: dict[str, Any]) -> bytes:
+    """What ends a whole stream (a cut stream never has it)."""
+    return DONE
+
+
 def stream_error_chunk(meta: Meta, code: int, message: str) -> bytes:
     """OpenRouter's mid-stream failure: a `data:` event with `error` and finish_reason "error"."""
     return _chunk(meta, {"content": ""}, "error", error={"code": code, "message": message})
@@ -168,3 +173,8 @@ def endpoints(model: str, profiles: ProfileSet) -> bytes:
     return dumps({"data": {"id": model, "name": entry["name"], "created": entry["created"],
                            "description": entry["description"], "architecture": entry["architecture"],
                            "endpoints": entries}})
+
+
+def to_chat(body: Any, model: str | None, stream: bool | None) -> Any:
+    """A chat request is already what the engine decides on."""
+    return body
