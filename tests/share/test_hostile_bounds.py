@@ -195,3 +195,11 @@ def test_bodies_nested_a_thousand_levels_are_scanned_without_recursing(run: Path
     edited(run, lambda raw: set_body(raw, body))
     outcomes = {o.command: o for o in _all_hold(run, tmp_path)}
     assert outcomes["verify"].exit_code == 0, outcomes["verify"].output
+
+
+@pytest.mark.parametrize("pax", [{"size": "-5"}, {"GNU.sparse.map": "a,b"}, {"GNU.sparse.size": "x"}])
+def test_score_of_a_pack_with_hostile_headers_is_one_line(tmp_path: Path, pax: dict[str, str]) -> None:
+    # `score PACK` reads members itself: a negative pax size reached `read` as a ValueError
+    (tmp_path / "p.tar.gz").write_bytes(tar_with_pax("MANIFEST.json", pax))
+    outcome = invoke("score", str(tmp_path / "p.tar.gz"))
+    assert outcome.held and outcome.exit_code == 2, outcome
