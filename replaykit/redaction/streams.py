@@ -14,26 +14,30 @@ from typing import Any
 
 import orjson
 
+from replaykit.cassettes.limits import MAX_DEPTH
 from replaykit.redaction.forms import PLACEHOLDER
 
 Path = tuple[Any, ...]
 Spans = Callable[[str], list[tuple[int, int]]]
 
 
-def _leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Path, str]]:
+def _leaves(value: Any, path: Path = (), depth: int = 1) -> Iterator[tuple[Path, Path, str]]:
     """(join key, path inside the event, string) for each string; a list item with an integer `index` (a tool
-    call delta) is keyed by that index, as readers join it."""
+    call delta) is keyed by that index, as readers join it. Strings deeper than limits.MAX_DEPTH are left out:
+    no reader shows them, and an event may nest a thousand levels."""
     if isinstance(value, str):
         yield path, path, value
+    elif depth > MAX_DEPTH:
+        return
     elif isinstance(value, dict):
         for key, item in value.items():
-            for join, where, text in _leaves(item, (*path, key)):
+            for join, where, text in _leaves(item, (*path, key), depth + 1):
                 yield join, where, text
     elif isinstance(value, list):
         for i, item in enumerate(value):
             index = item.get("index") if isinstance(item, dict) else None
             tag = ("index", index) if isinstance(index, int) and not isinstance(index, bool) else i
-            for join, where, text in _leaves(item, ()):
+            for join, where, text in _leaves(item, (), depth + 1):
                 yield (*path, tag, *join), (*path, i, *where), text
 
 

@@ -13,7 +13,15 @@ from typing import Any
 
 from replaykit.errors import BadInputError
 from replaykit.share.bounded_gzip import PackError
-from replaykit.share.pack import MANIFEST, UnpackLimits, _checked_name, _PackReader, _read_manifest
+from replaykit.share.pack import (
+    _TAR_ERRORS,
+    MANIFEST,
+    UnpackLimits,
+    _checked_name,
+    _first_line,
+    _PackReader,
+    _read_manifest,
+)
 
 
 def read_members(pack: str | Path, *, want: Callable[[str], bool] = lambda name: True,
@@ -35,11 +43,18 @@ def read_members(pack: str | Path, *, want: Callable[[str], bool] = lambda name:
             if declared is None:
                 if name != MANIFEST:
                     raise PackError(f"the first member must be {MANIFEST}, not {name!r}", source=source)
-                declared = _read_manifest(reader.data(member), member, source, limits)[1]
+                try:
+                    declared = _read_manifest(reader.data(member), member, source, limits)[1]
+                except _TAR_ERRORS as err:
+                    raise PackError(f"{MANIFEST}: malformed tar data ({_first_line(err)})", source=source) from None
                 continue
             if member.isdir() or not want(name):
                 continue
-            yield name, _checked_data(reader, member, declared.get(name), name, source)
+            try:
+                data = _checked_data(reader, member, declared.get(name), name, source)
+            except _TAR_ERRORS as err:  # tarfile's own errors from inside a member, as in unpack
+                raise PackError(f"member {name!r}: malformed tar data ({_first_line(err)})", source=source) from None
+            yield name, data
         if declared is None:
             raise PackError(f"no {MANIFEST}: not a replaykit pack", source=source)
 

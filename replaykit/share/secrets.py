@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from replaykit.cassettes.limits import MAX_DEPTH
 from replaykit.redaction.forms import INVISIBLE, PLACEHOLDER, looks_like_credential
 from replaykit.redaction.names import KEYLIKE_PARAM, secret_name
 from replaykit.redaction.streams import redact_stream
@@ -164,9 +165,12 @@ def credential_field(name: object, value: object) -> bool:
             and looks_like_credential(re.sub(r"^\w+\s+", "", value.strip())))
 
 
-def scan_value(value: Any, path: str) -> Iterator[tuple[str, str]]:
+def scan_value(value: Any, path: str, depth: int = 1) -> Iterator[tuple[str, str]]:
     """(field path, kind) for every secret-looking string inside a JSON-like value: values, keys, and
-    credential-looking values of fields named like credentials."""
+    credential-looking values of fields named like credentials. Not past limits.MAX_DEPTH: a parsed body may
+    nest a thousand levels, and no reader shows what lies that deep."""
+    if depth > MAX_DEPTH:
+        return
     if isinstance(value, str):
         for kind in scan_text(value):
             yield path, kind
@@ -177,10 +181,10 @@ def scan_value(value: Any, path: str) -> Iterator[tuple[str, str]]:
                 yield f"{path or '(root)'} (a key)", kind
             if credential_field(key, item):
                 yield where, f"credential in a field named {str(key)!r}"
-            yield from scan_value(item, where)
+            yield from scan_value(item, where, depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from scan_value(item, f"{path}[{i}]")
+            yield from scan_value(item, f"{path}[{i}]", depth + 1)
 
 
 def redact_shown(value: Any) -> Any:

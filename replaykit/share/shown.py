@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from replaykit.cassettes.limits import LARGE_JSON, MAX_NODES, json_values
 from replaykit.cassettes.model import Cassette
 from replaykit.inspection import attempt_lines
 from replaykit.redaction.streams import joined_strings
@@ -29,12 +30,15 @@ def shown_findings(cassette: Cassette, file: str, known: AbstractSet[str] = froz
         body = cassette.attempts[i].body
         if body:
             found += scan_value(_parsed(body), f"{base}.body (parsed)")
-            found += scan_value(joined_strings(body), f"{base}.body (stream joined)")
+            if len(body) <= LARGE_JSON or json_values(body) <= MAX_NODES:  # as the normalizer reads it
+                found += scan_value(joined_strings(body), f"{base}.body (stream joined)")
     unique = {(field, kind) for field, kind in found if kind not in known}
     return [Finding(file, field, kind) for field, kind in sorted(unique)]
 
 
 def _parsed(body: str) -> Any:
+    if len(body) > LARGE_JSON and json_values(body) > MAX_NODES:  # gigabytes once parsed: no reader parses it
+        return None
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:

@@ -304,6 +304,7 @@ def fuzz_packs(pack: bytes, work: Path, count: int, seed: int) -> FuzzTally:
         tally.inputs += 1
         outcome = invoke("unpack", str(path), "-o", str(out))
         tally.add(f"pack mutation {seed}:{i}", outcome)
+        tally.add(f"pack mutation {seed}:{i}", invoke("score", str(path)))  # score reads a pack directly
         if outcome.exit_code == 0:
             tally.add(f"pack mutation {seed}:{i}", invoke("verify", str(out)))
     return tally

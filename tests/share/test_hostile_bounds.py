@@ -185,3 +185,21 @@ def test_request_headers_nested_are_refused_naming_the_field(run: Path) -> None:
     edited(run, lambda raw: raw["interactions"][0]["request"]["headers"].update(accept=[["a"]]))
     with pytest.raises(CassetteError, match=r"interactions\[0\]\.request\.headers\.accept"):
         decode((run / WEATHER).read_bytes(), "c.json", walkers=False)
+
+
+@pytest.mark.parametrize("body", ['{"choices": ' + "[" * 1000 + "]" * 1000 + "}",
+                                  "data: " + "[" * 1000 + "]" * 1000 + "\n\ndata: [DONE]\n\n"])
+def test_bodies_nested_a_thousand_levels_are_scanned_without_recursing(run: Path, tmp_path: Path,
+                                                                       body: str) -> None:
+    # the secret scan of what readers show parses bodies and joins stream events: it recursed into them
+    edited(run, lambda raw: set_body(raw, body))
+    outcomes = {o.command: o for o in _all_hold(run, tmp_path)}
+    assert outcomes["verify"].exit_code == 0, outcomes["verify"].output
+
+
+@pytest.mark.parametrize("pax", [{"size": "-5"}, {"GNU.sparse.map": "a,b"}, {"GNU.sparse.size": "x"}])
+def test_score_of_a_pack_with_hostile_headers_is_one_line(tmp_path: Path, pax: dict[str, str]) -> None:
+    # `score PACK` reads members itself: a negative pax size reached `read` as a ValueError
+    (tmp_path / "p.tar.gz").write_bytes(tar_with_pax("MANIFEST.json", pax))
+    outcome = invoke("score", str(tmp_path / "p.tar.gz"))
+    assert outcome.held and outcome.exit_code == 2, outcome

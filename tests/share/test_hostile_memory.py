@@ -117,3 +117,16 @@ def test_run_commands_on_a_hostile_cassette_stay_under_the_memory_bound(recorded
     code, peak, _err = peak_of(command, str(run), *extra)
     assert code in (0, 1, 2)
     assert peak < PEAK_MB, f"{command} on {name}: {peak:.0f} MB"
+
+
+@pytest.mark.parametrize("stream", [True, False])
+@pytest.mark.parametrize("command", ["verify", "score"])
+def test_a_body_of_twenty_million_values_in_a_run_stays_under_the_memory_bound(recorded: Path, tmp_path: Path,
+                                                                               stream: bool, command: str) -> None:
+    run = copy_run(recorded, tmp_path / "run")
+    data = _json_body(60_000_000)
+    plant(run, WEATHER, data if stream else data.replace(b'"data: [', b'"[', 1))
+    code, peak, err = peak_of(command, str(run))
+    assert code in (0, 1), err
+    assert peak < PEAK_MB, f"{command}: {peak:.0f} MB"
+
