@@ -22,7 +22,7 @@ class DemoResult:
     report: Path | None
 
 
-def run_demo(out: Path, *, repeat: int = 3, seed: int = 0, time_scale: float = 0.05, concurrency: int = 8,
+def run_demo(out: Path, *, repeat: int = 1, seed: int = 0, time_scale: float = 0.5, concurrency: int = 8,
              scenarios: str | None = None, providers: str | None = None, profiles: str | None = None,
              progress: ProgressSink | None = None, report: Path | None = None) -> DemoResult:
     from replaykit.sim.process import SimProcess
@@ -32,12 +32,14 @@ def run_demo(out: Path, *, repeat: int = 3, seed: int = 0, time_scale: float = 0
     if not len(chosen):
         raise BadInputError("no scenario there to record", source=scenario_path)
     provider_set = load_providers(locate(providers or "providers/sim.toml").path)
+    # The request clock: downtime and bursts fall on the same requests in every run, so that a fixed seed
+    # prints the same quality figures however loaded the machine is (docs/simulator.md).
     with SimProcess(locate(profiles or "providers/sim-profiles.toml").path, scenario_path, seed=seed,
-                    time_scale=time_scale) as sim:
+                    time_scale=time_scale, request_clock=True) as sim:
         live = [p.with_overrides(base_url=sim.base_url) for p in provider_set]
         opts = RecordOptions(repeat=repeat, seed=seed, concurrency=concurrency, max_retries=2,
                              backoff_base=0.05, timeout=20.0, scenarios_path=[scenario_path],
-                             providers_file=str(provider_set.source))
+                             providers_file=str(provider_set.source), time_scale=time_scale)
         run = record(list(chosen), live, out, options=opts, progress=progress)
     written = None
     if report is None:

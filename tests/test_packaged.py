@@ -60,8 +60,9 @@ def test_export_copies_the_library_and_refuses_a_non_empty_folder(empty: Path) -
     assert again.exit_code == 2 and "lib: exists and is not an empty folder" in again.stderr
     providers = CliRunner().invoke(main, ["providers", "export", "prov"])
     assert providers.exit_code == 0, providers.output
-    assert sorted(p.name for p in (empty / "prov").iterdir()) == [
-        "direct-qwen3-coder.toml", "openrouter-qwen3-coder.toml", "sim-profiles.toml", "sim.toml"]
+    assert sorted(p.name for p in (empty / "prov").iterdir()) == sorted(p.name for p in packaged("providers").iterdir())
+    assert {"direct-qwen3-coder.toml", "openrouter-qwen3-coder.toml", "sim-profiles.toml", "sim.toml"} <= {
+        p.name for p in (empty / "prov").iterdir()}
 
 
 def test_locate_leaves_other_missing_paths_alone(empty: Path) -> None:

@@ -61,7 +61,7 @@ def attempt_meta(meta: Any, where: str, interactions: int, source: str) -> int |
     if index is not None and not (type(index) is int and 0 <= index < interactions):
         refuse(source, f"{where}.interaction",
                f"must be null or an index of `interactions` (0–{interactions - 1}), not {shown(index)}")
-    if index is None and type(meta.get("request", {})) is not dict:
+    if index is None and type(meta.get("request") or {}) is not dict:
         refuse(source, f"{where}.request", "must be an object")
     for key in ("step", "retry"):
         if key in meta and not count_in(meta[key]):
@@ -110,16 +110,14 @@ Parts = tuple[dict[str, Any], int, str, dict[str, list[str]], Any]
 
 def interaction_parts(inter: Any, where: str, source: str) -> Parts:
     """One vcrpy interaction: (request, status, reason, response headers, raw body), shapes checked."""
-    if type(inter) is not dict or type(inter.get("request")) is not dict or type(inter.get("response")) is not dict:
-        refuse(source, where, "must be an object with `request` and `response` objects")
-    request, response = inter["request"], inter["response"]
-    if request.get("body") is not None and type(request["body"]) not in (str, bytes):
-        refuse(source, f"{where}.request.body", "must be a string")
-    for key in ("uri", "method"):
-        if key in request and type(request[key]) is not str:
-            refuse(source, f"{where}.request.{key}", "must be a string")
-    if request.get("headers") is not None and type(request["headers"]) is not dict:
-        refuse(source, f"{where}.request.headers", "must be an object")
+    if type(inter) is not dict:
+        refuse(source, where, "must be an object with `request` and `response`")
+    for key in ("request", "response"):
+        if key not in inter:
+            refuse(source, where, f"malformed: missing key {key!r}")
+        if type(inter[key]) is not dict:
+            refuse(source, f"{where}.{key}", "must be an object")
+    request, response = request_fields(inter["request"], f"{where}.request", source), inter["response"]
     status = response.get("status")
     code = status.get("code") if type(status) is dict else status
     if not status_ok(code):
@@ -132,6 +130,20 @@ def interaction_parts(inter: Any, where: str, source: str) -> Parts:
         refuse(source, f"{where}.response.body.string", "must be a string")
     headers = _headers(response.get("headers"), f"{where}.response.headers", source)
     return request, code, message if type(message) is str else str(message or ""), headers, raw_body
+
+
+def request_fields(request: dict[str, Any], where: str, source: str) -> dict[str, Any]:
+    """A recorded request: body, uri and method strings, headers as lists of strings (the reports redact and
+    show them)."""
+    if request.get("body") is not None and type(request["body"]) not in (str, bytes):
+        refuse(source, f"{where}.body", "must be a string")
+    for key in ("uri", "method"):
+        if key in request and type(request[key]) is not str:
+            refuse(source, f"{where}.{key}", "must be a string")
+    if "headers" not in request:
+        return request
+    headers = _headers(request["headers"], f"{where}.headers", source)
+    return request if headers is request["headers"] else {**request, "headers": headers}
 
 
 def _headers(headers: Any, where: str, source: str) -> dict[str, list[str]]:

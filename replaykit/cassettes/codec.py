@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import yaml
 
-from replaykit.cassettes.checks import attempt_meta, interaction_parts, sample_fields, shown
+from replaykit.cassettes.checks import attempt_meta, interaction_parts, request_fields, sample_fields, shown
 from replaykit.cassettes.encoding import body_text
 from replaykit.cassettes.limits import MAX_YAML_BYTES, MAX_YAML_NODES, check_json_size, check_shape
 from replaykit.cassettes.model import FORMAT_VERSION, VCR_VERSION, Attempt, Cassette, SampleId
@@ -130,7 +130,7 @@ def _decode_own(raw: dict[str, Any], own: dict[str, Any], source: str) -> Casset
 
 def _attempt(meta: Any, where: str, interactions: list[Any], source: str) -> Attempt:
     index = attempt_meta(meta, where, len(interactions), source)
-    attempt = (Attempt(request=meta.get("request") or {}) if index is None
+    attempt = (Attempt(request=request_fields(meta.get("request") or {}, f"{where}.request", source)) if index is None
                else _from_interaction(interactions[index], f"interactions[{index}]", source))
     # replaykit's per-attempt record; absent keys keep the defaults (one cassette per sample: this is hot)
     get = meta.get

@@ -45,28 +45,32 @@ def check_shape(value: Any, source: str, *, max_depth: int = MAX_DEPTH, max_node
 
     `scalars`: also refuse what JSON cannot hold (YAML's dates, sets, non-string keys, integers past 64 bits,
     infinities), naming the first such field; JSON parsed by orjson holds none of them."""
+    if not isinstance(value, dict | list):
+        if scalars and not plain_scalar(value):
+            _refuse(value, source, lambda v: True, "a value JSON cannot hold")
+        return
     stack: list[tuple[Any, int]] = [(value, 1)]
     nodes = 1
-    while stack:
+    while stack:  # only containers are pushed: scalars are checked where they are met
         item, depth = stack.pop()
         if isinstance(item, dict):
             children = list(item.values())
             if scalars and not all(type(k) is str for k in item):
                 _refuse(value, source, lambda v: isinstance(v, dict) and not all(type(k) is str for k in v),
                         "a mapping key that is not a string")
-        elif isinstance(item, list):
-            children = item
         else:
-            if scalars and not plain_scalar(item):
-                _refuse(value, source, lambda v: not isinstance(v, dict | list) and not plain_scalar(v),
-                        "a value JSON cannot hold")
-            continue
+            children = item
         if depth > max_depth:
             raise CassetteError(f"nested deeper than {max_depth} levels", source=source)
         nodes += len(children)
         if nodes > max_nodes:
             raise CassetteError(f"more than {max_nodes} values (a YAML alias bomb?)", source=source)
-        stack.extend((child, depth + 1) for child in children)
+        for child in children:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+            elif scalars and type(child) is not str and not plain_scalar(child):
+                _refuse(value, source, lambda v: not isinstance(v, dict | list) and not plain_scalar(v),
+                        "a value JSON cannot hold")
 
 
 def plain_scalar(value: Any) -> bool:

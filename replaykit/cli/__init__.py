@@ -20,6 +20,7 @@ COMMANDS = {
     "demo": "demo:demo",
     "verify": "verify:verify", "sim": "sim:sim", "report": "report:report",
     "diff": "compare:diff", "trend": "compare:trend", "fallback": "compare:fallback", "plan": "compare:plan_",
+    "sweep": "sweep:sweep_",
     "export": "export:export",
     "redact": "share:redact", "pack": "share:pack", "unpack": "share:unpack", "merge": "share:merge",
 }

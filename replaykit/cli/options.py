@@ -45,3 +45,15 @@ class ShardType(click.ParamType):
         if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
             self.fail(f"{value!r} is not I/N with 1 <= I <= N (e.g. 2/4)", param, ctx)
         return int(index), int(count)
+
+
+def pooling(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--all-samples --intersect: what `score` and `report` pool (docs/metrics.md, "What is compared")."""
+    fn = click.option("--intersect", is_flag=True,
+                      help="Runs with different scenario sets: score on the scenarios all of them share "
+                           "(without it they are refused, as by diff).")(fn)
+    fn = click.option("--all-samples", is_flag=True,
+                      help="Score every sample, also the (scenario, repetition) cells some provider lacks "
+                           "(default: only the cells every provider completed, so providers are compared on "
+                           "the same samples).")(fn)
+    return fn

@@ -7,6 +7,7 @@ import sys
 import click
 from rich.console import Console
 
+from replaykit.cli.options import pooling
 from replaykit.errors import BadInputError, printable
 from replaykit.report.files import EXTENSIONS, write_report
 from replaykit.report.terminal import render as render_terminal
@@ -20,8 +21,9 @@ from replaykit.report.terminal import render as render_terminal
 @click.option("--scenarios", "scenarios_path", multiple=True, type=click.Path(),
               help="Score against these scenario files instead of the run's own snapshot.")
 @click.option("--plain", is_flag=True, help="Plain text leaderboard (for logs and CI).")
+@pooling
 def report(runs: tuple[str, ...], outputs: tuple[str, ...], scenarios_path: tuple[str, ...],
-           plain: bool) -> None:
+           plain: bool, all_samples: bool, intersect: bool) -> None:
     """Report on recorded runs: one self-contained HTML file (charts, per-sample drill-down, provider diff),
     Markdown ready for a GitHub issue, CSV, or the score JSON."""
     for path in outputs:
@@ -34,11 +36,11 @@ def report(runs: tuple[str, ...], outputs: tuple[str, ...], scenarios_path: tupl
     if any(p.lower().endswith(".html") for p in outputs):
         from replaykit.report.samples import collect
 
-        result, samples = collect(list(runs), scenarios=scenarios)
+        result, samples = collect(list(runs), scenarios=scenarios, all_samples=all_samples, intersect=intersect)
     else:
         from replaykit.score import score_runs
 
-        result = score_runs(list(runs), scenarios=scenarios)
+        result = score_runs(list(runs), scenarios=scenarios, all_samples=all_samples, intersect=intersect)
     for warning in result.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
     for path in outputs:

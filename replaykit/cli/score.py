@@ -9,6 +9,7 @@ import click
 import orjson
 from rich.console import Console
 
+from replaykit.cli.options import pooling
 from replaykit.errors import BadInputError, printable
 from replaykit.report.files import to_json, write_report
 from replaykit.report.terminal import render as render_terminal
@@ -54,9 +55,11 @@ def _fail_under(values: tuple[str, ...]) -> dict[str, float]:
                    "scoring; docs/scale.md).")
 @click.option("--combine", is_flag=True,
               help="The arguments are --partial files: score them as if their runs were scored at once.")
+@pooling
 def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], samples_file: str | None,
           scenarios_path: tuple[str, ...], bfcl_compat: bool, fail_under: tuple[str, ...], plain: bool,
-          jobs: int | None, partial_out: str | None, combine: bool) -> None:
+          jobs: int | None, partial_out: str | None, combine: bool, all_samples: bool,
+          intersect: bool) -> None:
     """Score recorded runs offline: tool recall, argument accuracy, errors, speed and cost."""
     limits = _fail_under(fail_under)
     opts = ScoreOptions()
@@ -66,7 +69,8 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
         opts = ScoreOptions(rules=BFCL_RULES, greedy=True, bfcl=True)
     if partial_out or combine:
         result = _map_or_reduce(runs, partial_out, combine, opts, scenarios_path, jobs,
-                                samples_file or next((p for p in outputs if p.lower().endswith(".html")), None))
+                                samples_file or next((p for p in outputs if p.lower().endswith(".html")), None),
+                                (all_samples, intersect))
         if result is None:
             return
         _show(result, outputs, None, as_json, plain)
@@ -83,10 +87,11 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
             from replaykit.report.samples import collect
 
             result, samples = collect(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                      on_sample=on_sample, jobs=jobs)
+                                      on_sample=on_sample, jobs=jobs, all_samples=all_samples,
+                                      intersect=intersect)
         else:
             result = score_runs(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                on_sample=on_sample, jobs=jobs)
+                                on_sample=on_sample, jobs=jobs, all_samples=all_samples, intersect=intersect)
     finally:
         if sink:
             sink.close()
@@ -107,8 +112,11 @@ def _show(result: ScoreResult, outputs: tuple[str, ...], samples: Any, as_json: 
 
 
 def _map_or_reduce(runs: tuple[str, ...], partial_out: str | None, combine: bool, opts: ScoreOptions,
-                   scenarios_path: tuple[str, ...], jobs: int | None, per_sample: str | None) -> ScoreResult | None:
-    """--partial writes the map's output and returns None; --combine returns the reduce's scores."""
+                   scenarios_path: tuple[str, ...], jobs: int | None, per_sample: str | None,
+                   pooling: tuple[bool, bool]) -> ScoreResult | None:
+    """--partial writes the map's output and returns None; --combine returns the reduce's scores. A partial
+    holds the comparable cells of its own runs (comparable.py)."""
+    from replaykit.score.comparable import select
     from replaykit.score.engine import open_runs, score_tally
     from replaykit.score.partial import combine as combine_partials
     from replaykit.score.partial import write_partial
@@ -123,7 +131,8 @@ def _map_or_reduce(runs: tuple[str, ...], partial_out: str | None, combine: bool
             raise BadInputError("the scenarios were fixed when each partial was written", field="--scenarios")
         return combine_partials(runs)
     opened = open_runs(runs)
-    tally = score_tally(opened, scenarios=list(scenarios_path) or None, options=opts, jobs=jobs)
+    tally = score_tally(opened, scenarios=list(scenarios_path) or None, options=opts, jobs=jobs,
+                        selection=select(opened, all_samples=pooling[0], intersect=pooling[1]))
     write_partial(opened, tally, str(partial_out))
     click.echo(f"wrote {partial_out}: {tally.count} samples of {len(opened)} runs", err=True)
     return None

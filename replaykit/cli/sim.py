@@ -31,7 +31,11 @@ def sim() -> None:
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of every random decision.")
 @click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0.0),
               help="Multiplies every simulated delay (0: none; 0.01: a hundred times faster).")
-def serve(host: str, port: int, profiles: str, scenarios: tuple[str, ...], seed: int, time_scale: float) -> None:
+@click.option("--request-clock", is_flag=True,
+              help="Downtime and bursts hit by each request's own seeded moment, not the wall clock, and no "
+                   "token bucket: the same faults in every recording (as the demo runs).")
+def serve(host: str, port: int, profiles: str, scenarios: tuple[str, ...], seed: int, time_scale: float,
+          request_clock: bool) -> None:
     """Serve /api/v1/chat/completions (and /v1/...), /v1/messages, /v1/responses and Gemini's
     /v1beta/models/M:generateContent until Ctrl-C. A request for a scenario the simulator does not know still
     gets an answer, with a warning on this log and an X-Replaykit-Sim-Warning header."""
@@ -39,7 +43,7 @@ def serve(host: str, port: int, profiles: str, scenarios: tuple[str, ...], seed:
 
     folders = [shipped_or_given(p) for p in scenarios or ("scenarios",)]
     server = SimServer(profiles=shipped_or_given(profiles), scenarios=folders, seed=seed, time_scale=time_scale,
-                       host=host, port=port)
+                       host=host, port=port, request_clock=request_clock)
     if not len(server.engine.index):
         raise BadInputError("nothing to serve: no scenario there", source=", ".join(folders))
     server.start()

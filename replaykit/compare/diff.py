@@ -12,8 +12,9 @@ from typing import Any
 import orjson
 
 from replaykit.compare.outcomes import changes, direction, outcome_view
-from replaykit.compare.paired import CompareOptions, Pair, compare_metrics, headline
-from replaykit.compare.pairing import Pairing
+from replaykit.compare.paired import SPEED, CompareOptions, Pair, compare_metrics, headline
+from replaykit.compare.pairing import Pairing, Side
+from replaykit.score.comparable import time_scale
 
 DIRECTIONS = ("regressed", "improved", "changed", "same")
 
@@ -27,7 +28,7 @@ def diff_pairing(p: Pairing, opts: CompareOptions) -> dict[str, Any]:
             summary[d] += row[d]
     changed = [s for s in scenarios if s["same"] < s["pairs"]]
     changed.sort(key=lambda s: (-s["regressed"], -s["improved"], -s["changed"], s["scenario"]))
-    metrics = compare_metrics(p.pairs, opts)
+    metrics = speeds_apart(compare_metrics(p.pairs, opts), p.a, p.b)
     return {
         "a": p.a.label, "b": p.b.label, "n": p.n, "scenario_count": p.scenarios,
         "unpaired": {"a": p.unpaired_a, "b": p.unpaired_b}, "dropped_scenarios": p.dropped_scenarios,
@@ -38,6 +39,19 @@ def diff_pairing(p: Pairing, opts: CompareOptions) -> dict[str, Any]:
         "significant": sorted(m for m, r in metrics.items() if r["significant"]),
         "scenarios": changed,
     }
+
+
+def speeds_apart(metrics: dict[str, Any], a: Side, b: Side) -> dict[str, Any]:
+    """Speeds measured at different simulator time scales are not compared (docs/compare.md): their rows are
+    emptied and say why; every other metric stands."""
+    scales = (time_scale(a.run.run), time_scale(b.run.run))
+    if scales[0] == scales[1]:
+        return metrics
+    why = f"not compared: measured at time scales {scales[0] or 1:g} and {scales[1] or 1:g}"
+    for metric in SPEED:
+        metrics[metric] = {**metrics[metric], "a": None, "b": None, "diff": None, "low": None, "high": None,
+                           "p": None, "p_holm": None, "better": None, "significant": False, "not_compared": why}
+    return metrics
 
 
 def _by_scenario(pairs: Sequence[Pair]) -> dict[str, list[Pair]]:

@@ -99,6 +99,8 @@ def metric_rows(metrics: dict[str, dict[str, Any]]) -> list[list[str]]:
         r = metrics[m]
         verdict = f"{r['better']} better" if r["better"] else ("-" if r["p"] is None else "n.s.")
         label = f"pass^{r['k'] or 'k'}" if m == "pass_k" else LABELS.get(m, m)
+        if r.get("not_compared"):
+            verdict = "scales differ"
         rows.append([label, _side(m, r["a"]), _side(m, r["b"]), _diff(m, r), fmt_p(r["p"]),
                      verdict])
     return rows
@@ -131,6 +133,9 @@ def _comparison(c: dict[str, Any], data: dict[str, Any], limit: int) -> list[str
               f"{s['same']} same (B against A)",
               f"scenarios: {s['scenarios_changed']} changed, {s['scenarios_same']} same", ""]
     lines += table(metric_headers(data["alpha"]), metric_rows(c["metrics"]), "lrrrrl")
+    apart = next((r["not_compared"] for r in c["metrics"].values() if r.get("not_compared")), None)
+    if apart:
+        lines.append(f"speeds {apart}")
     lines += ["", c["verdict"]]
     others = [f"{m} ({c['metrics'][m]['better']} better)" for m in c["significant"] if m != "success"]
     if others:

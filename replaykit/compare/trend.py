@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+from replaykit.compare.diff import speeds_apart
 from replaykit.compare.paired import CompareOptions, compare_metrics, headline
 from replaykit.compare.pairing import RunCache, RunSamples, Side, pair
 from replaykit.errors import BadInputError
@@ -27,7 +28,7 @@ def trend_result(cache: RunCache, paths: Sequence[str], provider: str | None, op
     steps = []
     for before, after in itertools.pairwise(runs):
         pairing = pair(Side(before, name), Side(after, name), intersect=intersect)
-        metrics = compare_metrics(pairing.pairs, opts)
+        metrics = speeds_apart(compare_metrics(pairing.pairs, opts), pairing.a, pairing.b)
         steps.append({
             "from": before.label, "to": after.label, "n": pairing.n, "metrics": metrics,
             "verdict": headline(metrics, pairing.n, before.label, after.label),

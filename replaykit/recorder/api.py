@@ -54,13 +54,13 @@ def record(scenarios: ScenarioSet | Sequence[Scenario], providers: Sequence[Prov
 
 
 def resume(path: str | Path, *, providers_file: str | None = None, scenarios: Sequence[str] = (),
-           repeat: int | None = None, concurrency: int | None = None,
+           repeat: int | None = None, concurrency: int | None = None, base_url: str | None = None,
            progress: ProgressSink | None = None) -> Run:
     """Finish an interrupted run: samples whose cassette is complete are not requested again. What is sent
     comes from `providers_file` (default: the file the run was recorded with, if it is on this machine and
     unchanged), never from run.json; see `replaykit.recorder.resuming`."""
     plan = plan_resume(path, providers_file=providers_file, scenarios=scenarios, repeat=repeat,
-                       concurrency=concurrency)
+                       concurrency=concurrency, base_url=base_url)
     return drive_resume(plan, progress)
 
 
@@ -100,6 +100,7 @@ def plan_resume(path: str | Path, *, providers_file: str | None = None, scenario
         opts.repeat = repeat
     if concurrency is not None:
         opts.concurrency = concurrency
+
     def overrides(found: list[Provider]) -> list[Provider]:
         return apply_overrides([p.with_overrides(base_url=base_url) for p in found], opts)
 

@@ -47,6 +47,9 @@ class RecordOptions:
     filters: dict[str, Any] = field(default_factory=dict)
     shard: tuple[int, int] | None = None  # (index, count), 1-based: record only this share of the plan
     preflight: bool = True  # one GET {base_url}/models per provider before any sample
+    # the simulator's time scale when recording against one (run.json params.time_scale): speeds measured at
+    # another scale than 1 are not real-time figures, and are marked and rescaled by every report
+    time_scale: float | None = None
 
 
 def new_run_id() -> str:
@@ -159,6 +162,8 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
             # request wait for the GIL (measured: 30% less throughput).
             try:
                 run.write_cassette(result.cassette)
+                if opts.time_scale is None:
+                    _note_time_scale(run, opts, result.cassette)
                 if on_done:
                     on_done(sample, result.cassette, result.error_classes)
                 if time.monotonic() - last_save > MANIFEST_EVERY_S:
@@ -181,6 +186,20 @@ async def execute(run: Run, samples: list[PlannedSample], opts: RecordOptions,
         save(run)
     if full:
         raise full[0]
+
+
+def _note_time_scale(run: Run, opts: RecordOptions, cassette: Cassette) -> None:
+    """A simulator running at a time scale says so in a header: keep it in run.json (`params.time_scale`), so
+    that its speeds are never read as real time."""
+    for attempt in cassette.attempts:
+        value = (attempt.response_headers or {}).get("x-sim-time-scale")
+        if value:
+            try:
+                opts.time_scale = float(value[0] if isinstance(value, list) else value)
+            except ValueError:
+                return
+            run.manifest.setdefault("params", {})["time_scale"] = opts.time_scale
+            return
 
 
 def finish(run: Run, status: str) -> None:

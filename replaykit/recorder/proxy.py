@@ -31,10 +31,11 @@ from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError
 from replaykit.providers.config import Provider
+from replaykit.recorder.dialects import request_dialect
 from replaykit.recorder.http import StreamClock, new_client
 from replaykit.recorder.redact import Redactor
 from replaykit.recorder.request import USER_AGENT
-from replaykit.scenarios.reference import is_chat, reference_scenario, session_of
+from replaykit.scenarios.reference import chat_form, reference_scenario, session_of
 from replaykit.sim.server import listen
 
 # Request headers the agent may set that reach the provider; its own credentials never do.
@@ -72,6 +73,7 @@ class CaptureProxy:
         self.requests = 0
         self._saved = time.monotonic()
         self.client = new_client()
+        self.dialect = request_dialect(provider.api)
         self.app = Starlette(routes=[Route("/{path:path}", self.handle, methods=["GET", "POST"])],
                              lifespan=self._lifespan)
 
@@ -113,7 +115,7 @@ class CaptureProxy:
 
     async def _relay(self, upstream: httpx.Response, attempt: Attempt, t0: float, path: str,
                      body: Any) -> AsyncIterator[bytes]:
-        clock, chunks = StreamClock(t0), []
+        clock, chunks = StreamClock(t0, has_token=self.dialect.has_token), []
         try:
             async for chunk in upstream.aiter_raw():
                 chunks.append(chunk)
@@ -137,14 +139,11 @@ class CaptureProxy:
         return orjson.dumps(body)
 
     def _headers(self, request: Request) -> dict[str, str]:
-        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED}
+        """The provider's own headers as `record` sends them (its dialect's key header, from the environment),
+        with what the agent says about its request (content type, accept, API version and betas)."""
+        headers = self.dialect.build_headers(self.provider)
+        headers.update({k.lower(): v for k, v in request.headers.items() if k.lower() in FORWARDED})
         headers.update({"accept-encoding": "identity", "user-agent": f"{USER_AGENT} capture"})
-        headers.update({k.lower(): v for k, v in self.provider.headers.items()})
-        key = self.provider.api_key()
-        if key:
-            headers["authorization"] = f"Bearer {key}"
-            if "anthropic-version" in headers:
-                headers["x-api-key"] = key
         return headers
 
     def _store(self, path: str, body: Any, attempt: Attempt) -> None:
@@ -156,8 +155,9 @@ class CaptureProxy:
         attempt.response_headers = self.redactor.headers(attempt.response_headers)
         attempt.body = self.redactor.body(attempt.body) if attempt.body else attempt.body
         scenario_hash = ""
-        if is_chat(path, body):
-            raw = reference_scenario(sid, body, attempt, self.provider.name)
+        chat = chat_form(path, body)
+        if chat is not None:
+            raw = reference_scenario(sid, chat, attempt, self.provider.name)
             scenario_hash = content_hash(raw)  # what build_scenario would give; validated by from-run
             self.scenarios.append(raw)
             self.run.manifest["scenarios"][sid] = scenario_hash

@@ -22,6 +22,7 @@ from replaykit.errors import BadInputError, CassetteError, ScenarioError
 from replaykit.providers.config import MODES, Provider
 from replaykit.providers.loader import load_providers
 from replaykit.recorder.engine import RecordOptions
+from replaykit.recorder.redact import PLACEHOLDER
 from replaykit.scenarios.loader import load_scenarios, scenarios_from_snapshot
 from replaykit.scenarios.model import Scenario
 
@@ -29,7 +30,7 @@ from replaykit.scenarios.model import Scenario
 # concurrency and the descriptive fields may change between sessions without changing what is sent.
 SENT_FIELDS = ("base_url", "model", "api_key_env", "headers", "routing", "extra_body", "mode", "stream",
                "temperature", "max_tokens", "usage_accounting")
-REDACTED = "<redacted>"
+REDACTED = PLACEHOLDER  # how run.json stores header values and URL credentials
 MAX_PROVIDER_FILE_BYTES = 1024 * 1024
 
 

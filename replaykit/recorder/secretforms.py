@@ -19,6 +19,7 @@ PLACEHOLDER = "<redacted>"
 # Characters a reader does not see: zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _GAP = f"[{INVISIBLE}]*"
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 MIN_BASE64_CORE = 8  # shorter base64 fragments would match by chance
 
 
@@ -79,5 +80,7 @@ def entropy(text: str) -> float:
 def looks_like_credential(value: str) -> bool:
     """A long token of letters and digits mixed at random, as keys are (and words, names and ids are not)."""
     value = value.strip()
+    if _ENV_NAME.match(value):  # `api_key_env = "MY_PROVIDER_KEY_2"`: the name of a variable, not its value
+        return False
     return (len(value) >= 16 and not any(c.isspace() for c in value) and any(c.isdigit() for c in value)
             and any(c.isalpha() for c in value) and entropy(value) >= 3.5)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from replaykit.report.notes import SCALED, scaled_distribution
+
 
 def pct(r: dict[str, Any] | None, interval: bool = False, digits: int = 1) -> str:
     if not r or r.get("value") is None:
@@ -49,6 +51,9 @@ def num(dist: dict[str, Any] | None, key: str = "p50") -> str:
     return f"{dist[key]:.0f}"
 
 
+UNPRICED = "–"  # a provider without a price: its cost is unknown, not zero
+
+
 def usd(value: float | None) -> str:
     if value is None:
         return "-"
@@ -65,3 +70,32 @@ SHORT = {"rate_limited": "429", "server_error": "5xx", "client_error": "4xx", "t
 def ranked(providers: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Best success first; ties by name, so the order is stable."""
     return sorted(providers.items(), key=lambda kv: (-(kv[1]["success"]["value"] or 0), kv[0]))
+
+
+def speed(m: dict[str, Any], metric: str, key: str = "p50") -> str:
+    """A speed figure of a provider: ms for latency/TTFT, a count for tokens/s; rescaled to the simulated time
+    and marked when its run was recorded at a time scale (report.notes)."""
+    dist, scaled = scaled_distribution(m, metric)
+    text = num(dist, key) if metric == "output_tps" else ms(dist, key)
+    return text + SCALED if scaled and text != "-" else text
+
+
+def cost(m: dict[str, Any], key: str = "per_sample") -> str:
+    """Cost per sample (or per fully correct sample, `per_success`); "–" when nothing was priced."""
+    c = m.get("cost_usd") or {}
+    if not c.get("attempts_priced"):
+        return UNPRICED
+    return usd(c.get(key))
+
+
+def leaders(values: dict[str, float], best: str = "min") -> list[str]:
+    """The providers with the best value: one name, or several when they tie."""
+    if not values:
+        return []
+    top = min(values.values()) if best == "min" else max(values.values())
+    return sorted(name for name, v in values.items() if v == top)
+
+
+def named(names: list[str]) -> str:
+    """`a`, or `tie: a, b` — a tie is never settled by alphabetical order."""
+    return names[0] if len(names) == 1 else "tie: " + ", ".join(names)

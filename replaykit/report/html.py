@@ -21,6 +21,7 @@ import orjson
 
 from replaykit import __version__
 from replaykit.report.detail import BODY_FLOOR, BODY_LIMIT
+from replaykit.report.notes import run_notes, speeds_comparable
 from replaykit.report.samples import ReportSamples
 from replaykit.report.significance import versus_best
 
@@ -59,6 +60,8 @@ def _report_data(data: dict[str, Any], samples: ReportSamples | None) -> dict[st
         "chunks": len(samples.chunks) if samples else 0,
         "timing": samples.timing if samples else None,
         "recall_by_category": samples.recall_by_category if samples else None,
+        "notes": run_notes(data),
+        "speeds_comparable": speeds_comparable(data),
     }
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from replaykit.report.format import interval, ms, num, pct, ranked, usd
+from replaykit.report.format import cost, interval, leaders, named, pct, ranked, speed
+from replaykit.report.notes import run_notes, speeds_comparable
 from replaykit.report.significance import FOOTNOTE
 from replaykit.report.terminal import COLUMNS, any_significant, leaderboard_rows
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def _cell(text: str) -> str:
@@ -28,6 +29,11 @@ def render(data: dict[str, Any]) -> str:
     out = [f"# replaykit results: {_cell(', '.join(run['ids']))}", "",
            f"{run['samples']} samples, scored with replaykit {run['scored_with']}. Rates are shown with "
            "their 95% interval (Wilson, clustered by scenario).", ""]
+    notes = run_notes(data)
+    if notes:
+        out += [f"> **{'Partial run. ' if data['run'].get('partial') else ''}Read first:**", ">"]
+        out += [f"> - {_cell(line)}" for line in notes]
+        out.append("")
     out += _key_figures(data)
     out += ["## Leaderboard", ""]
     out += _table(list(COLUMNS), leaderboard_rows(data))
@@ -44,9 +50,11 @@ def render(data: dict[str, Any]) -> str:
     else:
         out.append("No failed attempts.")
     out += ["", "## Speed and cost", ""]
-    out += _table(["provider", "latency p50", "latency p90", "TTFT p50", "TPS p50", "cost total"],
-                  [[n, ms(m["latency_ms"]), ms(m["latency_ms"], "p90"), ms(m["ttft_ms"]),
-                    num(m["output_tps"]), usd(m["cost_usd"]["total"])] for n, m in ranked(data["providers"])])
+    out += _table(["provider", "latency p50", "latency p90", "TTFT p50", "TPS p50", "cost / sample",
+                   "cost / fully correct", "cost total"],
+                  [[n, speed(m, "latency_ms"), speed(m, "latency_ms", "p90"), speed(m, "ttft_ms"),
+                    speed(m, "output_tps"), cost(m), cost(m, "per_success"), cost(m, "total")]
+                   for n, m in ranked(data["providers"])])
     out += ["", "## Answer faults", ""]
     faults = sorted({f for m in data["providers"].values() for f in m["faults"]})
     if faults:
@@ -79,19 +87,25 @@ def _key_figures(data: dict[str, Any]) -> list[str]:
     providers = ranked(data["providers"])
     if not providers:
         return []
-    best, m = providers[0]
-    lines = [f"- **Most successful:** {_cell(best)}, {pct(m['success'], interval=True)} of samples "
-             "fully correct"]
-    timed = [(p, v["latency_ms"]["p50"]) for p, v in providers if v["latency_ms"]["p50"] is not None]
-    if timed:
-        name, value = min(timed, key=lambda kv: kv[1])
-        lines.append(f"- **Fastest (median latency):** {_cell(name)}, {ms({'p50': value})}")
-    priced = [(p, v["cost_usd"]["per_sample"]) for p, v in providers if v["cost_usd"]["attempts_priced"]]
+    metrics = dict(providers)
+    best = leaders({p: v["success"]["value"] or 0 for p, v in providers}, "max")
+    lines = [f"- **Most successful:** {_cell(named(best))}, {pct(metrics[best[0]]['success'], interval=True)} "
+             "of samples fully correct"]
+    timed = {p: v["latency_ms"]["p50"] for p, v in providers if v["latency_ms"]["p50"] is not None}
+    if timed and speeds_comparable(data):
+        fast = leaders(timed)
+        lines.append(f"- **Fastest (median latency):** {_cell(named(fast))}, {speed(metrics[fast[0]], 'latency_ms')}")
+    priced = {p: v["cost_usd"]["per_sample"] for p, v in providers if v["cost_usd"]["attempts_priced"]}
     if priced:
-        name, cost = min(priced, key=lambda kv: kv[1] or 0)
-        lines.append(f"- **Cheapest per sample:** {_cell(name)}, {usd(cost)}")
-    failing = [(p, v["error_rate"]["value"]) for p, v in providers if v["error_rate"]["value"]]
+        cheap = leaders(priced)
+        lines.append(f"- **Cheapest per sample:** {_cell(named(cheap))}, {cost(metrics[cheap[0]])}")
+    correct = {p: v["cost_usd"]["per_success"] for p, v in providers if v["cost_usd"].get("per_success")}
+    if correct:
+        cheap = leaders(correct)
+        lines.append(f"- **Cheapest per fully correct answer:** {_cell(named(cheap))}, "
+                     f"{cost(metrics[cheap[0]], 'per_success')}")
+    failing = {p: v["error_rate"]["value"] for p, v in providers if v["error_rate"]["value"]}
     if failing:
-        name, rate = max(failing, key=lambda kv: kv[1])
-        lines.append(f"- **Most failed attempts:** {_cell(name)}, {100 * rate:.1f}% of attempts")
+        worst = leaders(failing, "max")
+        lines.append(f"- **Most failed attempts:** {_cell(named(worst))}, {100 * failing[worst[0]]:.1f}% of attempts")
     return [*lines, ""]

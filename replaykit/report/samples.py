@@ -24,12 +24,14 @@ from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import Run
 from replaykit.errors import CassetteError
 from replaykit.report.detail import BODY_LIMIT, Body, clip, rounded, sample_detail
+from replaykit.score.comparable import time_scale
 from replaykit.score.engine import ScoreResult, open_runs, scenarios_for, score_runs
 from replaykit.score.sample import SampleScore, ScoreOptions
 from replaykit.share.secrets import redact_shown
 
 CHUNK_LIMIT = 250  # samples per detail chunk at most
 HIST_BINS = 36
+TIME_BINS = 48  # intervals of the failed-attempts-over-time chart
 INDEX_COLUMNS = ("run", "provider", "scenario", "rep", "category", "success", "usable", "errors",
                  "faults", "cause", "latency_ms", "ttft_ms", "cost_usd", "attempts", "matched", "expected",
                  "sig", "chunk", "pos")
@@ -60,16 +62,19 @@ class ReportSamples:
     timing: dict[str, Any]
     recall_by_category: dict[str, dict[str, list[int]]]
     warnings: list[str] = field(default_factory=list)
+    errors_over_time: dict[str, Any] | None = None
 
     def index_json(self) -> dict[str, Any]:
         return redact_shown({"columns": list(INDEX_COLUMNS), "rows": self.index, "runs": self.runs,
-                             "scenarios": self.scenarios, "warnings": self.warnings})
+                             "scenarios": self.scenarios, "warnings": self.warnings,
+                             "errors_over_time": self.errors_over_time})
 
 
 def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,
             options: ScoreOptions | None = None,
             on_sample: Callable[[SampleScore], None] | None = None,
-            jobs: int | None = None) -> tuple[ScoreResult, ReportSamples]:
+            jobs: int | None = None, all_samples: bool = False,
+            intersect: bool = False) -> tuple[ScoreResult, ReportSamples]:
     """Score the runs and build the report's per-sample payload in the same pass."""
     collector = SampleCollector(paths, scenarios)
 
@@ -78,7 +83,8 @@ def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | Non
         if on_sample is not None:
             on_sample(sample)
 
-    result = score_runs(paths, scenarios=scenarios, options=options, on_sample=each, jobs=jobs)
+    result = score_runs(paths, scenarios=scenarios, options=options, on_sample=each, jobs=jobs,
+                        all_samples=all_samples, intersect=intersect)
     return result, collector.payload()
 
 
@@ -96,13 +102,20 @@ class SampleCollector:
         self._latency: dict[str, list[float]] = defaultdict(list)
         self._ttft: dict[str, list[float]] = defaultdict(list)
         self._recall: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        self._starts: dict[str, list[tuple[int, float, bool]]] = defaultdict(list)  # (run, started_at, failed)
+        self._scales = [time_scale(run) or 1.0 for run in self.runs]
         self.warnings: list[str] = []
 
     def add(self, sample: SampleScore) -> None:
         run_index, rel = self._run_of(sample.path)
         cassette, digest = self._read(sample.path)
         self._remember_scenario(run_index, sample.scenario)
-        self._aggregate(sample)
+        self._aggregate(sample, self._scales[run_index])
+        if cassette is not None:
+            for attempt, facts in zip(cassette.attempts, sample.attempts, strict=False):
+                started = (attempt.timing or {}).get("started_at")
+                if isinstance(started, int | float):
+                    self._starts[sample.provider].append((run_index, float(started), facts.error_class is not None))
         recorded = (self.runs[run_index].manifest.get("cassettes") or {}).get(rel)
         detail = sample_detail(sample, cassette, rel, digest, recorded)
         key = (sample.scenario, sample.repetition, run_index, sample.provider)
@@ -122,14 +135,15 @@ class SampleCollector:
             timing={"latency_ms": histograms(self._latency), "ttft_ms": histograms(self._ttft)},
             recall_by_category={p: {c: list(v) for c, v in sorted(cats.items())}
                                 for p, cats in sorted(self._recall.items())},
-            warnings=sorted(set(self.warnings)))
+            warnings=sorted(set(self.warnings)), errors_over_time=errors_over_time(self._starts))
 
-    def _aggregate(self, sample: SampleScore) -> None:
+    def _aggregate(self, sample: SampleScore, scale: float) -> None:
+        """Speed histograms in the time of the profile: a run recorded at a time scale is rescaled."""
         for facts in sample.attempts:
             if facts.error_class is None and facts.latency_ms is not None:
-                self._latency[sample.provider].append(facts.latency_ms)
+                self._latency[sample.provider].append(facts.latency_ms / scale)
             if facts.error_class is None and facts.ttft_ms is not None:
-                self._ttft[sample.provider].append(facts.ttft_ms)
+                self._ttft[sample.provider].append(facts.ttft_ms / scale)
         cell = self._recall[sample.provider][sample.category]
         if sample.usable and sample.category == "no_call":  # no call expected: no-call accuracy instead
             cell[0] += sample.returned == 0
@@ -253,6 +267,29 @@ def _run_meta(run: Run) -> dict[str, Any]:
         "cassettes": len(cassettes),
         "cassettes_digest": file_hash(canonical_json(cassettes)) if cassettes else None,
     }
+
+
+def errors_over_time(starts: dict[str, list[tuple[int, float, bool]]],
+                     bins: int = TIME_BINS) -> dict[str, Any] | None:
+    """Per provider, [attempts, failed] in each of `bins` equal intervals of time since its run's first
+    attempt (runs of several providers share their clock): downtime windows and 5xx bursts become visible."""
+    first: dict[int, float] = {}
+    for rows in starts.values():
+        for run, t, _ in rows:
+            first[run] = min(first.get(run, t), t)
+    span = max((t - first[run] for rows in starts.values() for run, t, _ in rows), default=0.0)
+    if not starts:
+        return None
+    width = span / bins if span > 0 else 1.0
+    out = {}
+    for provider, rows in sorted(starts.items()):
+        series = [[0, 0] for _ in range(bins)]
+        for run, t, failed in rows:
+            cell = series[min(bins - 1, int((t - first[run]) / width))]
+            cell[0] += 1
+            cell[1] += failed
+        out[provider] = series
+    return {"bins": bins, "span_s": round(span, 3), "providers": out}
 
 
 def histograms(values: dict[str, list[float]], bins: int = HIST_BINS) -> dict[str, Any]:

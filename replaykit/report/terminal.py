@@ -6,6 +6,7 @@ Sorted by success (with its 95% interval); a `*` marks success significantly bel
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from rich import box
@@ -13,12 +14,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from replaykit.report.format import SHORT, consistency_lines, interval, ms, num, pct, ranked, usd
+from replaykit.report.format import SHORT, consistency_lines, cost, interval, pct, ranked, speed
+from replaykit.report.notes import run_notes
 from replaykit.report.significance import FOOTNOTE, MARK, versus_best
 
 WIDTH = 100
 COLUMNS = ("provider", "success % (CI)", "avail", "recall", "args", "schema", "failed", "p50", "ttft", "tps",
-           "$/smpl")
+           "$/smpl", "$/ok")
 BAR_CELLS = 6
 PROVIDER_MAX = 20
 CLASS_STYLE = {
@@ -50,7 +52,7 @@ def leaderboard_rows(data: dict[str, Any]) -> list[list[str]]:
             name, success_cell(m, tests[name].significant), pct(m["availability"], digits=0),
             pct(m["tool_recall"], digits=0), pct(m["param_accuracy"], digits=0),
             pct(m["schema_validity"], digits=0), failed_text(m),
-            ms(m["latency_ms"]), ms(m["ttft_ms"]), num(m["output_tps"]), usd(m["cost_usd"]["per_sample"]),
+            speed(m, "latency_ms"), speed(m, "ttft_ms"), speed(m, "output_tps"), cost(m), cost(m, "per_success"),
         ])
     return rows
 
@@ -61,7 +63,8 @@ def any_significant(data: dict[str, Any]) -> bool:
 
 def title(data: dict[str, Any]) -> str:
     run = data["run"]
-    text = f"replaykit · {', '.join(run['ids'])} · {run['samples']} samples"
+    partial = " · PARTIAL" if run.get("partial") else ""
+    text = f"replaykit · {', '.join(run['ids'])} · {run['samples']} samples{partial}"
     return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
 
 
@@ -141,4 +144,6 @@ def _footer(data: dict[str, Any], plain: bool) -> list[str | Text]:
         lines.append(FOOTNOTE)
     # Text, not str, in rich mode: a scenario id is no markup
     lines += [_clip(line, WIDTH) if plain else Text(_clip(line, WIDTH)) for line in consistency_lines(data)]
+    for note in run_notes(data):  # wrapped here: plain output is printed as is (logs, CI)
+        lines += textwrap.wrap(f"note: {note}", WIDTH, subsequent_indent="      ", break_on_hyphens=False)
     return lines

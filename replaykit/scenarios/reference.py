@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import orjson
+
 from replaykit.canonical import canonical_json
 from replaykit.cassettes.model import Attempt
 from replaykit.errors import BadInputError
@@ -28,9 +30,62 @@ def session_of(body: dict[str, Any]) -> str:
 
 
 def is_chat(path: str, body: Any) -> bool:
-    """An OpenAI chat-completions request (other dialects are captured, but not made into scenarios yet)."""
+    """An OpenAI chat-completions request."""
     return (path.rstrip("/").endswith("/chat/completions") and isinstance(body, dict)
             and isinstance(body.get("messages"), list) and bool(body["messages"]))
+
+
+def chat_form(path: str, body: Any) -> dict[str, Any] | None:
+    """The request as chat completions (what a scenario holds): chat as it is, Anthropic Messages converted;
+    None for what is not a model request, or a dialect not converted (Responses, Gemini: recorded only)."""
+    if is_chat(path, body):
+        return dict(body)
+    if path.rstrip("/").endswith("/messages") and isinstance(body, dict) and isinstance(body.get("messages"), list):
+        return from_anthropic(body)
+    return None
+
+
+def from_anthropic(body: dict[str, Any]) -> dict[str, Any] | None:
+    """Anthropic Messages → chat: `system` → a system message, `tool_use` blocks → `tool_calls`, each
+    `tool_result` block → a tool message, tools' `input_schema` → `parameters`."""
+    messages: list[dict[str, Any]] = []
+    system = body.get("system")
+    if isinstance(system, list):
+        system = "\n".join(b.get("text", "") for b in system if isinstance(b, dict))
+    if isinstance(system, str) and system:
+        messages.append({"role": "system", "content": system})
+    for message in body["messages"]:
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+            return None
+        messages += _anthropic_turn(message["role"], message.get("content"))
+    tools = [{"type": "function", "function": {"name": t.get("name", ""), "description": t.get("description", ""),
+                                               "parameters": t.get("input_schema") or {"type": "object"}}}
+             for t in body.get("tools") or [] if isinstance(t, dict) and "input_schema" in t]
+    return {"model": body.get("model"), "messages": messages, "tools": tools} if messages else None
+
+
+def _anthropic_turn(role: str, content: Any) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return [{"role": role, "content": content}]
+    blocks = [b for b in content or [] if isinstance(b, dict)]
+    text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+    out: list[dict[str, Any]] = [
+        {"role": "tool", "tool_call_id": str(b.get("tool_use_id", "")), "content": _result_text(b.get("content"))}
+        for b in blocks if b.get("type") == "tool_result"]
+    calls = [{"id": str(b.get("id", "")), "type": "function",
+              "function": {"name": str(b.get("name", "")), "arguments": orjson.dumps(b.get("input") or {}).decode()}}
+             for b in blocks if b.get("type") == "tool_use"]
+    if calls:
+        out.append({"role": "assistant", "content": text or None, "tool_calls": calls})
+    elif text or not out:
+        out.append({"role": role, "content": text})
+    return out
+
+
+def _result_text(content: Any) -> str:
+    if isinstance(content, list):
+        return "".join(b.get("text", "") for b in content if isinstance(b, dict))
+    return content if isinstance(content, str) else orjson.dumps(content).decode()
 
 
 def reference_scenario(sid: str, body: dict[str, Any], attempt: Attempt, provider: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from replaykit.canonical import content_hash
 from replaykit.cassettes.model import Attempt
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError
-from replaykit.scenarios.reference import is_chat, reference_scenario
+from replaykit.scenarios.reference import chat_form, reference_scenario
 from replaykit.scenarios.validate import build_scenario
 from replaykit.share.paths import staged_folder
 from replaykit.share.secrets import scan_value
@@ -86,8 +86,8 @@ def _requests(run: Run, provider: str) -> Iterator[dict[str, Any]]:
         for attempt in cassette.attempts:
             last[attempt.step] = attempt
         for step, attempt in sorted(last.items()):
-            body = _json(attempt.request.get("body"))
-            if not is_chat(urlsplit(str(attempt.request.get("uri", ""))).path, body):
+            body = chat_form(urlsplit(str(attempt.request.get("uri", ""))).path, _json(attempt.request.get("body")))
+            if body is None:
                 continue
             sid = cassette.sample.scenario
             if cassette.sample.repetition or len(last) > 1:

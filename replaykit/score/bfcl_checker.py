@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from replaykit.normalize.outcome import Call
 from replaykit.scenarios.model import Scenario
 from replaykit.score.bfcl_compat import standardize_string as _std
-from replaykit.score.checker import CallVerdict, StepVerdict, faults_of
+from replaykit.score.checker import CallVerdict, StepVerdict, fault_names, faults_of
 
 PY_TYPES: dict[str, type] = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list,
                              "object": dict}
@@ -98,7 +98,8 @@ class _Expected:
     properties: frozenset[str]
     required: tuple[str, ...]
     params: dict[str, _Param]
-    needed: frozenset[str] = frozenset()  # answer parameters without '' (BFCL's "not marked as optional")
+    needed: frozenset[str] = frozenset()  # required, or in the answer without '' (BFCL's "not optional")
+    known: dict[str, _Param] = field(default_factory=dict)  # parameters both in the schema and the answer
 
 
 @dataclass(slots=True)
@@ -151,8 +152,10 @@ def _expected(name: str, schema: dict[str, Any], answer: dict[str, Any]) -> _Exp
             params[param] = _Param.of(values, kind, item)
         else:  # in the answer but not in the schema: BFCL rejects it given, and absent unless '' is listed
             params[param] = _Param.of(values, type(None), None)
-    needed = frozenset(param for param, p in params.items() if not p.optional)
-    return _Expected(name, frozenset(props), tuple(schema.get("required") or ()), params, needed)
+    required = tuple(schema.get("required") or ())
+    needed = frozenset(required) | {param for param, p in params.items() if not p.optional}
+    known = {param: p for param, p in params.items() if param in props}
+    return _Expected(name, frozenset(props), required, params, needed, known)
 
 
 # ---------------------------------------------------------------- decoding, as BFCL's OpenAI handler does
@@ -193,16 +196,14 @@ def failures(exp: _Expected, args: dict[str, Any]) -> list[tuple[str, str]]:
 
 def passes(exp: _Expected, args: dict[str, Any]) -> bool:
     """Whether BFCL accepts these arguments: `failures` stopping at the first, without building reasons."""
-    for param in exp.required:
-        if param not in args:
-            return False
-    params = exp.params
-    properties = exp.properties
+    if not args.keys() >= exp.needed:
+        return False
+    known = exp.known
     for param, value in args.items():
-        p = params.get(param)
-        if p is None or param not in properties or not accepts(p, value):
+        p = known.get(param)
+        if p is None or not accepts(p, value):
             return False
-    return args.keys() >= exp.needed
+    return True
 
 
 def accepts(p: _Param, value: Any) -> bool:
@@ -406,32 +407,33 @@ def _verdict(truth: BfclTruth, calls: Sequence[Call], decoded: list[dict[str, An
         verdict.bfcl = True
         return verdict
     failed = pairs.pop(-1, None)  # the simple check's pair, known to fail
-    taken = set(pairs.values())
-    free = [j for j in range(len(calls)) if j not in taken]
+    free = [j for j in range(len(calls)) if j not in pairs.values()]
     verdicts: list[CallVerdict] = []
+    missing = wrong = 0
     for i, exp in enumerate(expected):
         j = pairs.get(i)
         if j is not None:  # BFCL matched them
             verdicts.append(_pair(i, j))
             continue
+        name = exp.name
         for j in free:  # the calls BFCL found no match for, paired by name to say why
-            if calls[j].name == exp.name:
+            if calls[j].name == name:
                 free.remove(j)
                 args = decoded[j]
-                ok = j != failed and type(args) is dict and passes(exp, args)
-                verdicts.append(_pair(i, j) if ok else _Rejected(i, j, exp, args))
+                if j != failed and type(args) is dict and passes(exp, args):
+                    verdicts.append(_pair(i, j))
+                else:
+                    verdicts.append(_Rejected(i, j, exp, args))
+                    wrong = 1
                 break
         else:
             verdicts.append(_pair(i, None))
-    unknown = extra = None
-    if free:
-        unknown = [j for j in free if calls[j].name not in offered]
-        extra = [j for j in free if calls[j].name in offered]
-    verdict = StepVerdict(verdicts, unknown or [], extra or [])
-    faults = verdict.faults = faults_of(verdict, "any")
+            missing += 1
+    unknown = [j for j in free if calls[j].name not in offered] if free else []
+    extra = [j for j in free if calls[j].name in offered] if free else []
+    faults = fault_names(missing, len(extra), len(unknown), bool(wrong))
     if not faults:  # BFCL's own reason, when pairing by name shows none (a call in another order)
         faults.append("bfcl_order" if truth.shape == "parallel" else "wrong_args")
     if str in map(type, decoded):
         faults.append("bfcl_decoder_failed")
-    verdict.bfcl = False
-    return verdict
+    return StepVerdict(verdicts, unknown, extra, faults, False)

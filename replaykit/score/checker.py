@@ -148,26 +148,33 @@ def _assign_greedy(expected: Sequence[ExpectedCall], calls: Sequence[Call], fail
 
 
 def faults_of(v: StepVerdict, order: str) -> list[str]:
-    faults: list[str] = []
     missing = wrong_args = 0
-    for x in v.verdicts:  # one pass: this runs for every wrong answer
+    for x in v.verdicts:
         if x.returned is None:
             missing += 1
         elif not x.correct:
             wrong_args = 1
-    wrong_tool = min(missing, len(v.extra) + len(v.unknown))
-    if v.unknown:
+    faults = fault_names(missing, len(v.extra), len(v.unknown), bool(wrong_args))
+    if order == "strict":
+        seq = [x.returned for x in v.verdicts if x.returned is not None]
+        if seq != sorted(seq):
+            faults.append("wrong_order")
+    return faults
+
+
+def fault_names(missing: int, extra: int, unknown: int, wrong_args: bool) -> list[str]:
+    """The faults of a turn from its counts: expected calls unmatched, returned calls left over (of an
+    offered tool or not), and whether a matched pair has wrong arguments."""
+    faults: list[str] = []
+    wrong_tool = min(missing, extra + unknown)
+    if unknown:
         faults.append("unknown_tool")
     if wrong_tool:
         faults.append("wrong_tool")
-    if len(v.extra) > max(0, wrong_tool - len(v.unknown)):
+    if extra > max(0, wrong_tool - unknown):
         faults.append("extra_call")
     if missing > wrong_tool:
         faults.append("missing_call")
     if wrong_args:
         faults.append("wrong_args")
-    if order == "strict":
-        seq = [x.returned for x in v.verdicts if x.returned is not None]
-        if seq != sorted(seq):
-            faults.append("wrong_order")
     return faults

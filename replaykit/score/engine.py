@@ -19,6 +19,7 @@ from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError
 from replaykit.providers.config import Price
 from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_from_snapshot
+from replaykit.score.comparable import Selection, select, time_scale
 from replaykit.score.sample import SampleScore, ScoreOptions
 from replaykit.score.tally import Tally, plan_chunks, run_chunks
 from replaykit.share.secrets import redact_shown
@@ -84,24 +85,31 @@ def _prices(run: Run) -> dict[str, Price]:
 
 def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,
                options: ScoreOptions | None = None, on_sample: Callable[[SampleScore], None] | None = None,
-               jobs: int | None = None) -> ScoreResult:
+               jobs: int | None = None, all_samples: bool = False, intersect: bool = False) -> ScoreResult:
     """Score one or more runs into SPEC §7's JSON shape. `jobs`: worker processes (default: one per core
-    for large runs); the output is the same bytes whatever it is."""
+    for large runs); the output is the same bytes whatever it is.
+
+    Only what is comparable is pooled (`comparable.select`): the (scenario, repetition) cells every provider
+    has, unless `all_samples`; runs with different scenario sets are refused unless `intersect`."""
     runs = open_runs(paths)
-    total = score_tally(runs, scenarios=scenarios, options=options, jobs=jobs, on_sample=on_sample)
-    return tally_result(runs, total, ", ".join(map(str, paths)))
+    selection = select(runs, all_samples=all_samples, intersect=intersect)
+    total = score_tally(runs, scenarios=scenarios, options=options, jobs=jobs, on_sample=on_sample,
+                        selection=selection)
+    return tally_result(runs, total, ", ".join(map(str, paths)), selection)
 
 
 def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = None,
                 options: ScoreOptions | None = None, jobs: int | None = None,
-                on_sample: Callable[[SampleScore], None] | None = None) -> Tally:
-    """The map half of scoring: the sufficient statistics of these runs (partial.py writes them)."""
+                on_sample: Callable[[SampleScore], None] | None = None, selection: Selection | None = None) -> Tally:
+    """The map half of scoring: the sufficient statistics of these runs (partial.py writes them). With a
+    `selection`, only its files, under its provider names."""
     opts = options or ScoreOptions()
     total = Tally()
     total.warnings += _manifest_warnings(runs)
-    chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None)
+    chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None,
+                         selection)
     for tally in itertools.chain(run_chunks(chunks, scenarios_for, jobs),
-                                 _packs(runs, scenarios, opts, on_sample is not None)):
+                                 _packs(runs, scenarios, opts, on_sample is not None, selection)):
         total.merge(tally)
         for sample in tally.samples:
             on_sample(sample)  # type: ignore[misc]
@@ -109,24 +117,26 @@ def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = 
 
 
 def _packs(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,
-           keep: bool) -> Iterator[Tally]:
-    """Packs stream in this process, one after the other (their cassettes are never on disk)."""
+           keep: bool, selection: Selection | None) -> Iterator[Tally]:
+    """Packs stream in this process, one after the other (their cassettes are never on disk). Their samples
+    take the selection's provider names; their cells are not known before they stream, so all are kept."""
     from replaykit.score.packed import PackedRun, tally_pack
 
     for run in runs:
         if isinstance(run, PackedRun):
-            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep)
+            names = selection.names.get(str(run.root)) if selection else None
+            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep, names)
 
 
-def tally_result(runs: Sequence[Run], total: Tally, source: str) -> ScoreResult:
+def tally_result(runs: Sequence[Run], total: Tally, source: str, selection: Selection | None = None) -> ScoreResult:
     """The reduce half: the scores of a (merged) tally, in SPEC §7's JSON shape."""
     if total.count == 0:
         first = f": {total.warnings[0]}" if total.warnings else ""
         raise BadInputError(f"nothing could be scored{first}", source=source)
     # what every output shows: a run may carry a key that only decoding reveals (share/secrets.py)
     data: dict[str, Any] = redact_shown({
-        "run": _run_info(runs, total.count),
-        "providers": {name: total.providers[name].result() | {"config": _config(runs, name)}
+        "run": _run_info(runs, total.count) | (selection.run_json() if selection else {}),
+        "providers": {name: _with_costs(total.providers[name].result()) | {"config": _config(runs, name, selection)}
                       for name in sorted(total.providers)},
         "scenarios": [_scenario_row(sid, row) for sid, row in sorted(total.per_scenario.items())],
     })
@@ -139,6 +149,18 @@ def _harness_warnings(providers: dict[str, Any]) -> list[str]:
             f"on loopback, proxy/TLS set-up): not counted against the provider ({h['samples_not_counted']} "
             "samples left out of availability and success)"
             for name, result in providers.items() if (h := result.get("harness"))]
+
+
+def _with_costs(m: dict[str, Any]) -> dict[str, Any]:
+    """Cost per fully correct sample next to cost per sample (what a right answer really costs); both null
+    for a provider with no priced attempt: its cost is unknown, not zero."""
+    cost = m["cost_usd"]
+    successes = round((m["success"]["value"] or 0) * m["success"]["n"])
+    if not cost["attempts_priced"]:
+        cost["per_sample"] = cost["per_success"] = None
+    else:
+        cost["per_success"] = round(cost["total"] / successes, 8) if successes else None
+    return m
 
 
 def _run_options(run: Run, opts: ScoreOptions) -> ScoreOptions:
@@ -155,12 +177,16 @@ def _run_info(runs: Sequence[Run], samples: int) -> dict[str, Any]:
     }
 
 
-def _config(runs: Sequence[Run], name: str) -> dict[str, Any]:
+def _config(runs: Sequence[Run], name: str, selection: Selection | None) -> dict[str, Any]:
+    """The settings of the run(s) a reported name comes from (a tagged name: its own run's), and the time
+    scale its speed was measured at."""
     for run in runs:
-        cfg = (run.manifest.get("providers") or {}).get(name.split("+")[0])
+        shown = selection.names.get(str(run.root), {}) if selection else {}
+        recorded = {tagged: real for real, tagged in shown.items()}
+        cfg = (run.manifest.get("providers") or {}).get(recorded.get(name, name).split("+")[0])
         if isinstance(cfg, dict):
             keys = ("model", "quantization", "price", "mode", "stream", "routing", "data_policy")
-            return {k: cfg[k] for k in keys if k in cfg}
+            return {k: cfg[k] for k in keys if k in cfg} | {"time_scale": time_scale(run)}
     return {}
 
 

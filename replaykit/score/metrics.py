@@ -113,7 +113,7 @@ class ProviderMetrics:
                 self.cost_pico += round(a.cost_usd * 1e12)
                 self.cost_known += 1
         self.harness_attempts += harness
-        if harness and not s.usable:  # the harness cut this sample short: no verdict on the provider
+        if s.harness_cut:  # the harness cut this sample short: no verdict on the provider
             self.harness_samples += 1
             return
         first = (key, time_bucket(s.attempts[0].started_at) if s.attempts else -1)

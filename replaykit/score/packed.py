@@ -1,8 +1,9 @@
 """`replaykit score run.tar.gz`: a pack scored as it streams, never unpacked to disk.
 
-A pack holds its cassettes before run.json and scenarios.json (paths in order), so the pack is read twice: a
-first pass takes the manifest and the scenario snapshot (skipping cassette data), the second scores each
-cassette as it arrives. Both passes apply every check `unpack` does, sha256s included.
+A first look takes the pack's run.json and scenario snapshot — packs put them right after their manifest, so
+this stops after a few kilobytes (packs made before that held them last, and are read through, skipping
+cassette data) — then a second pass scores each cassette as it arrives. Both apply every check `unpack` does,
+sha256s included.
 """
 
 from __future__ import annotations
@@ -46,7 +47,21 @@ class PackedRun(Run):
 
 
 def open_pack(path: str | Path) -> PackedRun:
-    found = dict(read_members(path, want=lambda name: name in (RUN_FILE, SNAPSHOT)))
+    found: dict[str, bytes] = {}
+
+    def wanted(name: str) -> bool:  # a cassette after run.json means the snapshot isn't coming: stop there
+        return name in (RUN_FILE, SNAPSHOT) or (RUN_FILE in found and name.startswith("cassettes/"))
+
+    members = read_members(path, want=wanted)
+    for name, data in members:
+        if name.startswith("cassettes/"):
+            break
+        found[name] = data
+        if len(found) == 2:
+            break
+    members.close()
+    if RUN_FILE not in found:
+        raise BadInputError(f"no {RUN_FILE} in the pack", source=str(path))
     manifest = _json(found[RUN_FILE], f"{path}:{RUN_FILE}")
     if not isinstance(manifest, dict):
         raise BadInputError("must be an object", source=f"{path}:{RUN_FILE}")
@@ -54,7 +69,8 @@ def open_pack(path: str | Path) -> PackedRun:
     return PackedRun(Path(path), manifest, snapshot=snapshot)
 
 
-def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOptions, keep: bool) -> Tally:
+def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOptions, keep: bool,
+               names: dict[str, str] | None = None) -> Tally:
     tally = Tally()
     chosen = _scenarios(run, scenarios)
     for name, data in read_members(run.root, want=lambda n: n.startswith("cassettes/")):
@@ -65,7 +81,7 @@ def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOp
             tally.warnings.append(str(err))
             continue
         cassette.path = name
-        score_into(tally, cassette, chosen, where, str(run.root), options, keep)
+        score_into(tally, cassette, chosen, where, str(run.root), options, keep, names)
     return tally
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from replaykit.cassettes.model import Attempt, Cassette
 from replaykit.normalize import Outcome, normalize
-from replaykit.normalize.outcome import Call
+from replaykit.normalize.outcome import HARNESS, Call
 from replaykit.providers.config import Price
 from replaykit.scenarios.matchers import DEFAULT_RULES, Rules
 from replaykit.scenarios.model import Expectation, Scenario
@@ -68,6 +68,12 @@ class SampleScore:
     # "" for a hand-written scenario; "replay": the expectation is a reference provider's answer;
     # "pending": a replay scenario whose reference is not recorded yet (its calls are never judged)
     reference: str = ""
+
+    @property
+    def harness_cut(self) -> bool:
+        """Unusable, with an attempt that failed on the recording machine's side: no verdict on the
+        provider, so it counts in no provider rate and no success comparison (docs/metrics.md)."""
+        return not self.usable and any(a.error_class == HARNESS for a in self.attempts)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -184,6 +190,8 @@ def _step_json(step: int, calls: list[Any], verdict: Any, problems: list[str | N
                       "failures": [list(f) for f in v.failures]} for v in verdict.verdicts],
         "schema_problems": problems, "finish_reason": outcome.finish_reason,
         "text": outcome.text[:500],
+        # calls written as text in native mode: no agent would run them, but the reader must see them
+        "text_calls": [c.to_json() for c in outcome.text_calls] if "text_tool_call" in faults else [],
     }
 
 

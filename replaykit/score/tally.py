@@ -19,6 +19,7 @@ from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.scenarios.loader import ScenarioSet
+from replaykit.score.comparable import Selection
 from replaykit.score.metrics import ProviderMetrics
 from replaykit.score.sample import SampleScore, ScoreOptions, score_sample
 from replaykit.score.schema import SchemaChecker
@@ -41,7 +42,8 @@ class Tally:
         if metrics is None:  # not setdefault: that would build a ProviderMetrics for every sample
             metrics = self.providers[sample.provider] = ProviderMetrics()
         metrics.add(sample)
-        if sample.reference != "pending":  # nothing judged without a reference: no success cell
+        # nothing judged without a reference, nor on a sample the harness cut short: no success cell
+        if sample.reference != "pending" and not sample.harness_cut:
             self._cell(sample)
         if keep:
             self.samples.append(sample)
@@ -76,6 +78,7 @@ class Chunk:
     scenarios: tuple[str, ...] | None  # --scenarios override, else the run's own
     options: ScoreOptions
     keep_samples: bool
+    names: tuple[tuple[str, str], ...] = ()  # recorded provider name -> name reported (config-tagged)
 
 
 # Per scoring (cleared by run_chunks): runs and scenario sets already loaded; a worker scores many chunks of
@@ -89,6 +92,7 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
     tally = Tally()
     run = _run(chunk.run_root)
     chosen = _scenario_set(run, chunk.scenarios, scenarios_for)
+    names = dict(chunk.names)
     for name in chunk.files:
         try:
             cassette = run.read_cassette(name, walkers=False)
@@ -98,13 +102,14 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
         if isinstance(chosen, BadInputError):
             tally.warnings.append(f"{run.root}: cannot load its scenarios ({chosen}); pass --scenarios PATH")
             break
-        score_into(tally, cassette, chosen, name, str(run.root), chunk.options, chunk.keep_samples)
+        score_into(tally, cassette, chosen, name, str(run.root), chunk.options, chunk.keep_samples, names)
     return tally
 
 
 def score_into(tally: Tally, cassette: Cassette, chosen: ScenarioSet, name: str, run_root: str,
-               options: ScoreOptions, keep: bool) -> None:
-    """One cassette against its scenario, into the tally; a cassette that doesn't fit is a warning."""
+               options: ScoreOptions, keep: bool, names: dict[str, str] | None = None) -> None:
+    """One cassette against its scenario, into the tally; a cassette that doesn't fit is a warning. `names`:
+    recorded provider name -> the name it is reported under (config-tagged, comparable.py)."""
     scenario = chosen.get(cassette.sample.scenario)
     if scenario is None:
         tally.warnings.append(f"{name}: scenario {cassette.sample.scenario!r} is not in the scenario set; skipped")
@@ -116,7 +121,10 @@ def score_into(tally: Tally, cassette: Cassette, chosen: ScenarioSet, name: str,
             _warn_once(tally, f"{run_root}: its BFCL scenarios come from an older `replaykit import bfcl`, "
                               "whose tools differ from BFCL's (widened schemas, no Python hint): not BFCL's "
                               "experiment; --bfcl-compat scores them with BFCL's value rules only")
-        tally.add(score_sample(cassette, scenario, options, _SCHEMAS, detail=keep), keep)
+        sample = score_sample(cassette, scenario, options, _SCHEMAS, detail=keep)
+        if names:
+            sample.provider = names.get(sample.provider, sample.provider)
+        tally.add(sample, keep)
 
 
 def _warn_once(tally: Tally, warning: str) -> None:
@@ -142,16 +150,17 @@ def _scenario_set(run: Run, override: tuple[str, ...] | None,
 
 
 def plan_chunks(runs: Sequence[Run], scenarios: Sequence[str] | None, options: Callable[[Run], ScoreOptions],
-                keep_samples: bool) -> Iterator[Chunk]:
+                keep_samples: bool, selection: Selection | None = None) -> Iterator[Chunk]:
     """Chunks in file order, listed one run at a time: 200,000 file names held at once would be most of
-    the scorer's memory."""
+    the scorer's memory. With a `selection`, its files under its provider names."""
     override = tuple(scenarios) if scenarios else None
     for run in runs:
-        _RUNS[str(run.root)] = run  # already open: no second read of its run.json
-        files = run.cassette_names()
+        root = str(run.root)
+        _RUNS[root] = run  # already open: no second read of its run.json
+        files = selection.files[root] if selection else run.cassette_names()
+        names = tuple(sorted(selection.names.get(root, {}).items())) if selection else ()
         for start in range(0, len(files), CHUNK_FILES):
-            yield Chunk(str(run.root), tuple(files[start:start + CHUNK_FILES]), override, options(run),
-                        keep_samples)
+            yield Chunk(root, tuple(files[start:start + CHUNK_FILES]), override, options(run), keep_samples, names)
 
 
 def run_chunks(chunks: Iterable[Chunk], scenarios_for: Callable[[Run, Any], ScenarioSet],

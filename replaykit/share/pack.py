@@ -88,7 +88,8 @@ def pack_run(run_path: str | Path, out: str | Path, *, check: bool = True) -> Pa
 
 
 def _run_files(root: Path) -> tuple[list[str], list[str]]:
-    """The run's own files (run.json, scenarios.json, cassettes), sorted; anything else is left out."""
+    """The run's own files: run.json and scenarios.json first (a reader streaming the pack knows the run
+    before its cassettes), then the cassettes sorted by path; anything else is left out."""
     files: list[str] = []
     left_out: list[str] = []
     for path in sorted(root.rglob("*"), key=lambda p: p.as_posix()):
@@ -100,7 +101,8 @@ def _run_files(root: Path) -> tuple[list[str], list[str]]:
         (files if path.is_file() and run_member(rel) else left_out).append(rel)
     if RUN_FILE not in files:
         raise BadInputError(f"no {RUN_FILE}", source=str(root))
-    return files, left_out
+    head = [name for name in (RUN_FILE, "scenarios.json") if name in files]
+    return head + [name for name in files if name not in head], left_out
 
 
 def _tarinfo(name: str, size: int) -> tarfile.TarInfo:

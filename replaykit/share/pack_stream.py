@@ -7,7 +7,7 @@ its declared size and bounded by the pack limits, each read member's sha256 agai
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from replaykit.share.pack import MANIFEST, UnpackLimits, _checked_name, _PackRea
 
 
 def read_members(pack: str | Path, *, want: Callable[[str], bool] = lambda name: True,
-                 limits: UnpackLimits | None = None) -> Iterator[tuple[str, bytes]]:
+                 limits: UnpackLimits | None = None) -> Generator[tuple[str, bytes], None, None]:
     """(path, bytes) of every member `want` accepts, in pack order; members not wanted are skipped unread."""
     limits = limits or UnpackLimits()
     source = str(pack)

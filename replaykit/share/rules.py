@@ -11,7 +11,12 @@ removed).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+from collections.abc import Callable
+
+from replaykit.recorder.secretforms import looks_like_credential
 
 _END = r"(?![A-Za-z0-9_-])"  # a key ends where its alphabet does
 _SEP = r"[\\\"'\s]{0,4}"  # between a name and its value: quotes (escaped in a JSON string too) and spaces
@@ -54,15 +59,15 @@ RULES: dict[str, re.Pattern[str]] = {
     # generic shapes
     "json web token": re.compile(r"\bey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),  # jwt
     "private key": re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),  # private-key
-    "bearer token": re.compile(r"\bBearer\s+(?!<redacted>)[A-Za-z0-9._~+/=-]{12,}", re.I),
-    "basic credentials": re.compile(r"\bBasic\s+(?!<redacted>)[A-Za-z0-9+/]{12,}={0,2}", re.I),
+    "bearer token": re.compile(r"\b[Bb]earer\s+(?!<redacted>)(?P<secret>[A-Za-z0-9._~+/=-]{12,})"),
+    "basic credentials": re.compile(r"\bBasic\s+(?!<redacted>)(?P<secret>[A-Za-z0-9+/]{8,}={0,2})"),
     # generic-api-key: a credential-named variable or field assigned a value; kept only when the value looks
     # random (CHECKED below), as gitleaks keeps it only above an entropy
     "credential assignment": re.compile(
         r"(?i:(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|auth|credential|private[_-]?key)s?"
         r"[\w.-]{0,20})"
         + _SEP + "[:=]{1,2}" + _SEP + r"(?P<secret>[A-Za-z0-9+/_.~=-]{16,200})"),
-    "url credentials": re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@<>\"']+:(?!<redacted>@)[^\s/@<>\"']+@"),
+    "url credentials": re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@<>\"']+:(?P<secret>[^\s/@<>\"']+)@"),
 }
 
 
@@ -86,6 +91,30 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "url credentials": ("://",),
 }
 
-# Rules whose match counts only when the secret part looks like a credential (long, random).
-CHECKED = frozenset({"credential assignment"})
+# Placeholders that documentation and examples put where a password goes (gitleaks' stopwords, in spirit).
+PLACEHOLDERS = frozenset({"password", "passwd", "pass", "secret", "changeme", "example", "username", "user",
+                          "pwd", "token", "apikey", "api_key", "<redacted>"})
+
+
+def _basic(value: str) -> bool:
+    """Base64 of `user:password`, as Basic credentials are (not the word after "basic" in a sentence)."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return ":" in decoded and decoded.isprintable()
+
+
+def _password(value: str) -> bool:
+    return value.lower() not in PLACEHOLDERS and len(set(value)) > 2 and value[0] not in "$<{*%["
+
+
+# Rules whose match counts only when its secret part passes a check: looks like a credential (long, random),
+# decodes as Basic credentials, is not a placeholder.
+CHECKED: dict[str, Callable[[str], bool]] = {
+    "credential assignment": looks_like_credential,
+    "bearer token": lambda v: any(c.isdigit() for c in v) and v.lower() not in PLACEHOLDERS,
+    "basic credentials": _basic,
+    "url credentials": _password,
+}
 

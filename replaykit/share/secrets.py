@@ -59,18 +59,29 @@ _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _PRINTABLE_SHARE = 0.85  # of a base64 token's decoded characters, for it to be text worth scanning
 
 
-def _direct(text: str) -> Iterator[tuple[str, int, int]]:
-    active = _active(text)
-    if not active:
+def _matches(text: str, rules: tuple[int, ...]) -> Iterator[tuple[str, int, int]]:
+    if not rules:
         return
-    pattern = _combined(active)
+    pattern = _combined(rules)
     for m in pattern.finditer(text):
         i = int(str(m.lastgroup)[1:])
         inner = f"s{i}"
         start, end = m.span(inner) if inner in pattern.groupindex and m.start(inner) >= 0 else m.span()
-        if _KINDS[i] in CHECKED and not looks_like_credential(text[start:end]):
-            continue
         yield _KINDS[i], start, end
+
+
+def _direct(text: str) -> list[tuple[str, int, int]]:
+    """The rules' findings in `text` as written. The entropy-checked rules run in a second pass, so that a
+    rejected generic match never hides a key format inside it."""
+    active = _active(text)
+    if not active:
+        return []
+    found = list(_matches(text, tuple(i for i in active if _KINDS[i] not in CHECKED)))
+    checked = tuple(i for i in active if _KINDS[i] in CHECKED)
+    if checked:
+        found += [(kind, s, e) for kind, s, e in _matches(text, checked)
+                  if CHECKED[kind](text[s:e]) and not any(s < e2 and s2 < e for _, s2, e2 in found)]
+    return found
 
 
 def _decoded(token: str) -> Iterator[str]:
@@ -129,12 +140,12 @@ def redact_text(text: str) -> tuple[str, list[str]]:
     if not found:
         return text, []
     out, at = [], 0
-    for kind, start, end in found:
+    for _, start, end in found:
         if start < at:  # overlaps the previous finding, already replaced
             start = at
         if start >= end:
             continue
-        out += [text[at:start], _replacement(kind, text[start:end])]
+        out += [text[at:start], PLACEHOLDER]
         at = end
     out.append(text[at:])
     return "".join(out), [kind for kind, _, _ in found]
@@ -145,12 +156,6 @@ def redact_body(text: str) -> tuple[str, list[str]]:
     joined = redact_stream(text, lambda t: [(s, e) for _, s, e in find_secrets(t)])
     out, kinds = redact_text(joined)
     return out, (["secret split across stream events"] if joined != text else []) + kinds
-
-
-def _replacement(kind: str, match: str) -> str:
-    if kind in ("bearer token", "basic credentials"):  # keep the scheme: the header still reads as what it was
-        return match.split(None, 1)[0] + " " + PLACEHOLDER
-    return PLACEHOLDER
 
 
 def credential_field(name: object, value: object) -> bool:

@@ -35,6 +35,9 @@ UNKNOWN_SCENARIO = ("unknown scenario: no scenario served here has this first us
                     "answer is plain text; serve yours with `replaykit sim serve --scenarios DIR`")
 _log = logging.getLogger("replaykit.sim")
 LEDGER_LIMIT = 1_000_000  # truth records kept (a request's is a few hundred bytes)
+# With the request clock, a request's moment is drawn uniformly over one simulated day: downtime and burst
+# windows then hit their long-run share of requests (60 of every 600 s: 10%), the same requests in every run.
+REQUEST_CLOCK_SPAN_S = 86_400.0
 
 
 @dataclass
@@ -55,8 +58,10 @@ class Request:
 
 class Engine:
     def __init__(self, profiles: ProfileSet, scenarios: ScenarioSet, seed: int = 0, time_scale: float = 1.0,
-                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT) -> None:
+                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT,
+                 request_clock: bool = False) -> None:
         self.profiles, self.seed, self.time_scale = profiles, seed, max(0.0, time_scale)
+        self.request_clock = request_clock
         self.index = ScenarioIndex(scenarios)
         self.clock = SimClock(self.time_scale, clock)
         self.counts: dict[str, int] = {p.name: 0 for p in profiles}
@@ -168,8 +173,15 @@ class Engine:
         self.ledger.append(record)
 
     def _clock_fault(self, req: Request) -> str | None:
-        profile, now = req.profile, self.clock.now()
-        if profile.rate_limit is not None:
+        """Downtime, bursts and the token bucket. On the request clock the moment is the request's own draw
+        (the same in every run: what the demo needs) and there is no bucket, which depends on arrival order."""
+        profile = req.profile
+        if self.request_clock:
+            now = req.draws.rng("clock").random() * REQUEST_CLOCK_SPAN_S
+            req.record["clock_s"] = round(now, 3)
+        else:
+            now = self.clock.now()
+        if profile.rate_limit is not None and not self.request_clock:
             bucket = self._buckets.setdefault(profile.name, TokenBucket(profile.rate_limit, now))
             wait = bucket.take(now)
             if wait is not None:

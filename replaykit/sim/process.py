@@ -14,11 +14,12 @@ import httpx
 from replaykit.errors import ReplaykitError
 
 
-def _serve(conn: Connection, profiles: str, scenarios: str | None, seed: int, time_scale: float) -> None:
+def _serve(conn: Connection, profiles: str, scenarios: str | None, seed: int, time_scale: float,
+           request_clock: bool) -> None:
     from replaykit.sim.server import SimServer
 
     try:
-        server = SimServer(profiles, scenarios, seed=seed, time_scale=time_scale).start()
+        server = SimServer(profiles, scenarios, seed=seed, time_scale=time_scale, request_clock=request_clock).start()
     except Exception as err:  # reported to the parent, which raises it as one line
         conn.send(("error", f"{type(err).__name__}: {err}"))
         return
@@ -31,8 +32,9 @@ class SimProcess:
     """`with SimProcess(profiles=..., scenarios=...) as sim:` — like SimServer, in its own process."""
 
     def __init__(self, profiles: str | Path, scenarios: str | Path | None = "scenarios", *, seed: int = 0,
-                 time_scale: float = 1.0) -> None:
-        self.args = (str(profiles), str(scenarios) if scenarios is not None else None, seed, time_scale)
+                 time_scale: float = 1.0, request_clock: bool = False) -> None:
+        self.args = (str(profiles), str(scenarios) if scenarios is not None else None, seed, time_scale,
+                     request_clock)
         self.base_url = ""
         self._conn: Connection | None = None
         self._proc: Any = None

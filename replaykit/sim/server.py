@@ -31,6 +31,8 @@ from replaykit.sim.profiles import ProfileSet, load_profiles
 from replaykit.sim.scripts import Script, echo_credentials, request_credentials
 
 _CUT_MESSAGE = "ASGI callable returned without completing response."
+# Sent on every chat answer of a scaled simulator: its delays are not real time (docs/metrics.md, "Time scale").
+TIME_SCALE_HEADER = b"x-sim-time-scale"
 
 
 class _QuietCuts(logging.Filter):
@@ -117,6 +119,8 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
     async def chat(request: Request) -> Response:
         arrived = asyncio.get_running_loop().time()
         script = engine.chat(await request.body())
+        if engine.time_scale > 0 and engine.time_scale != 1:  # the recorder writes it into run.json
+            script.headers.append((TIME_SCALE_HEADER, f"{engine.time_scale:g}".encode()))
         profile = engine.profiles.find(str(script.record.get("profile") or ""))
         if profile is not None and profile.echo_credentials:
             echo_credentials(script, *request_credentials(request.headers, request.query_params))
@@ -176,16 +180,19 @@ class SimServer:
     `profiles` and `scenarios` take a path or an already-loaded ProfileSet / ScenarioSet (`None`: no
     scenarios, every request gets a plain text answer). `time_scale` multiplies every simulated delay
     (0: none). `clock` replaces the simulated wall clock (seconds) that downtime, bursts and the rate
-    limiter read. `ledger_limit`: the newest truth records kept.
+    limiter read. `ledger_limit`: the newest truth records kept. `request_clock`: downtime and bursts hit by
+    each request's own seeded moment instead of the wall clock, and no token bucket, so that a recording
+    gets the same faults in every run however fast it goes (the demo).
     """
 
     def __init__(self, profiles: str | Path | ProfileSet = "providers/sim-profiles.toml",
                  scenarios: str | Path | Sequence[str | Path] | ScenarioSet | None = "scenarios", *, seed: int = 0,
                  time_scale: float = 1.0, host: str = "127.0.0.1", port: int = 0,
-                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT) -> None:
+                 clock: Callable[[], float] | None = None, ledger_limit: int = LEDGER_LIMIT,
+                 request_clock: bool = False) -> None:
         profile_set = profiles if isinstance(profiles, ProfileSet) else load_profiles(locate(profiles).path)
         self.engine = Engine(profile_set, _scenarios(scenarios), seed=seed, time_scale=time_scale,
-                             clock=clock, ledger_limit=ledger_limit)
+                             clock=clock, ledger_limit=ledger_limit, request_clock=request_clock)
         self.stream_stats = StreamStats()
         self.app = build_app(self.engine, self.stream_stats)
         self.host, self.port = host, port

@@ -179,3 +179,40 @@ def test_an_unknown_provider_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["capture", "--providers", str(config), "--provider", "nope",
                                        "--out", str(tmp_path / "run")])
     assert result.exit_code == 2 and "nope" in result.output and not (tmp_path / "run").exists()
+
+
+def test_the_anthropic_sdk_through_the_proxy_is_captured_and_becomes_a_replay_scenario(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    anthropic = pytest.importorskip("anthropic", reason="the Anthropic SDK plays the agent")
+    from replaykit.scenarios import load_scenarios
+    from replaykit.scenarios.replay import from_run
+
+    scenarios = fixture_scenarios()
+    raw = next(s.raw for s in scenarios if s.category == "single")
+    monkeypatch.setenv("RK_CAPTURE_KEY", KEY)
+    tools = [{"name": t["function"]["name"], "description": t["function"].get("description", ""),
+              "input_schema": t["function"]["parameters"]} for t in raw["tools"]]
+    system = next((m["content"] for m in raw["messages"] if m["role"] == "system"), None)
+    messages = [m for m in raw["messages"] if m["role"] != "system"]
+    with SimServer(profiles=profiles(steady={}), scenarios=scenarios, time_scale=0) as sim:
+        [provider] = providers_for(sim.base_url, "steady", api_key_env="RK_CAPTURE_KEY", api="anthropic-messages")
+        with CaptureServer(CaptureProxy(provider, tmp_path / "run")) as server:
+            client = anthropic.Anthropic(base_url=server.url, api_key="agent-own-key", max_retries=0)
+            kwargs = {"system": system} if system else {}
+            reply = client.messages.create(model="claude-x", max_tokens=512, messages=messages, tools=tools,
+                                           **kwargs)
+            with client.messages.stream(model="claude-x", max_tokens=512, messages=messages, tools=tools,
+                                        **kwargs) as stream:
+                streamed = stream.get_final_message()
+        sent = [r for r in sim.ledger()]
+    assert any(b.type == "tool_use" for b in reply.content) and any(b.type == "tool_use" for b in streamed.content)
+    assert len(sent) == 2
+    on_disk = b"".join(p.read_bytes() for p in (tmp_path / "run").rglob("*.json"))
+    assert KEY.encode() not in on_disk and b"agent-own-key" not in on_disk
+    assert verify_run(tmp_path / "run").ok
+    scored = score_runs([tmp_path / "run"]).data["providers"]["steady"]
+    assert scored["samples"] == 2 and scored["success"]["value"] == 1.0
+    assert scored["ttft_ms"]["n"] == 1  # the streamed answer's first token, read with the dialect's events
+    report = from_run(tmp_path / "run", tmp_path / "replay")
+    [scenario] = list(load_scenarios(tmp_path / "replay"))  # the two identical requests, kept once
+    assert scenario.expect.calls[0].name == raw["expect"]["calls"][0]["name"]

@@ -148,6 +148,11 @@ def test_harness_attempts_are_reported_and_never_counted_against_the_provider(tm
     assert "harness" not in q["errors"]
     assert "harness" not in p and p["availability"]["n"] == n
     assert any(w.startswith("q: ") and "not counted against the provider" in w for w in result.warnings)
+    # nor in the per-scenario success cells that paired comparisons (the leaderboard's `*`) are drawn from
+    assert all("q" not in row["success"] and "p" in row["success"] for row in result.data["scenarios"])
+    from replaykit.report.significance import versus_best
+
+    assert not versus_best(result.data)["q"].significant
 
 
 def test_every_provider_failing_at_connection_level_stops_early(tmp_path: Path) -> None:

@@ -63,10 +63,14 @@ def test_example_report_in_chromium(browser: Browser, example: tuple[dict[str, A
     assert browser.problems() == []
     charts = browser.evaluate("Array.from(document.querySelectorAll('svg.chart')).map(s => "
                               "[s.id, s.querySelectorAll('.mark').length, s.hasAttribute('data-empty')])")
-    assert len(charts) == 8
+    assert len(charts) == 10
     for ident, marks, empty in charts:
         assert marks > 0 and not empty, ident
     assert browser.evaluate("document.querySelectorAll('#board tbody tr').length") == 7
+    ticks = browser.evaluate("Array.from(document.querySelectorAll('#chart-cost .axis text')).map(t => t.textContent)")
+    assert ticks and len(ticks) == len(set(ticks))  # no cost label repeated
+    compare = browser.evaluate("document.getElementById('diff-count').textContent")
+    assert " of 0 " not in compare  # the Compare panel opens on a pair that shares samples
 
     everything = _count(browser)
     assert everything == "showing 168 of 168 samples"
@@ -110,8 +114,9 @@ def test_report_without_samples_in_chromium(browser: Browser, example_data: dict
     _open(browser, page)
     assert browser.problems() == []
     marks = browser.evaluate("Array.from(document.querySelectorAll('svg.chart')).map(s => "
-                             "s.querySelectorAll('.mark').length)")
-    assert all(n > 0 for n in marks)
+                             "[s.id, s.querySelectorAll('.mark').length])")
+    # failed attempts over time need each attempt's start: per-sample data
+    assert all(n > 0 for ident, n in marks if ident != "chart-errors-time")
     assert "without per-sample data" in browser.evaluate("document.getElementById('samples').innerText")
 
 

@@ -40,13 +40,14 @@ def test_tables_parse_with_the_right_shape(example_data: dict[str, Any]) -> None
     providers = example_data["providers"]
     classes = sorted({c for m in providers.values() for c in m["errors"]})
     faults = sorted({f for m in providers.values() for f in m["faults"]})
-    leaderboard, errors, speed, answer_faults = tables
-    assert len(tables) == 4
+    leaderboard, consistency, errors, speed, answer_faults = tables  # the example repeats: pass^k is shown
+    assert len(tables) == 5
+    assert consistency[0][:2] == ["provider", "success"] and len(consistency) == 1 + len(providers)
     assert leaderboard[0] == list(COLUMNS)
     assert len(leaderboard) == 1 + len(providers)
     assert all(len(r) == len(COLUMNS) for r in leaderboard)
     assert errors[0] == ["provider", *classes, "attempts"] and len(errors) == 1 + len(providers)
-    assert speed[0][0] == "provider" and len(speed) == 1 + len(providers) and all(len(r) == 6 for r in speed)
+    assert speed[0][0] == "provider" and len(speed) == 1 + len(providers) and all(len(r) == 8 for r in speed)
     assert answer_faults[0] == ["provider", *faults]
     assert {r[0] for r in leaderboard[1:]} == set(providers)
     assert "*" in next(r for r in leaderboard if r[0] == "sim-textcalls")[1]  # the escaped mark survives
@@ -68,4 +69,4 @@ def test_key_figures_and_no_tables_when_nothing_failed(example_data: dict[str, A
     text = render(data)
     assert "**Most successful:** sim-steady" in text
     assert "No failed attempts." in text and "No answer faults." in text
-    assert len(_tables(text)) == 2
+    assert len(_tables(text)) == 3  # leaderboard, consistency across repetitions, speed and cost

@@ -49,3 +49,14 @@ def test_the_sweep_finds_where_a_provider_breaks(tmp_path: Path) -> None:
     assert all(steady[t]["value"] == 1.0 for t in ("tools-8", "tools-32", "ctx-1k", "ctx-24k"))
     assert tags["tools-32"]["value"] == 0.0 and tags["ctx-24k"]["value"] == 0.0
     assert tags["tools-8"]["value"] == 0.5 and tags["ctx-1k"]["value"] == 0.5  # the other load still breaks it
+    # the sweep view: per axis and level, clustered by base scenario; leaks found past 20 tools only
+    from replaykit.report.sweep import render, sweep
+
+    data = sweep([run.root])
+    leaks = data["tools"]["agentic"]
+    assert leaks["8"]["text_calls"]["value"] == 0.0 and leaks["32"]["text_calls"]["value"] == 1.0
+    assert data["context_tokens"]["steady"]["24000"]["success"]["value"] == 1.0
+    assert data["context_tokens"]["agentic"]["24000"]["success"]["n"] == n
+    table = CliRunner().invoke(main, ["sweep", str(run.root), "--metric", "text_calls"])
+    assert table.exit_code == 0 and "| agentic | 0% [" in table.output and "100% [" in table.output
+    assert "### text_calls by tools" in render(data, "text_calls")

@@ -15,6 +15,7 @@ import random
 import shutil
 import tarfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,9 @@ def invoke(*args: str) -> Outcome:
     result = CliRunner().invoke(main, list(args), catch_exceptions=True)
     crash = None
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        crash = f"{type(result.exception).__name__}: {str(result.exception)[:200]}"
+        where = traceback.extract_tb(result.exc_info[2])[-1] if result.exc_info else None
+        at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+        crash = f"{type(result.exception).__name__}: {str(result.exception)[:200]}{at}"
     elif "Traceback (most recent call last)" in result.output:
         crash = "a traceback in the output"
     return Outcome(" ".join(args[:1]), result.exit_code, time.perf_counter() - start, crash, result.output)

@@ -169,3 +169,19 @@ def test_one_depth_limit_for_verify_inspect_and_merge(run: Path, tmp_path: Path)
     assert outcomes["inspect"].exit_code == 2
     with pytest.raises(CassetteError, match=f"nested deeper than {MAX_DEPTH} levels"):
         decode((run / WEATHER).read_bytes(), "c.json")
+
+
+@pytest.mark.parametrize("value", [1.5, 7, None, "text/plain"])
+def test_request_headers_of_any_scalar_shape_reach_the_html_report(run: Path, tmp_path: Path, value: Any) -> None:
+    # the report redacts and shows request headers: a bare number there crashed it (found by the fuzz)
+    edited(run, lambda raw: raw["interactions"][0]["request"]["headers"].update(accept=value))
+    outcome = invoke("report", str(run), "-o", str(tmp_path / "r.html"))
+    assert outcome.held and outcome.exit_code == 0, outcome
+    (line,) = _inspect(run)
+    assert line["error_class"] is None
+
+
+def test_request_headers_nested_are_refused_naming_the_field(run: Path) -> None:
+    edited(run, lambda raw: raw["interactions"][0]["request"]["headers"].update(accept=[["a"]]))
+    with pytest.raises(CassetteError, match=r"interactions\[0\]\.request\.headers\.accept"):
+        decode((run / WEATHER).read_bytes(), "c.json", walkers=False)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from share_helpers import cassette_files, cli, edit_cassette, record_run
 
-from replaykit.share.secrets import find_secrets
+from replaykit.share.secrets import find_secrets, scan_value
 from replaykit.share.verify import verify_run
 
 ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -153,6 +153,18 @@ def test_no_false_alarm_on_a_clean_recording(clean_run: Path) -> None:
     '"max_tokens": 4096', "chatcmpl-" + _rand(32, HEX, seed="id"), "gen-" + _rand(24, seed="gen"),
     "the author: \"Jane Austen wrote it\"", '"tool_call_id": "call_0_' + _rand(20, seed="call") + '"',
     "sha256:" + _rand(64, HEX, seed="sha"), "token=aaaaaaaaaaaaaaaaaaaaaaaa",
+    '"api_key_env": "CANARY_OPENROUTER_KEY_20260"',
+    # prose and examples of BFCL's data set that a keyword-only rule would flag
+    "use a basic configuration", "Basic Authentication", "connect to http://user:password@localhost/db",
+    "Bearer authentication scheme",
 ])
 def test_ordinary_traffic_is_not_a_finding(text: str) -> None:
     assert find_secrets(text) == []
+    assert list(scan_value({"api_key_env": "CANARY_OPENROUTER_KEY_20260", "x": text}, "")) == []
+
+
+def test_a_rejected_generic_match_never_hides_a_key_format() -> None:
+    """`"api_key":"<key>"`: the generic credential-assignment rule spans the key too; when the key's own
+    entropy is low (a repetitive test key) that generic match is dropped, and the key's format still counts."""
+    periodic = "sk-or-v1-" + "badc0de1" * 8
+    assert [kind for kind, _, _ in find_secrets('{"api_key":"' + periodic + '","model":"m"}')] == ["openrouter key"]

@@ -63,6 +63,34 @@
     return "$" + v.toFixed(2);
   }
   function title(text) { return s("title", { text: text }); }
+  // A speed figure in the profile's time: rescaled (and marked ~) for runs recorded on a scaled simulator clock.
+  function scaleOf(m) { return (m.config && m.config.time_scale) || null; }
+  function sp(m, metric, key) {
+    var v = m[metric][key || "p50"], f = scaleOf(m);
+    if (v === null || v === undefined || !f) return v;
+    return metric === "output_tps" ? v * f : v / f;
+  }
+  function spText(m, metric, key) {
+    var v = sp(m, metric, key), none = v === null || v === undefined;
+    var text = metric === "output_tps" ? (none ? "–" : String(Math.round(v))) : ms(v);
+    return text + (scaleOf(m) && !none ? "~" : "");
+  }
+  function costText(m, key) { return m.cost_usd.attempts_priced ? usd(m.cost_usd[key || "per_sample"]) : "–"; }
+  // the providers with the best value; several when they tie (a tie is never settled by name)
+  function leaders(names, valueOf, best) {
+    var vals = names.map(valueOf), top = best === "max" ? Math.max.apply(null, vals) : Math.min.apply(null, vals);
+    return names.filter(function (p, i) { return vals[i] === top; }).sort();
+  }
+  function named(list) { return list.length === 1 ? list[0] : "tie: " + list.join(", "); }
+  // cost axis labels in cents, with as many decimals as it takes for no two ticks to read the same
+  function usdTicks(ticks) {
+    if (!ticks.length || Math.max.apply(null, ticks) >= 0.01) return usd;
+    for (var d = 0; d < 8; d++) {
+      var labels = ticks.map(function (v) { return (v * 100).toFixed(d); });
+      if (labels.every(function (l, i) { return labels.indexOf(l) === i; })) break;
+    }
+    return function (v) { return (v * 100).toFixed(d) + "¢"; };
+  }
   function colorOf(name, i) { return CLASS_COLORS[name] || PALETTE[i % PALETTE.length]; }
   function pretty(text) {
     if (!text) return "";
@@ -120,7 +148,7 @@
   function drawLeaderboard() {
     var table = clear(byId("board"));
     var cols = ["provider", "success (95% CI)", "", "avail", "recall", "args", "schema", "failed", "p50",
-                "p90", "TTFT", "tok/s", "$/sample", "samples"];
+                "p90", "TTFT", "tok/s", "$/sample", "$/correct", "samples"];
     table.appendChild(h("thead", null, h("tr", null, cols.map(function (c) { return h("th", { text: c }); }))));
     var body = h("tbody");
     ranked.forEach(function (name) {
@@ -141,11 +169,12 @@
         h("td", { text: pct(m.param_accuracy.value, 0) }),
         h("td", { text: pct(m.schema_validity.value, 0) }),
         h("td", { text: pct(m.error_rate.value, 1) }),
-        h("td", { text: ms(m.latency_ms.p50) }),
-        h("td", { text: ms(m.latency_ms.p90) }),
-        h("td", { text: ms(m.ttft_ms.p50) }),
-        h("td", { text: m.output_tps.p50 === null ? "–" : Math.round(m.output_tps.p50) }),
-        h("td", { text: m.cost_usd.attempts_priced ? usd(m.cost_usd.per_sample) : "–" }),
+        h("td", { text: spText(m, "latency_ms") }),
+        h("td", { text: spText(m, "latency_ms", "p90") }),
+        h("td", { text: spText(m, "ttft_ms") }),
+        h("td", { text: spText(m, "output_tps") }),
+        h("td", { text: costText(m) }),
+        h("td", { text: costText(m, "per_success"), title: "cost per fully correct sample" }),
         h("td", { text: m.samples })));
     });
     table.appendChild(body);
@@ -157,27 +186,33 @@
       box.appendChild(h("div", { "class": "figure" }, h("span", { text: label }), h("b", { text: value }),
                         h("span", { text: note })));
     }
-    var best = ranked[0], m = S.providers[best];
-    figure("most successful", best, pct(m.success.value) + " of samples fully correct");
-    var timed = ranked.filter(function (p) { return S.providers[p].latency_ms.p50 !== null; });
-    if (timed.length) {
-      var fast = timed.reduce(function (a, b) {
-        return S.providers[b].latency_ms.p50 < S.providers[a].latency_ms.p50 ? b : a; });
-      figure("fastest (median latency)", fast, ms(S.providers[fast].latency_ms.p50));
+    var P = S.providers;
+    var best = leaders(ranked, function (p) { return P[p].success.value || 0; }, "max");
+    figure("most successful", named(best), pct(P[best[0]].success.value) + " of samples fully correct");
+    var timed = ranked.filter(function (p) { return P[p].latency_ms.p50 !== null; });
+    if (timed.length && R.speeds_comparable) {
+      var fast = leaders(timed, function (p) { return P[p].latency_ms.p50; });
+      figure("fastest (median latency)", named(fast), spText(P[fast[0]], "latency_ms"));
     }
-    var priced = ranked.filter(function (p) { return S.providers[p].cost_usd.attempts_priced; });
+    var priced = ranked.filter(function (p) { return P[p].cost_usd.attempts_priced; });
     if (priced.length) {
-      var cheap = priced.reduce(function (a, b) {
-        return S.providers[b].cost_usd.per_sample < S.providers[a].cost_usd.per_sample ? b : a; });
-      figure("cheapest per sample", cheap, usd(S.providers[cheap].cost_usd.per_sample));
+      var cheap = leaders(priced, function (p) { return P[p].cost_usd.per_sample; });
+      figure("cheapest per sample", named(cheap), costText(P[cheap[0]]));
     }
-    var worst = ranked.reduce(function (a, b) {
-      return (S.providers[b].error_rate.value || 0) > (S.providers[a].error_rate.value || 0) ? b : a; });
-    figure("most failed attempts", worst, pct(S.providers[worst].error_rate.value) + " of attempts");
+    var paid = priced.filter(function (p) { return P[p].cost_usd.per_success; });
+    if (paid.length) {
+      var right = leaders(paid, function (p) { return P[p].cost_usd.per_success; });
+      figure("cheapest per fully correct answer", named(right), costText(P[right[0]], "per_success"));
+    }
+    var failing = ranked.filter(function (p) { return P[p].error_rate.value; });
+    if (failing.length) {
+      var worst = leaders(failing, function (p) { return P[p].error_rate.value; }, "max");
+      figure("most failed attempts", named(worst), pct(P[worst[0]].error_rate.value) + " of attempts");
+    }
   }
 
   // ---------- scatter: success against x ----------
-  function drawScatter(id, xOf, xLabel, fmt) {
+  function drawScatter(id, xOf, xLabel, fmt, tickFmt) {
     var svg = clear(byId(id)), W = 560, H = 330, L = 52, T = 14, Rm = 24, B = 42;
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     var pts = ranked.map(function (p) { return { p: p, x: xOf(S.providers[p]), r: S.providers[p].success }; })
@@ -192,7 +227,8 @@
     var ylo = Math.max(0, Math.floor(Math.min.apply(null, pts.map(function (d) { return d.r.low; })) * 10) / 10);
     if (ylo > 0.8) ylo = 0.8;
     var x = scale(lo, hi, L, W - Rm, log), y = scale(ylo, 1, H - B, T, false);
-    axes(svg, x, y, log ? logTicks(lo, hi) : niceTicks(lo, hi, 5), niceTicks(ylo, 1, 5), fmt,
+    var xt = log ? logTicks(lo, hi) : niceTicks(lo, hi, 5);
+    axes(svg, x, y, xt, niceTicks(ylo, 1, 5), tickFmt ? tickFmt(xt) : fmt,
          function (v) { return Math.round(v * 100) + "%"; }, L, T, W - Rm, H - B);
     svg.appendChild(s("text", { x: (L + W - Rm) / 2, y: H - 6, "text-anchor": "middle", "class": "muted",
                                 text: xLabel + (log ? " (log scale)" : "") }));
@@ -391,6 +427,58 @@
     drawHeatmap("chart-categories", Object.keys(cats).sort(), catOf);
   }
 
+  // ---------- what to read first: partial runs, samples left out, scaled speeds ----------
+  function drawNotes() {
+    var box = byId("notes"), notes = R.notes || [];
+    if (!notes.length) return;
+    box.hidden = false;
+    clear(box).appendChild(h("b", { text: S.run.partial ? "Partial run. Read first:" : "Read first:" }));
+    box.appendChild(h("ul", null, notes.map(function (n) { return h("li", { text: n }); })));
+  }
+
+  // ---------- success by scenario × provider ----------
+  function drawMatrix() {
+    var cells = {};
+    (S.scenarios || []).forEach(function (row) { cells[row.id] = row.success || {}; });
+    var cellOf = function (p, sid) {
+      var kn = (cells[sid] || {})[p];
+      return kn && kn.n ? { value: kn.k / kn.n, n: kn.n } : null;
+    };
+    var ids = rowsByWorst(function () { return Object.keys(cells); }, cellOf);
+    drawHeatmap("chart-matrix", ids, cellOf);
+    byId("matrix-caption").textContent = "Share of samples fully correct, per scenario (rows, worst first) and " +
+      "provider (" + ids.length + " scenarios)";
+  }
+
+  // ---------- failed attempts over time ----------
+  function drawErrorsOverTime(data) {
+    var svg = clear(byId("chart-errors-time")), W = 560, L = 140, Rm = 16, rowH = 26, T = 4;
+    var names = ranked.filter(function (p) { return data && data.providers[p]; });
+    if (!names.length) { emptyChart(svg, W, 60, "no attempt start times recorded"); return; }
+    var bins = data.bins, span = data.span_s, bw = (W - Rm - L) / bins, H = T + names.length * rowH + 24;
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    names.forEach(function (p, i) {
+      var y0 = T + i * rowH, series = data.providers[p];
+      svg.appendChild(s("text", { x: L - 8, y: y0 + rowH - 9, "text-anchor": "end", text: p }));
+      svg.appendChild(s("rect", { x: L, y: y0 + 3, width: W - Rm - L, height: rowH - 6, fill: "#f6f8fa" }));
+      series.forEach(function (kn, b) {
+        var n = kn[0], k = kn[1];
+        if (!n) return;
+        var hgt = Math.max(k ? 1.5 : 0, (rowH - 6) * k / n);
+        var t0 = (b * span / bins).toFixed(1), t1 = ((b + 1) * span / bins).toFixed(1);
+        svg.appendChild(s("rect", { x: L + b * bw, y: y0 + rowH - 3 - hgt, width: Math.max(1, bw - 0.5), height: hgt,
+                                    fill: "#d1495b", "class": "mark" },
+                          title(p + " · " + t0 + "–" + t1 + " s: " + k + " of " + n + " attempts failed")));
+      });
+    });
+    var ax = s("g", { "class": "axis" });
+    niceTicks(0, span, 6).forEach(function (v) {
+      ax.appendChild(s("text", { x: L + v / (span || 1) * (W - Rm - L), y: H - 8, "text-anchor": "middle",
+                                 text: v + " s" }));
+    });
+    svg.appendChild(ax);
+  }
+
   // ---------- distributions ----------
   function drawDistribution(id, metric) {
     var svg = clear(byId(id)), W = 560, L = 140, Rm = 16, rowH = 30, T = 6;
@@ -415,6 +503,7 @@
     svg.appendChild(ax);
     withData.forEach(function (p, i) {
       var y0 = T + i * rowH, m = S.providers[p][metric], c = providerColor[p];
+      if (scaleOf(S.providers[p])) m = { p50: sp(S.providers[p], metric, "p50") };
       svg.appendChild(s("text", { x: L - 8, y: y0 + rowH - 10, "text-anchor": "end", text: p }));
       var counts = hist && hist.counts[p];
       if (counts) {
@@ -683,8 +772,14 @@
       text: step.correct ? "✓ correct" : "✗ wrong" }), " ", step.faults.map(function (f) {
         return h("span", { "class": "chip f", text: f }); }),
       step.finish_reason ? h("span", { "class": "kv", text: " finish_reason: " + step.finish_reason }) : null));
+    textCalls = step.text_calls || [];
     box.appendChild(callsTable(exp || { calls: [] }, step));
+    textCalls = [];
     if (step.text) box.appendChild(h("div", { "class": "kv" }, "text: ", h("code", { text: step.text })));
+    (step.text_calls || []).forEach(function (c) {
+      box.appendChild(h("div", { "class": "kv" }, "written as text, not as a tool call (no agent would run it): ",
+        h("code", { text: c.name + " " + c.raw_arguments })));
+    });
     return box;
   }
   function callsTable(exp, step) {
@@ -709,13 +804,16 @@
     table.appendChild(body);
     return table;
   }
+  var textCalls = [];  // the step being drawn: its calls written as text
+  function textCall(name) { return textCalls.some(function (c) { return c.name === name; }); }
   function pairRows(body, e, c, failures, schemaProblem, answered) {
     var bad = {};
     (failures || []).forEach(function (f) { bad[f[0]] = f[1]; });
     var nameBad = !e || !c;
     body.appendChild(h("tr", { "class": "name" }, h("td", { text: "tool" }),
       h("td", { "class": e ? (c ? "" : "miss") : "bad", text: e ? e.name : "— not expected —" }),
-      h("td", { "class": c ? (e ? "" : "bad") : "miss", text: c ? c.name : (answered ? "— missing —" : "—") },
+      h("td", { "class": c ? (e ? "" : "bad") : "miss",
+                text: c ? c.name : (answered ? (e && textCall(e.name) ? "— written as text —" : "— missing —") : "—") },
         nameBad && e && answered ? h("span", { "class": "why", text: "expected call not returned" }) : null,
         nameBad && c ? h("span", { "class": "why", text: "a call beyond the expected ones" }) : null)));
     var parsed = c ? argsOf(c) : null;
@@ -815,12 +913,23 @@
       A.appendChild(h("option", { value: p, text: p }));
       B.appendChild(h("option", { value: p, text: p }));
     });
-    A.value = order[0]; B.value = order[order.length - 1];
+    var pick = sharedPair(order);
+    A.value = pick[0]; B.value = pick[1];
     header("diff-head", ["A", "B", "scenario", "rep", "A: errors / faults", "B: errors / faults", "calls"]);
     diffList = new VList(byId("diff-list"), 28, diffRow);
     A.addEventListener("change", diffRefresh);
     B.addEventListener("change", diffRefresh);
     diffRefresh();
+  }
+  function sharedPair(order) {
+    // the best-ranked provider against the last one that shares samples with it; else any pair that shares
+    var keys = {};
+    rows.forEach(function (r) { (keys[sourceOf(r)] = keys[sourceOf(r)] || {})[r.scenario + "\u0000" + r.rep] = 1; });
+    function shares(a, b) { return Object.keys(keys[a] || {}).some(function (k) { return (keys[b] || {})[k]; }); }
+    for (var i = 0; i < order.length; i++) {
+      for (var j = order.length - 1; j > i; j--) if (shares(order[i], order[j])) return [order[i], order[j]];
+    }
+    return [order[0], order[order.length - 1]];
   }
   function diffRow(pair) {
     return h("div", { "class": "vrow" + (diffSelected === pair ? " sel" : ""),
@@ -868,9 +977,12 @@
       figureBox("only B correct", counts.b, b),
       figureBox("both wrong", counts.none, ""),
       figureBox("same calls returned", counts.same, pct(counts.shared ? counts.same / counts.shared : null)),
-      figureBox("McNemar exact p", p < 0.001 ? "< 0.001" : p.toPrecision(2),
-                p < 0.05 ? "a real difference in success" : "no significant difference")));
+      counts.shared ? figureBox("McNemar exact p", p < 0.001 ? "< 0.001" : p.toPrecision(2),
+                p < 0.05 ? "a real difference in success" : "no significant difference")
+        : figureBox("McNemar exact p", "–", "no shared sample")));
     if (a === b) box.appendChild(h("p", { "class": "note", text: "A and B are the same: pick two." }));
+    else if (!counts.shared) box.appendChild(h("p", { "class": "note", text: "A and B share no sample (same " +
+      "scenario and repetition): nothing to test. Pick another pair." }));
     byId("diff-count").textContent = pairs.length + " of " + counts.shared +
       " scenario-repetitions differ (outcome or calls)" + (pairs.length ? "; click one to see both sides" : "");
     diffSelected = null;
@@ -903,6 +1015,7 @@
     var text = "This report was written without per-sample data. `replaykit report RUN -o report.html` " +
       "(or `replaykit score RUN -o report.html`) includes it.";
     clear(byId("samples-body")).appendChild(h("p", { "class": "note", text: text }));
+    emptyChart(clear(byId("chart-errors-time")), 560, 60, "needs per-sample data (replaykit report)");
     clear(byId("diff-body")).appendChild(h("p", { "class": "note", text: text }));
   }
   function main() {
@@ -910,10 +1023,16 @@
     byId("subtitle").textContent = S.run.samples + " samples · " + ranked.length + " providers · recorded " +
       (S.run.started_at || "?").replace("T", " ").slice(0, 19) + " UTC · scored with replaykit " + S.run.scored_with;
     drawLeaderboard();
-    drawScatter("chart-latency", function (m) { return m.latency_ms.p50; }, "median latency", function (v) {
-      return ms(v).replace(" ", ""); });
+    if (R.speeds_comparable) {
+      drawScatter("chart-latency", function (m) { return sp(m, "latency_ms"); }, "median latency", function (v) {
+        return ms(v).replace(" ", ""); });
+    } else {
+      emptyChart(clear(byId("chart-latency")), 560, 60, "speeds measured at different time scales: not compared");
+    }
     drawScatter("chart-cost", function (m) { return m.cost_usd.attempts_priced ? m.cost_usd.per_sample : null; },
-                "cost per sample", usd);
+                "cost per sample", usd, usdTicks);
+    drawNotes();
+    drawMatrix();
     drawStacked("chart-errors", function (m) { return m.error_rates; }, "No failed attempts.");
     drawStacked("chart-faults", function (m) { return m.fault_rates; }, "No answer faults.");
     drawRecall();
@@ -932,6 +1051,7 @@
       drawRun();
       setupSamples(index);
       drawCauses();
+      drawErrorsOverTime(index.errors_over_time);
       done();
     });
   }
