@@ -129,7 +129,8 @@ def pair(a: Side, b: Side, *, intersect: bool = False) -> Pairing:
     sa, sb = a.samples, b.samples
     dropped = check_scenarios(a, b, intersect)
     keys = sorted(set(sa) & set(sb))
-    keys = [k for k in keys if k[0] not in dropped]
+    # a sample the recording machine cut short (DNS, no route: class `harness`) says nothing of either provider
+    keys = [k for k in keys if k[0] not in dropped and not (sa[k].harness_cut or sb[k].harness_cut)]
     if not keys:
         raise BadInputError(f"{a.label} and {b.label} have no sample in common "
                             "(same scenario and repetition)")

@@ -164,3 +164,10 @@ def test_every_provider_failing_at_connection_level_stops_early(tmp_path: Path) 
     assert run.manifest["status"] == "interrupted"
     assert 0 < len(run.cassette_files()) < 20 * len(fixture_scenarios()) // 2
     assert set(run.manifest["cassettes"]) == {p.relative_to(out).as_posix() for p in run.cassette_files()}
+    # and `diff` pairs nothing the harness cut short: no verdict on q at all
+    from click.testing import CliRunner
+
+    from replaykit.cli import main
+
+    compared = CliRunner().invoke(main, ["diff", f"{out}:p", f"{out}:q"])
+    assert compared.exit_code == 2 and "no sample in common" in compared.output, compared.output
