@@ -159,9 +159,15 @@ def redact_body(text: str) -> tuple[str, list[str]]:
     return out, (["secret split across stream events"] if joined != text else []) + kinds
 
 
+# replaykit's own content hashes (`sha256:<hex>`, keyed by scenario id or file path in run.json): random-looking,
+# never secret, whatever the key they sit under is called (a scenario may well be named `...secrets...`)
+_CONTENT_HASH = re.compile(r"sha256:[0-9a-f]{64}")
+
+
 def credential_field(name: object, value: object) -> bool:
     """A field named like a credential (`api_key`, `x-auth-token`) holding a value that looks like one."""
     return (isinstance(value, str) and value != PLACEHOLDER and secret_name(name)
+            and not _CONTENT_HASH.fullmatch(value)
             and looks_like_credential(re.sub(r"^\w+\s+", "", value.strip())))
 
 

@@ -168,3 +168,13 @@ def test_a_rejected_generic_match_never_hides_a_key_format() -> None:
     entropy is low (a repetitive test key) that generic match is dropped, and the key's format still counts."""
     periodic = "sk-or-v1-" + "badc0de1" * 8
     assert [kind for kind, _, _ in find_secrets('{"api_key":"' + periodic + '","model":"m"}')] == ["openrouter key"]
+
+
+def test_a_content_hash_under_a_credential_like_name_is_not_a_secret() -> None:
+    """run.json maps scenario ids to their hashes; a scenario about secrets must not make its run unshareable."""
+    from replaykit.share.secrets import scan_value
+
+    manifest = {"scenarios": {"agent.refuses_reading_secrets_into_log": "sha256:" + "ab12" * 16},
+                "cassettes": {"cassettes/p/agent.refuses_reading_secrets_into_log--r0.json": "sha256:" + "9f" * 32}}
+    assert list(scan_value(manifest, "")) == []
+    assert list(scan_value({"api_secret": "q8Zr2LmX9vT4nB7cW1yK5pH3"}, ""))  # a real-looking one still is
