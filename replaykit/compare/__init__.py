@@ -15,15 +15,18 @@ if TYPE_CHECKING:
     from replaykit.compare.fallback import fallback_result
     from replaykit.compare.paired import CompareOptions, compare_metrics
     from replaykit.compare.pairing import Pairing, Ref, RunCache, Side, pair, parse_ref, sides_for
-    from replaykit.compare.plan import PlanInput, plan
     from replaykit.compare.reference import reference_result
     from replaykit.compare.significance import PairedTable, mcnemar_exact, newcombe_interval
     from replaykit.compare.trend import trend_result
 
+# `plan` is also the name of a submodule: importing that submodule would set the package's `plan` to the module,
+# so the function is bound here, once (the module is light).
+from replaykit.compare.plan import PlanInput, plan
+
 _WHERE = {
     "diff_pairing": "diff", "diff_result": "diff", "fallback_result": "fallback", "CompareOptions": "paired",
     "compare_metrics": "paired", "Pairing": "pairing", "Ref": "pairing", "RunCache": "pairing", "Side": "pairing",
-    "pair": "pairing", "parse_ref": "pairing", "sides_for": "pairing", "PlanInput": "plan", "plan": "plan",
+    "pair": "pairing", "parse_ref": "pairing", "sides_for": "pairing",
     "reference_result": "reference", "PairedTable": "significance", "mcnemar_exact": "significance",
     "newcombe_interval": "significance", "trend_result": "trend",
 }
