@@ -53,3 +53,21 @@ def test_a_tampered_pack_is_refused_with_the_member_named(pack: Path, tmp_path: 
     result = CliRunner().invoke(main, ["score", str(bad)])
     assert result.exit_code == 2 and "sha256" in result.output and "Traceback" not in result.output
     assert tampered in result.output
+
+
+def test_a_pack_whose_skipped_members_are_large_still_scores(tmp_path: Path) -> None:
+    """Skipping run.json and a large scenarios.json on the scoring pass stays within the inflate budget."""
+    import shutil
+
+    import orjson
+
+    run = tmp_path / "run"
+    shutil.copytree(EXAMPLE, run)
+    snapshot = orjson.loads((run / "scenarios.json").read_bytes())
+    snapshot[0]["description"] = "x" * 3_000_000  # a big snapshot: more than a header's budget
+    (run / "scenarios.json").write_bytes(orjson.dumps(snapshot))
+    manifest = orjson.loads((run / "run.json").read_bytes())
+    manifest["scenarios"] = {}  # hashes are not what this test is about
+    (run / "run.json").write_bytes(orjson.dumps(manifest))
+    pack_run(run, tmp_path / "big.tar.gz", check=False)
+    assert score_runs([tmp_path / "big.tar.gz"]).data["run"]["samples"] > 0
