@@ -153,6 +153,13 @@ def test_harness_attempts_are_reported_and_never_counted_against_the_provider(tm
     from replaykit.report.significance import versus_best
 
     assert not versus_best(result.data)["q"].significant
+    # and `diff` pairs nothing the harness cut short: no verdict on q at all
+    from click.testing import CliRunner
+
+    from replaykit.cli import main
+
+    compared = CliRunner().invoke(main, ["diff", f"{out}:p", f"{out}:q"])
+    assert compared.exit_code == 2 and "no sample in common" in compared.output, compared.output
 
 
 def test_every_provider_failing_at_connection_level_stops_early(tmp_path: Path) -> None:
@@ -164,10 +171,3 @@ def test_every_provider_failing_at_connection_level_stops_early(tmp_path: Path) 
     assert run.manifest["status"] == "interrupted"
     assert 0 < len(run.cassette_files()) < 20 * len(fixture_scenarios()) // 2
     assert set(run.manifest["cassettes"]) == {p.relative_to(out).as_posix() for p in run.cassette_files()}
-    # and `diff` pairs nothing the harness cut short: no verdict on q at all
-    from click.testing import CliRunner
-
-    from replaykit.cli import main
-
-    compared = CliRunner().invoke(main, ["diff", f"{out}:p", f"{out}:q"])
-    assert compared.exit_code == 2 and "no sample in common" in compared.output, compared.output
