@@ -106,10 +106,18 @@ def best(fn: object, rounds: int = 3) -> float:
     return min(times)
 
 
-def peak_rss_mb(run: Path) -> float:
-    code = ("import sys; from replaykit import score_runs; score_runs(sys.argv[1:], jobs=1); "
-            "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])")
-    out = subprocess.run([sys.executable, "-c", code, str(run)], check=True, capture_output=True, text=True)
+# Runs in a small fresh interpreter: RUSAGE_CHILDREN's ru_maxrss is then the peak of the `replaykit score`
+# process it starts. Asked of this (large) process instead, it would carry this process's size over through
+# fork + exec (Linux records the old image's high-water mark at exec).
+_RSS_PROBE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def peak_rss_mb(run: Path, jobs: int = 1) -> float:
+    """Peak RSS (MB) of `replaykit score RUN -j JOBS --json` (ru_maxrss of the child; with workers, of the
+    largest process)."""
+    command = [sys.executable, "-m", "replaykit", "score", str(run), "-j", str(jobs), "--json"]
+    out = subprocess.run([sys.executable, "-c", _RSS_PROBE, *command], check=True, capture_output=True, text=True)
     return int(out.stdout.strip()) / 1024
 
 
