@@ -31,8 +31,9 @@ from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError
 from replaykit.providers.config import Provider
+from replaykit.recorder.clients import new_client
 from replaykit.recorder.dialects import request_dialect
-from replaykit.recorder.http import StreamClock, new_client
+from replaykit.recorder.http import StreamClock
 from replaykit.recorder.redact import Redactor
 from replaykit.recorder.request import USER_AGENT
 from replaykit.scenarios.reference import chat_form, reference_scenario, session_of
