@@ -26,12 +26,19 @@ class ClientPool:
 
     @asynccontextmanager
     async def lend(self, provider: str) -> AsyncIterator[httpx.AsyncClient]:
-        idle = self._idle.setdefault(provider, [])
-        client = idle.pop() if idle else self._new()
+        client = self.take(provider)
         try:
             yield client
         finally:
-            idle.append(client)
+            self.give(provider, client)
+
+    def take(self, provider: str) -> httpx.AsyncClient:
+        """An idle client of this provider's, or a new one; `give` it back when its response is read."""
+        idle = self._idle.setdefault(provider, [])
+        return idle.pop() if idle else self._new()
+
+    def give(self, provider: str, client: httpx.AsyncClient) -> None:
+        self._idle.setdefault(provider, []).append(client)
 
     def _new(self) -> httpx.AsyncClient:
         if self._ssl is None:  # building a context loads the CA bundle (~20 ms): once per run, not per client
