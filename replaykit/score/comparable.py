@@ -62,7 +62,7 @@ class RunState:
 class Selection:
     """Which files of each run are scored, under which provider names, and what was left out."""
 
-    files: dict[str, list[str]]  # run root -> cassette paths to score
+    files: dict[str, Sequence[str]]  # run root -> cassette paths to score
     names: dict[str, dict[str, str]]  # run root -> recorded provider name -> display name
     states: list[RunState]
     left_out: dict[str, int] = field(default_factory=dict)  # display provider -> samples left out
@@ -116,7 +116,7 @@ def _planned(manifest: dict[str, Any], params: dict[str, Any]) -> int | None:
 def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = False) -> Selection:
     from replaykit.score.packed import PackedRun  # here: packed.py imports the scorer, which imports this
 
-    listed = {str(run.root): run.cassette_names() for run in runs}
+    listed = {str(run.root): run.cassette_listing() for run in runs}
     names = display_names(runs)
     # a pack's cassettes stream later: it holds what its run.json lists (unpack checks every one)
     states = [run_state(run, len(run.manifest.get("cassettes") or {}) if isinstance(run, PackedRun)
@@ -127,7 +127,8 @@ def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = 
     return selection
 
 
-def _keep_shared(runs: Sequence[Run], listed: dict[str, list[str]], selection: Selection, dropped: set[str]) -> None:
+def _keep_shared(runs: Sequence[Run], listed: dict[str, Sequence[str]], selection: Selection,
+                 dropped: set[str]) -> None:
     """Keep the cells every provider has (or everything with `all_samples`), and count what goes. Two passes
     over the file names, nothing kept per file but its name: a million-file run is scored in bounded memory
     (a cell's providers are the bits of one integer)."""
@@ -156,7 +157,7 @@ def _keep_shared(runs: Sequence[Run], listed: dict[str, list[str]], selection: S
     selection.left_out = {p: left.get(p, 0) for p in sorted(bits)}
 
 
-def _identities(runs: Sequence[Run], listed: dict[str, list[str]], names: dict[str, dict[str, str]],
+def _identities(runs: Sequence[Run], listed: dict[str, Sequence[str]], names: dict[str, dict[str, str]],
                 dropped: set[str]) -> Iterator[tuple[Run, str, Cell | None, str]]:
     """(run, display provider, cell, path) of every file not of a dropped scenario."""
     for run in runs:
