@@ -28,6 +28,8 @@ MAX_PATTERN = 4096  # characters; RE2's own memory bound (8 MB a pattern) holds 
 MATCH_SECONDS = 0.25  # a backtracking pattern's time a match
 MAX_GIVE_UPS = 8  # backtracking patterns that ran out of time before all of them fail at once
 _GAVE_UP: set[str] = set()
+_UNANCHORED = re2._Anchor.UNANCHORED  # type: ignore[attr-defined]  # (the stubs leave it out)
+_NO_MATCH = (-1, -1)
 
 
 class RegexError(BadInputError):
@@ -51,6 +53,15 @@ class Pattern:
     def gave_up(self) -> bool:
         """Whether matching stopped for time (the pattern backtracks catastrophically)."""
         return self._backtracking is not None and (self.pattern in _GAVE_UP or len(_GAVE_UP) >= MAX_GIVE_UPS)
+
+    def matches(self, text: str) -> bool:
+        """Whether `search` finds a match. For an RE2 pattern, one call of the engine on the UTF-8 text: the
+        `re2` module's `search` also maps every group's byte offsets back to characters, 6x the time (the
+        scorer tests a matcher's pattern on every returned argument it applies to)."""
+        if self._linear is not None:
+            data = text.encode()
+            return bool(self._linear._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH)
+        return self.search(text) is not None
 
     def search(self, text: str) -> Any:
         if self._linear is not None:
@@ -94,9 +105,9 @@ class _BoundedRe:
     loading refuses such schemas first)."""
 
     @staticmethod
-    def search(pattern: str, string: str, flags: int = 0) -> Any:
-        compiled = _cached(pattern)
-        return compiled.search(string) if compiled is not None else None
+    def search(pattern: str, string: str, flags: int = 0) -> bool:
+        compiled = _cached(pattern)  # jsonschema only tests the result's truth
+        return compiled is not None and compiled.matches(string)
 
 
 def use_linear_regex() -> None:

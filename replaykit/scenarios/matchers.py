@@ -279,7 +279,7 @@ class Compound(Matcher):
             return None
         if not isinstance(value, str):
             return f"expected string, got {json_type(value)} {_show(value)}"
-        if self.regex.search(value):
+        if self.regex.matches(value):
             return None
         if self.regex.gave_up:
             return f"/{self.regex.pattern}/ backtracks too long to match (a hostile or broken pattern)"
