@@ -193,14 +193,22 @@ def scan_value(value: Any, path: str, depth: int = 1) -> Iterator[tuple[str, str
             yield from scan_value(item, f"{path}[{i}]", depth + 1)
 
 
+_SHORT = 64  # characters: short strings (keys, names, classes) recur thousands of times in a score's output
+
+
+@functools.lru_cache(maxsize=8192)
+def _shown_short(text: str) -> str:
+    return redact_text(text)[0]
+
+
 def redact_shown(value: Any) -> Any:
     """What a reader is about to print, with every finding of the scan replaced by the placeholder (keys
     included): the last line of defence when a cassette hides a key that only decoding reveals."""
     if isinstance(value, str):
-        return redact_text(value)[0]
+        return _shown_short(value) if len(value) <= _SHORT else redact_text(value)[0]
     if isinstance(value, dict):
-        return {redact_text(k)[0] if isinstance(k, str) else k:
-                PLACEHOLDER if credential_field(k, v) else redact_shown(v) for k, v in value.items()}
+        return {_shown_short(k) if type(k) is str and len(k) <= _SHORT else redact_text(k)[0] if isinstance(k, str)
+                else k: PLACEHOLDER if credential_field(k, v) else redact_shown(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_shown(v) for v in value]
     return value
