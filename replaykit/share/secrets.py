@@ -123,12 +123,24 @@ def find_secrets(text: str) -> list[tuple[str, int, int]]:
     for m in _TOKEN.finditer(text):
         if any(s < m.end() and m.start() < e for _, s, e in found):
             continue
-        for view in _decoded(m.group(0)):
-            kinds = [kind for kind, _, _ in _direct(view)]
-            if kinds:
-                found.append((f"{kinds[0]} (encoded)", m.start(), m.end()))
-                break
+        token = m.group(0)
+        kind = _encoded_kind(token) if len(token) <= _TOKEN_MEMO else _encoded_kind.__wrapped__(token)
+        if kind is not None:
+            found.append((f"{kind} (encoded)", m.start(), m.end()))
     return sorted(found, key=lambda f: (f[1], f[2]))
+
+
+_TOKEN_MEMO = 256  # characters: a stream repeats its tokens (ids, model names) in every event
+
+
+@functools.lru_cache(maxsize=16384)
+def _encoded_kind(token: str) -> str | None:
+    """The kind of the first secret one of the token's decoded readings holds, if any."""
+    for view in _decoded(token):
+        kinds = [kind for kind, _, _ in _direct(view)]
+        if kinds:
+            return kinds[0]
+    return None
 
 
 def scan_text(text: str) -> Iterator[str]:
