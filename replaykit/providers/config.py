@@ -42,6 +42,7 @@ class Provider:
     extra_body: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     api: str = "openai-chat"
+    prompt_format: str = "hermes"  # prompt mode's format: a model family's (replaykit/promptformats/)
     source: str = ""
 
     @property
@@ -69,6 +70,8 @@ class Provider:
         data.pop("source")
         if data["api"] == "openai-chat":  # the default: run.json files stay as they were before dialects
             data.pop("api")
+        if data["prompt_format"] == "hermes":  # likewise for the default prompt format
+            data.pop("prompt_format")
         data["base_url"] = Redactor().url(self.base_url)
         data["headers"] = dict.fromkeys(self.headers, PLACEHOLDER)
         data["extra_body"] = redact_fields(self.extra_body)

@@ -24,7 +24,7 @@ def build_body(scenario: Scenario, provider: Provider, messages: list[dict[str, 
     body: dict[str, Any] = {"model": provider.model}
     messages = [without_native(m) for m in messages]
     if provider.mode == "prompt":
-        body["messages"] = to_prompt_messages(messages, list(scenario.tools))
+        body["messages"] = to_prompt_messages(messages, list(scenario.tools), provider.prompt_format)
     else:
         body["messages"] = messages
         if scenario.tools:

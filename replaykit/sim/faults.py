@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from replaykit.promptformats import prompt_format, qwen3_coder
 from replaykit.promptmode import format_call
 from replaykit.scenarios.matchers import schema_example
 from replaykit.sim.answers import Intended
@@ -110,7 +111,8 @@ def _perturbed(intended: Intended, rates: Rates, u_text: float, u_empty: float,
     calls, faults = _arg_faults(intended, rates, u_args, choice)
     if native:
         return Answer(None, calls, "tool_calls", faults)
-    return Answer(_prompt_text(calls), None, "stop", faults)
+    text = prompt_format(intended.prompt_format).calls_text([(c.name, c.arguments) for c in calls])
+    return Answer(text, None, "stop", faults)
 
 
 def _text_fault(rates: Rates, u: float) -> str | None:
@@ -125,27 +127,8 @@ def _text_fault(rates: Rates, u: float) -> str | None:
 def _as_text(fault: str, calls: tuple[tuple[str, Any], ...]) -> str:
     if fault == "text_tool_call_hermes":
         return "\n".join(format_call(name, args) for name, args in calls)
-    return "\n".join(_qwen_xml(name, args) for name, args in calls)
-
-
-def _qwen_xml(name: str, args: Any) -> str:
-    """Qwen3-Coder's native call syntax, as vLLM/SGLang leave it in `content` without the right parser."""
-    params = "".join(
-        f"<parameter={k}>\n{v if isinstance(v, str) else orjson.dumps(v).decode()}\n</parameter>\n"
-        for k, v in (args.items() if isinstance(args, dict) else [])
-    )
-    return f"<tool_call>\n<function={name}>\n{params}</function>\n</tool_call>"
-
-
-def _prompt_text(calls: list[OutCall]) -> str:
-    blocks = []
-    for call in calls:
-        try:
-            blocks.append(format_call(call.name, orjson.loads(call.arguments)))
-        except orjson.JSONDecodeError:  # invalid_json_args: write the broken text as is
-            blocks.append(f'<tool_call>\n{{"name":{orjson.dumps(call.name).decode()},"arguments":'
-                          f"{call.arguments}}}\n</tool_call>")
-    return "\n".join(blocks)
+    # Qwen3-Coder's native call syntax, as vLLM/SGLang leave it in `content` without the right parser
+    return "\n".join(qwen3_coder.format_call(name, args) for name, args in calls)
 
 
 def _arg_faults(intended: Intended, rates: Rates, u: dict[str, float],
