@@ -15,6 +15,7 @@ from replaykit.sim.faults import Answer, OutCall
 from replaykit.sim.profiles import Profile, ProfileSet
 
 PROCESSING = b": OPENROUTER PROCESSING\n\n"
+STREAM_TYPE = b"text/event-stream"
 DONE = b"data: [DONE]\n\n"
 _MAX_PIECE = 16  # characters per stream delta at most (real providers send 1 to ~4 tokens per chunk)
 

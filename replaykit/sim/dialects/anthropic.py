@@ -9,6 +9,7 @@ from replaykit.sim.dialects.history import args_text, call_input, chat_body, tex
 from replaykit.sim.faults import Answer
 from replaykit.sim.wire import Meta, SseParts, dumps, split
 
+STREAM_TYPE = b"text/event-stream"
 PROCESSING = b""  # Anthropic sends no comment first: `message_start` goes with the first token
 _STOP = {"tool_calls": "tool_use", "stop": "end_turn", "length": "max_tokens"}
 _ERROR_TYPE = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",

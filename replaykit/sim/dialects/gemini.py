@@ -13,6 +13,7 @@ from replaykit.sim.faults import Answer
 from replaykit.sim.wire import Meta, SseParts, dumps, split
 
 PROCESSING = b""
+STREAM_TYPE = b"text/event-stream"
 _FINISH = {"tool_calls": "STOP", "stop": "STOP", "length": "MAX_TOKENS"}
 _STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
            408: "DEADLINE_EXCEEDED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE",
@@ -78,7 +79,7 @@ def _usage(use: dict[str, Any]) -> dict[str, Any]:
             "totalTokenCount": use["prompt_tokens"] + use["completion_tokens"]}
 
 
-def _chunk(meta: Meta, parts: list[dict[str, Any]], finish: str | None = None,
+def chunk(meta: Meta, parts: list[dict[str, Any]], finish: str | None = None,
            use: dict[str, Any] | None = None) -> dict[str, Any]:
     candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
     if finish:
@@ -90,7 +91,7 @@ def _chunk(meta: Meta, parts: list[dict[str, Any]], finish: str | None = None,
     return chunk
 
 
-def _call_part(name: str, arguments: str) -> dict[str, Any]:
+def call_part(name: str, arguments: str) -> dict[str, Any]:
     return {"functionCall": {"name": name, "args": call_input(arguments)}}
 
 
@@ -98,8 +99,8 @@ def completion(meta: Meta, answer: Answer, use: dict[str, Any], error: dict[str,
     if error:
         return error_body(int(error.get("code") or 500), str(error.get("message") or ""))
     parts: list[dict[str, Any]] = [{"text": answer.content}] if answer.content else []
-    parts += [_call_part(c.name, c.arguments) for c in answer.calls or []]
-    return dumps(_chunk(meta, parts, _FINISH.get(answer.finish_reason, "STOP"), use))
+    parts += [call_part(c.name, c.arguments) for c in answer.calls or []]
+    return dumps(chunk(meta, parts, _FINISH.get(answer.finish_reason, "STOP"), use))
 
 
 def _data(chunk: dict[str, Any]) -> bytes:
@@ -108,17 +109,21 @@ def _data(chunk: dict[str, Any]) -> bytes:
 
 def sse_parts(meta: Meta, answer: Answer, use: dict[str, Any] | None, rng: random.Random) -> SseParts:
     """Text in pieces; each call whole in one chunk (Gemini does not stream a call's arguments)."""
-    tokens = [(len(p), _data(_chunk(meta, [{"text": p}]))) for p in split(answer.content or "", rng)]
-    tokens += [(len(c.name) + len(c.arguments), _data(_chunk(meta, [_call_part(c.name, c.arguments)])))
+    tokens = [(len(p), _data(chunk(meta, [{"text": p}]))) for p in split(answer.content or "", rng)]
+    tokens += [(len(c.name) + len(c.arguments), _data(chunk(meta, [call_part(c.name, c.arguments)])))
                for c in answer.calls or []]
     if not tokens:  # nothing generated (an empty call list): one empty text chunk still opens the stream
-        tokens = [(0, _data(_chunk(meta, [{"text": ""}])))]
+        tokens = [(0, _data(chunk(meta, [{"text": ""}])))]
     return SseParts(role=b"", tokens=tokens, finish=b"", usage=None)
 
 
+def finish_reason(answer: Answer) -> str:
+    return _FINISH.get(answer.finish_reason, "STOP")
+
+
 def closing(meta: Meta, answer: Answer, use: dict[str, Any]) -> bytes:
-    return _data(_chunk(meta, [], _FINISH.get(answer.finish_reason, "STOP"), use))
+    return _data(chunk(meta, [], finish_reason(answer), use))
 
 
-def stream_error_chunk(meta: Meta, code: int, message: str) -> bytes:
+def stream_errorchunk(meta: Meta, code: int, message: str) -> bytes:
     return _data({"error": {"code": 503, "message": message, "status": "UNAVAILABLE"}})

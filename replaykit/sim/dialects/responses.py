@@ -11,6 +11,7 @@ from replaykit.sim.faults import Answer
 from replaykit.sim.wire import Meta, SseParts, dumps, split
 
 PROCESSING = b""
+STREAM_TYPE = b"text/event-stream"
 
 
 def to_chat(body: Any, model: str | None, stream: bool | None) -> Any:
