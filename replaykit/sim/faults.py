@@ -21,7 +21,8 @@ from replaykit.promptformats import prompt_format, qwen3_coder
 from replaykit.promptmode import format_call
 from replaykit.scenarios.matchers import schema_example
 from replaykit.sim.answers import Intended
-from replaykit.sim.profiles import ARG_FAULTS, HTTP_FAULTS, TEXT_FAULTS, Profile
+from replaykit.sim.profiles import ARG_FAULTS, HTTP_FAULTS, SIGNATURE_FAULT, TEXT_FAULTS, Profile
+from replaykit.sim.signatures import KINDS, thinking_text
 
 Rates = Callable[[str], float]
 _HALLUCINATED = ("search", "run_python", "get_info", "execute_command", "lookup", "fetch_url", "call_api",
@@ -63,6 +64,8 @@ class Answer:
     calls: list[OutCall] | None     # None: no tool_calls field; []: an empty list (the fault)
     finish_reason: str
     faults: list[str] = field(default_factory=list)
+    thinking: str | None = None     # reasoning shown before the answer (a thinking profile), signed
+    signature: str = "ok"           # ok, or how a reasoning_signature fault breaks it (signatures.KINDS)
 
     def output_text(self) -> str:
         """What the model 'generated', for token counts."""
@@ -91,7 +94,19 @@ def build_answer(intended: Intended, profile: Profile, draws: Draws, perturb: bo
     ids = draws.rng("ids")
     for call in answer.calls or []:
         call.id = f"call_{ids.getrandbits(96):024x}"
+    if profile.thinks and perturb and intended.mode == "native":
+        _think(answer, intended, rates, draws.rng("signature"))
     return answer
+
+
+def _think(answer: Answer, intended: Intended, rates: Rates, rng: random.Random) -> None:
+    """Reasoning before the answer, its signature broken at the reasoning_signature rate on answers with calls
+    (own draws: adding it shifts no other effect)."""
+    answer.thinking = thinking_text(intended.calls)
+    u, kind = rng.random(), rng.choice(KINDS)
+    if u < rates(SIGNATURE_FAULT) and answer.calls:  # a signature matters when the calls' turn goes back
+        answer.signature = kind
+        answer.faults.append(SIGNATURE_FAULT)
 
 
 def _no_rates(effect: str) -> float:

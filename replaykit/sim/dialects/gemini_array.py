@@ -10,12 +10,12 @@ from typing import Any
 import orjson
 
 from replaykit.sim.dialects import gemini
-from replaykit.sim.dialects.gemini import completion, error_body, to_chat
+from replaykit.sim.dialects.gemini import completion, error_body, signature_problem, to_chat
 from replaykit.sim.faults import Answer
 from replaykit.sim.wire import Meta, SseParts, split
 
-__all__ = ["PROCESSING", "STREAM_TYPE", "closing", "completion", "error_body", "sse_parts", "stream_error_chunk",
-           "to_chat"]
+__all__ = ["PROCESSING", "STREAM_TYPE", "closing", "completion", "error_body", "signature_problem",
+           "sse_parts", "stream_error_chunk", "to_chat"]
 PROCESSING = b"["  # the array opens at once; every element then ends with its separator or the closing bracket
 STREAM_TYPE = b"application/json"
 _NEXT, _END = b"\n,\r\n", b"\n]"
@@ -29,8 +29,8 @@ def sse_parts(meta: Meta, answer: Answer, use: dict[str, Any] | None, rng: rando
     """Text in pieces, each call whole, as for SSE; an element is followed by the separator, since the closing
     chunk always comes after it."""
     tokens = [(len(p), _element(gemini.chunk(meta, [{"text": p}])) + _NEXT) for p in split(answer.content or "", rng)]
-    tokens += [(len(c.name) + len(c.arguments), _element(gemini.chunk(meta, [gemini.call_part(c.name, c.arguments)]))
-                + _NEXT) for c in answer.calls or []]
+    tokens += [(len(c.name) + len(c.arguments), _element(gemini.chunk(meta, [part])) + _NEXT)
+               for c, part in zip(answer.calls or [], gemini.call_parts(meta, answer), strict=True)]
     if not tokens:
         tokens = [(0, _element(gemini.chunk(meta, [{"text": ""}])) + _NEXT)]
     return SseParts(role=b"", tokens=tokens, finish=b"", usage=None)
