@@ -131,3 +131,14 @@ def test_the_provider_file_field_reaches_run_json_only_when_not_the_default(tmp_
     a, b = both
     assert a.prompt_format == "hermes" and "prompt_format" not in a.sanitized()
     assert b.sanitized()["prompt_format"] == "glm"
+
+
+def test_resuming_with_another_prompt_format_is_refused() -> None:
+    from replaykit.providers import Provider
+    from replaykit.recorder.resuming import differences
+
+    recorded = Provider(name="p", base_url="http://h/v1", model="m", mode="prompt")
+    changed = recorded.with_overrides(prompt_format="kimi-k2")
+    assert differences(recorded, recorded.sanitized()) == []
+    found = differences(changed, recorded.sanitized())
+    assert len(found) == 1 and found[0].startswith("providers.p.prompt_format: run.json has")
