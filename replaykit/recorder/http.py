@@ -193,9 +193,3 @@ def _local_cause(err: BaseException, url: str) -> bool:
         if number in _LOCAL_ERRNOS or (number == errno.ECONNREFUSED and is_loopback(url)):
             return True
     return False
-
-
-def new_client(max_connections: int = 256) -> httpx.AsyncClient:
-    """A client whose own timeouts stay out of the way: `send` enforces the attempt's deadline."""
-    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-    return httpx.AsyncClient(timeout=httpx.Timeout(None, connect=30.0), limits=limits, trust_env=False)
