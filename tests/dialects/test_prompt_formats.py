@@ -10,7 +10,7 @@ import orjson
 import pytest
 from simkit import fixture_scenarios, profiles, providers_for
 
-from replaykit import RecordOptions, normalize, record, score_runs
+from replaykit import normalize, record, score_runs
 from replaykit.normalize.textcalls import extract_text_calls
 from replaykit.promptformats import NAMES, detect, tool_result_text
 from replaykit.promptmode import prompt_tools, to_prompt_messages
@@ -37,16 +37,20 @@ MARKERS = {
     "hermes": ("<tools>\n{", "<tool_call>\n{\"name\":\"read_file\"", "<tool_response>\nprint(1)\n</tool_response>"),
     "qwen3-coder": ("<tools>\n<function>\n<name>read_file</name>", "<function=read_file>\n<parameter=path>\na.py",
                     "<tool_response>\nprint(1)\n</tool_response>"),
-    "kimi-k2": ("<|im_system|>tool_declare<|im_middle|>[{", "<|tool_call_begin|>functions.ls:1<|tool_call_argument_begin|>{}",
+    "kimi-k2": ("<|im_system|>tool_declare<|im_middle|>[{",
+                "<|tool_call_begin|>functions.ls:1<|tool_call_argument_begin|>{}",
                 "## Return of functions.read_file:0\nprint(1)"),
     "deepseek": ("### read_file\nDescription: Read a file.\n\nParameters: {",
                  "<｜tool▁call▁begin｜>read_file<｜tool▁sep｜>{\"path\":\"a.py\",\"lines\":3}<｜tool▁call▁end｜>",
                  "<｜tool▁output▁begin｜>print(1)<｜tool▁output▁end｜>"),
-    "glm": ("<arg_key>{arg-key-1}</arg_key>", "<tool_call>read_file\n<arg_key>path</arg_key>\n<arg_value>a.py</arg_value>",
+    "glm": ("<arg_key>{arg-key-1}</arg_key>",
+            "<tool_call>read_file\n<arg_key>path</arg_key>\n<arg_value>a.py</arg_value>",
             "<tool_response>\nprint(1)\n</tool_response>"),
-    "gpt-oss": ("namespace functions {\n\n// Read a file.\ntype read_file = (_: {\n// where\npath: string,\nlines?: number,"
-                "\nraw?: boolean,\n}) => any;\n\n// List.\ntype ls = () => any;\n\n} // namespace functions",
-                "<|channel|>commentary to=functions.read_file <|constrain|>json<|message|>{\"path\":\"a.py\",\"lines\":3}<|call|>",
+    "gpt-oss": ("namespace functions {\n\n// Read a file.\ntype read_file = (_: {\n// where\npath: string,"
+                "\nlines?: number,\nraw?: boolean,\n}) => any;\n\n// List.\ntype ls = () => any;\n\n"
+                "} // namespace functions",
+                "<|channel|>commentary to=functions.read_file <|constrain|>json<|message|>"
+                "{\"path\":\"a.py\",\"lines\":3}<|call|>",
                 "<|start|>functions.read_file to=assistant<|channel|>commentary<|message|>print(1)<|end|>"),
 }
 
@@ -66,7 +70,8 @@ def test_the_rendered_prompt_and_history_are_the_familys(fmt: str) -> None:
     assert all("tools" not in m and "tool_calls" not in m for m in messages)
     # read back: the format and the tools from the system prompt, the calls from the text, the results unwrapped
     found = detect(messages[0]["content"])
-    assert found is not None and found[0].NAME == fmt
+    assert found is not None
+    assert fmt == found[0].NAME
     assert [t["function"]["name"] for t in found[1]] == ["read_file", "ls"]
     assert found[1][0]["function"]["parameters"]["required"] == ["path"]
     calls, rest = extract_text_calls(messages[2]["content"], TOOLS)

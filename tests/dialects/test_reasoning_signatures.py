@@ -4,6 +4,7 @@ simulator signs its thinking and refuses a history whose signature fails, and th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ def test_the_recorder_sends_every_signature_back_byte_exact_over_a_3_turn_chain(
         assert not isinstance(cassette, Exception)
         attempts = cassette.attempts
         assert [a.step for a in attempts] == [0, 1, 2] and all(normalize(a).ok for a in attempts)
-        for previous, following in zip(attempts, attempts[1:]):
+        for previous, following in itertools.pairwise(attempts):
             sent = following.request["body"]
             native = _native_part(previous, api)
             signatures = list(_signed(normalize(previous).native_turn))
