@@ -26,6 +26,11 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A GitHub-flavoured table, every cell escaped (for other Markdown outputs: `diff --format markdown`)."""
+    return _table(header, rows)
+
+
 def render(data: dict[str, Any]) -> str:
     run = data["run"]
     out = [f"# replaykit results: {_cell(', '.join(run['ids']))}", "",
