@@ -127,6 +127,34 @@ def test_scoring_the_vendors_gives_the_agreement_with_intervals(runs: dict[str, 
             f"{cell(leaky['trigger_f1'])} |") in text
     embedded = re.search(r'id="rk-data">(.*?)</script>', html.read_text(), re.S)
     assert embedded and json.loads(embedded.group(1))["agreement"]["columns"][2] == ["trigger F1", ["trigger_f1"]]
+    shown = _agreement_in_chromium(html, tmp_path)
+    if shown is not None:
+        assert [row[0] for row in shown] == ["steady", "leaky"]
+        assert shown[1][1:4] == [cell(leaky[m]) for m in ("trigger_precision", "trigger_recall", "trigger_f1")]
+
+
+def _agreement_in_chromium(page: Path, tmp_path: Path) -> list[list[str]] | None:
+    """The HTML report's agreement table as the browser draws it (None without Chromium)."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "tests" / "report"))
+    from cdp_pipe import Browser, find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        return None
+    (tmp_path / "profile").mkdir()
+    browser = Browser(chromium, tmp_path / "profile")
+    try:
+        browser.navigate(page.as_uri())
+        browser.wait_for("window.__rkReady")
+        assert browser.problems() == []
+        rows: list[list[str]] = browser.evaluate(
+            "Array.from(document.querySelectorAll('#agreement-table tbody tr')).map(r => "
+            "Array.from(r.children).map(c => c.textContent))")
+    finally:
+        browser.close()
+    return rows
 
 
 def test_diff_compares_the_trigger_agreement_paired_by_scenario(runs: dict[str, Any]) -> None:

@@ -500,7 +500,7 @@
     byId("agreement-note").textContent = A.note;
     var table = clear(byId("agreement-table"));
     table.appendChild(h("thead", null, h("tr", null, h("th", { text: "provider" }),
-      A.columns.map(function (c) { return h("th", { text: c[0] }); }))));
+      A.columns.map(function (c) { return h("th", { text: c[0] + " %" }); }))));
     var body = h("tbody");
     ranked.forEach(function (p) {
       var m = S.providers[p];
@@ -509,8 +509,9 @@
         A.columns.map(function (c) {
           var r = c[1].reduce(function (o, k) { return o ? o[k] : null; }, m);
           if (!r || r.value === null || r.value === undefined) return h("td", { text: "–" });
-          return h("td", { title: pct(r.value) + " [" + pct(r.low) + "–" + pct(r.high) + "], n = " + r.n },
-                   pct(r.value, 0) + " (" + pct(r.low, 0) + "–" + pct(r.high, 0) + ")", ciBar(r));
+          return h("td", { title: pct(r.value) + " [" + pct(r.low) + "–" + pct(r.high) + "], n = " + r.n,
+                           text: (100 * r.value).toFixed(0) + " (" + (100 * r.low).toFixed(0) + "–" +
+                                 (100 * r.high).toFixed(0) + ")" });
         })));
     });
     table.appendChild(body);
