@@ -12,6 +12,7 @@ from rich.console import Console
 from replaykit.cli.options import pooling
 from replaykit.errors import BadInputError, printable
 from replaykit.report.files import to_json, write_report
+from replaykit.report.sweep import attach, sweep_scoring
 from replaykit.report.terminal import render as render_terminal
 from replaykit.score import ScoreOptions, score_runs
 from replaykit.score.engine import ScoreResult
@@ -73,19 +74,21 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
         def on_sample(s: SampleScore) -> None:
             sink.write(orjson.dumps(redact_shown(s.to_json()), option=orjson.OPT_SORT_KEYS) + b"\n")
     samples = None
+    scenarios = list(scenarios_path) or None
+    tally, each = sweep_scoring(list(runs), scenarios, on_sample)  # stress variants: `sweep` in the JSON
     try:
         if any(p.lower().endswith(".html") for p in outputs):  # the HTML drill-down needs per-sample data
             from replaykit.report.samples import collect
 
-            result, samples = collect(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                      on_sample=on_sample, jobs=jobs, all_samples=all_samples,
-                                      intersect=intersect)
+            result, samples = collect(list(runs), scenarios=scenarios, options=opts, on_sample=each, jobs=jobs,
+                                      all_samples=all_samples, intersect=intersect)
         else:
-            result = score_runs(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                on_sample=on_sample, jobs=jobs, all_samples=all_samples, intersect=intersect)
+            result = score_runs(list(runs), scenarios=scenarios, options=opts, on_sample=each, jobs=jobs,
+                                all_samples=all_samples, intersect=intersect)
     finally:
         if sink:
             sink.close()
+    attach(result, tally)
     verdicts = evaluate(limits, result.data["providers"])
     _show(result, outputs, samples, as_json, plain, verdicts)
     _check_gates(verdicts)
