@@ -91,6 +91,7 @@ def test_each_shard_scored_apart_combines_like_one_piece(shards_and_whole: tuple
     for name, row in one["providers"].items():
         assert combined["providers"][name]["samples"] == row["samples"] > 0, name
     assert _untimed(combined["scenarios"]) == _untimed(one["scenarios"])
+    assert combined["run"]["comparable"] == one["run"]["comparable"]
     for name in ("success", "tool_recall", "param_accuracy", "error_rate"):
         for provider, row in one["providers"].items():
             assert _untimed(combined["providers"][provider].get(name), True) == _untimed(row.get(name), True), name
