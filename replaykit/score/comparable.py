@@ -126,8 +126,7 @@ def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = 
                         else len(listed[str(run.root)])) for run in runs]
     dropped = _scenario_check(runs, intersect)
     selection = Selection({}, names, states, dropped_scenarios=sorted(dropped), all_samples=all_samples)
-    packed = any(isinstance(run, PackedRun) for run in runs)  # a pack's cells are known only as it streams
-    _keep_shared(runs, listed, selection, dropped, presence and not packed)
+    _keep_shared(runs, listed, selection, dropped, presence)
     return selection
 
 
