@@ -116,10 +116,8 @@ def _map_or_reduce(runs: tuple[str, ...], partial_out: str | None, combine: bool
                    pooling: tuple[bool, bool]) -> ScoreResult | None:
     """--partial writes the map's output and returns None; --combine returns the reduce's scores. A partial
     holds the comparable cells of its own runs (comparable.py)."""
-    from replaykit.score.comparable import select
-    from replaykit.score.engine import open_runs, score_tally
     from replaykit.score.partial import combine as combine_partials
-    from replaykit.score.partial import write_partial
+    from replaykit.score.partial import scored, write_partial
 
     if partial_out and combine:
         raise BadInputError("--partial writes a partial and --combine reads them: use one", field="--partial")
@@ -130,10 +128,9 @@ def _map_or_reduce(runs: tuple[str, ...], partial_out: str | None, combine: bool
         if scenarios_path:
             raise BadInputError("the scenarios were fixed when each partial was written", field="--scenarios")
         return combine_partials(runs)
-    opened = open_runs(runs)
-    tally = score_tally(opened, scenarios=list(scenarios_path) or None, options=opts, jobs=jobs,
-                        selection=select(opened, all_samples=pooling[0], intersect=pooling[1]))
-    write_partial(opened, tally, str(partial_out))
+    opened, tally, selection = scored(runs, all_samples=pooling[0], intersect=pooling[1],
+                                      scenarios=list(scenarios_path) or None, options=opts, jobs=jobs)
+    write_partial(opened, tally, selection, str(partial_out))
     click.echo(f"wrote {partial_out}: {tally.count} samples of {len(opened)} runs", err=True)
     return None
 

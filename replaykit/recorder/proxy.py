@@ -31,8 +31,9 @@ from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError
 from replaykit.providers.config import Provider
+from replaykit.recorder.clients import ClientPool
 from replaykit.recorder.dialects import request_dialect
-from replaykit.recorder.http import StreamClock, new_client
+from replaykit.recorder.http import StreamClock
 from replaykit.recorder.redact import Redactor
 from replaykit.recorder.request import USER_AGENT
 from replaykit.scenarios.reference import chat_form, reference_scenario, session_of
@@ -72,7 +73,7 @@ class CaptureProxy:
         self.scenarios: list[dict[str, Any]] = []
         self.requests = 0
         self._saved = time.monotonic()
-        self.client = new_client()
+        self.clients = ClientPool()  # one connection per request in flight (see recorder/clients.py)
         self.dialect = request_dialect(provider.api)
         self.app = Starlette(routes=[Route("/{path:path}", self.handle, methods=["GET", "POST"])],
                              lifespan=self._lifespan)
@@ -93,10 +94,12 @@ class CaptureProxy:
                                    "headers": {k: [v] for k, v in headers.items()}}, provider=self.provider.name)
         started, t0 = time.time(), time.perf_counter()
         attempt.timing = {"started_at": round(started, 6)}
+        client = self.clients.take(self.provider.name)
         try:
-            upstream = await self.client.send(self.client.build_request(request.method, url, headers=headers,
-                                                                        content=content), stream=True)
+            upstream = await client.send(client.build_request(request.method, url, headers=headers,
+                                                              content=content), stream=True)
         except httpx.HTTPError as err:
+            self.clients.give(self.provider.name, client)
             kind = "timeout" if isinstance(err, httpx.TimeoutException) else "connection"
             attempt.error = {"kind": kind, "message": f"{type(err).__name__}: {err}"}
             attempt.timing["total_ms"] = _ms(t0)
@@ -109,12 +112,12 @@ class CaptureProxy:
         attempt.timing["ttfb_ms"] = _ms(t0)
         for name, value in upstream.headers.multi_items():
             attempt.response_headers.setdefault(name, []).append(value)
-        relay = self._relay(upstream, attempt, t0, request.url.path, _json(content))
+        relay = self._relay(client, upstream, attempt, t0, request.url.path, _json(content))
         passed = {k: v for k, v in upstream.headers.items() if k.lower() not in DROPPED}
         return StreamingResponse(relay, status_code=upstream.status_code, headers=passed)
 
-    async def _relay(self, upstream: httpx.Response, attempt: Attempt, t0: float, path: str,
-                     body: Any) -> AsyncIterator[bytes]:
+    async def _relay(self, client: httpx.AsyncClient, upstream: httpx.Response, attempt: Attempt, t0: float,
+                     path: str, body: Any) -> AsyncIterator[bytes]:
         clock, chunks = StreamClock(t0, has_token=self.dialect.has_token), []
         try:
             async for chunk in upstream.aiter_raw():
@@ -125,6 +128,7 @@ class CaptureProxy:
             attempt.error = {"kind": "stream_cut", "message": f"{type(err).__name__}: {err}"}
         finally:
             await upstream.aclose()
+            self.clients.give(self.provider.name, client)
             attempt.body = b"".join(chunks).decode("utf-8", "replace")
             attempt.timing.update(ttft_ms=clock.ttft_ms, total_ms=_ms(t0), events_ms=clock.events_ms)
             self._store(path, body, attempt)
@@ -173,7 +177,7 @@ class CaptureProxy:
         self._saved = time.monotonic()
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.clients.aclose()
         self.run.manifest.update(status="complete", ended_at=_now())
         self.save()
 

@@ -13,7 +13,8 @@ import httpx
 
 from replaykit.errors import BadInputError
 from replaykit.providers.config import Provider
-from replaykit.recorder.http import new_client, send
+from replaykit.recorder.clients import new_client
+from replaykit.recorder.http import send
 
 CONNECTION_LEVEL = frozenset({"connection", "harness"})  # no HTTP response came back at all
 EARLY_STOP_ATTEMPTS = 12  # per lane: this many attempts, none with an HTTP response, on every lane: stop

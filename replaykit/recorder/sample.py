@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import orjson
 
 from replaykit.cassettes.model import Attempt, Cassette, SampleId
 from replaykit.normalize import Outcome, normalize
 from replaykit.providers.config import Provider
+from replaykit.recorder.clients import ClientPool
 from replaykit.recorder.dialects import request_dialect
-from replaykit.recorder.http import new_client, send
+from replaykit.recorder.http import send
 from replaykit.recorder.limiter import AdaptiveLimiter
 from replaykit.recorder.redact import Redactor
 from replaykit.recorder.request import NATIVE, attempt_seed, encode_body
@@ -25,31 +25,21 @@ from replaykit.scenarios.model import Scenario
 
 @dataclass
 class RecordContext:
-    """What every sample of a run shares: one client and one limiter per provider.
-
-    A client per provider keeps each connection pool small; httpcore scans its whole pool on every
-    request, which made one shared pool the recorder's main CPU cost.
-    """
+    """What every sample of a run shares: a limiter per provider and the pool of clients (recorder/clients.py)."""
 
     redactor: Redactor
     policy: RetryPolicy
     seed: int = 0
     limiters: dict[str, AdaptiveLimiter] = field(default_factory=dict)
-    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+    clients: ClientPool = field(default_factory=ClientPool)
 
     def limiter(self, provider: Provider) -> AdaptiveLimiter:
         if provider.name not in self.limiters:
             self.limiters[provider.name] = AdaptiveLimiter(provider.max_concurrency)
         return self.limiters[provider.name]
 
-    def client(self, provider: Provider) -> httpx.AsyncClient:
-        if provider.name not in self.clients:
-            self.clients[provider.name] = new_client(max_connections=provider.max_concurrency + 4)
-        return self.clients[provider.name]
-
     async def aclose(self) -> None:
-        for client in self.clients.values():
-            await client.aclose()
+        await self.clients.aclose()
 
 
 @dataclass
@@ -108,8 +98,9 @@ async def _attempt(ctx: RecordContext, provider: Provider, body: dict[str, Any])
     attempt: Attempt | None = None
     try:
         dialect = request_dialect(provider.api)
-        attempt = await send(ctx.client(provider), dialect.url(provider), dialect.build_headers(provider),
-                             encode_body(body), timeout=provider.timeout, has_token=dialect.has_token)
+        async with ctx.clients.lend(provider.name) as client:
+            attempt = await send(client, dialect.url(provider), dialect.build_headers(provider),
+                                 encode_body(body), timeout=provider.timeout, has_token=dialect.has_token)
     finally:
         await limiter.release(rate_limited=attempt is not None and attempt.status == 429)
     return _redacted(ctx.redactor, attempt)

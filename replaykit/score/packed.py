@@ -42,6 +42,9 @@ class PackedRun(Run):
     def cassette_names(self) -> list[str]:
         return []  # nothing on disk: the engine streams the pack instead
 
+    def cassette_listing(self) -> list[str]:
+        return []
+
     def read_scenarios(self) -> Any:
         return self.snapshot
 

@@ -14,7 +14,8 @@ from vcr.request import Request as VcrRequest
 
 from replaykit.cassettes.model import Attempt, Cassette
 from replaykit.normalize import normalize
-from replaykit.recorder.http import new_client, send
+from replaykit.recorder.clients import new_client
+from replaykit.recorder.http import send
 
 
 def _body_digest(request: VcrRequest) -> str:
