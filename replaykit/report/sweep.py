@@ -153,3 +153,36 @@ def cell(value: dict[str, Any] | None) -> str:
     if not value or value.get("value") is None:
         return "–"
     return f"{value['value']:.0%} [{value['low']:.0%}, {value['high']:.0%}] n={value['n']}"
+
+
+def summary_lines(data: dict[str, Any], metric: str = "success", providers: Sequence[str] | None = None,
+                  name_width: int = 20) -> list[str]:
+    """A plain-text table of one metric, every axis's levels across (`1k tokens`, `32 tools`), `value (low–high)`
+    in %: the demo prints it under the leaderboard."""
+    names = sorted({p for axis in AXES for p in data.get(axis, {})})
+    names = [p for p in (providers or names) if p in names]
+    header = [""]
+    for axis in AXES:
+        unit = "tools" if axis == "tools" else "tokens"
+        header += [f"{_size(level) if axis == 'context_tokens' else level} {unit}"
+                   for level in levels_of(data.get(axis, {}))]
+    rows = [header]
+    for name in names:
+        row = [name if len(name) <= name_width else name[: name_width - 1] + "…"]
+        for axis in AXES:
+            rates = data.get(axis, {}).get(name, {})
+            row += [_pct(rates.get(str(level), {}).get(metric)) for level in levels_of(data.get(axis, {}))]
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    return ["  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
+                             enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
+
+
+def _size(tokens: int) -> str:
+    return f"{tokens // 1000}k" if tokens >= 1000 and tokens % 1000 == 0 else str(tokens)
+
+
+def _pct(value: dict[str, Any] | None) -> str:
+    if not value or value.get("value") is None:
+        return "-"
+    return f"{100 * value['value']:.0f} ({100 * value['low']:.0f}–{100 * value['high']:.0f})"

@@ -119,8 +119,10 @@ def test_scoring_the_vendors_gives_the_agreement_with_intervals(runs: dict[str, 
     assert "agreement with the reference" in plain and "trigger F1" in plain and "text leaks" in plain
     assert re.search(rf"leaky\s+{re.escape(cell(leaky['trigger_precision']))}\s+"
                      rf"{re.escape(cell(leaky['trigger_recall']))}\s+{re.escape(cell(leaky['trigger_f1']))}", plain)
-    md, html = tmp_path / "r.md", tmp_path / "r.html"
-    assert CliRunner().invoke(main, ["report", vendors, "-o", str(md), "-o", str(html)]).exit_code == 0
+    md, html, csv = tmp_path / "r.md", tmp_path / "r.html", tmp_path / "r.csv"
+    assert CliRunner().invoke(main, ["report", vendors, "-o", str(md), "-o", str(html), "-o", str(csv)]).exit_code == 0
+    f1 = leaky["trigger_f1"]
+    assert f"leaky,trigger_f1,{f1['value']},{f1['low']},{f1['high']},{f1['n']}" in csv.read_text()
     text = md.read_text()
     assert "## Agreement with the reference" in text
     assert (f"| leaky | {cell(leaky['trigger_precision'])} | {cell(leaky['trigger_recall'])} | "

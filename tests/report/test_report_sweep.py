@@ -60,6 +60,7 @@ def test_reports_carry_the_numbers_of_the_sweep_command(stress_run: Path, tmp_pa
     assert json.loads(js.read_text())["sweep"] == swept
     scored = CliRunner().invoke(main, ["score", str(stress_run), "--json"])
     assert json.loads(scored.output)["sweep"] == swept
+    assert "replaykit sweep RUN" in CliRunner().invoke(main, ["score", str(stress_run), "--plain"]).output
     text = md.read_text()
     assert "## Where each provider breaks" in text
     for metric in METRICS:
