@@ -7,12 +7,14 @@ data in one run, with the equality checks that make the comparison mean somethin
    `score_runs(jobs=1)` of the same files (per-file CPU in µs beside the ratio).
 3. Partial + combine of two halves vs one scoring (rates equal).
 4. Parquet export vs score; `score run.tar.gz` (streamed) vs score of the folder.
-5. Peak RSS of scoring the run (and, with --rss-attempts N, a hard-linked run of N attempts).
+5. The HTML report (drill-down included) vs score, both with their default workers.
+6. Peak RSS of `replaykit score -j 1` on the run (and, with --rss-attempts N[,M...], on hard-linked runs of N
+   attempts: RSS should not grow with N).
 
-    python scripts/bench_scale.py [--attempts 50000] [--rss-attempts 1000000]
+    python scripts/bench_scale.py [--attempts 50000] [--rss-attempts 100000,250000,1000000]
 
-Last line: `RESULT shard_merge_equal=... score_vs_floor=... file_us=... combine_equal=... export_vs_score=...
-pack_vs_score=... rss_mb=...`.
+Last line: `RESULT shard_merge_equal=... score_vs_floor=... file_us=... floor_file_us=... combine_equal=...
+export_vs_score=... pack_vs_score=... html_vs_score=... rss_mb=... rss_N_mb=...`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from bench_score import replicate, seed_run
 from replaykit import RecordOptions, load_providers, load_scenarios, record
 from replaykit.export import export_runs
 from replaykit.packaged import packaged
+from replaykit.report.html import render
+from replaykit.report.samples import collect
 from replaykit.score import score_runs
 from replaykit.score.partial import combine
 from replaykit.share.merge import merge_runs
@@ -97,6 +101,11 @@ def parse_floor(run: Path) -> tuple[float, int]:
     return time.perf_counter() - start, files
 
 
+def html_report(run: Path, out: Path) -> None:
+    result, samples = collect([run])
+    out.write_text(render(result.data, samples), encoding="utf-8")
+
+
 def best(fn: object, rounds: int = 3) -> float:
     times = []
     for _ in range(rounds):
@@ -106,10 +115,18 @@ def best(fn: object, rounds: int = 3) -> float:
     return min(times)
 
 
-def peak_rss_mb(run: Path) -> float:
-    code = ("import sys; from replaykit import score_runs; score_runs(sys.argv[1:], jobs=1); "
-            "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])")
-    out = subprocess.run([sys.executable, "-c", code, str(run)], check=True, capture_output=True, text=True)
+# Runs in a small fresh interpreter: RUSAGE_CHILDREN's ru_maxrss is then the peak of the `replaykit score`
+# process it starts. Asked of this (large) process instead, it would carry this process's size over through
+# fork + exec (Linux records the old image's high-water mark at exec).
+_RSS_PROBE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def peak_rss_mb(run: Path, jobs: int = 1) -> float:
+    """Peak RSS (MB) of `replaykit score RUN -j JOBS --json` (ru_maxrss of the child; with workers, of the
+    largest process)."""
+    command = [sys.executable, "-m", "replaykit", "score", str(run), "-j", str(jobs), "--json"]
+    out = subprocess.run([sys.executable, "-c", _RSS_PROBE, *command], check=True, capture_output=True, text=True)
     return int(out.stdout.strip()) / 1024
 
 
@@ -131,7 +148,7 @@ def hardlinked(run: Path, out: Path, attempts: int, have: int) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--attempts", type=int, default=50_000)
-    parser.add_argument("--rss-attempts", type=int, default=0)
+    parser.add_argument("--rss-attempts", default="", help="Comma-separated sizes of hard-linked runs.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -161,16 +178,29 @@ def main() -> None:
         export_s = best(lambda: export_runs([run], root / f"exp{time.perf_counter_ns()}"), rounds=2)
         pack_run(run, root / "big.tar.gz", check=False)
         pack_s = best(lambda: score_runs([root / "big.tar.gz"], jobs=1), rounds=2)
+        html_s = score_any_s = float("inf")
+        for _ in range(2):  # alternating, each side's best: both see the same machine noise
+            start = time.perf_counter()
+            score_runs([run])
+            score_any_s = min(score_any_s, time.perf_counter() - start)
+            start = time.perf_counter()
+            html_report(run, root / "report.html")
+            html_s = min(html_s, time.perf_counter() - start)
         rss = peak_rss_mb(run)
-        print(f"export {export_s:.2f} s, score of the pack {pack_s:.2f} s, peak RSS {rss:.0f} MB")
+        print(f"export {export_s:.2f} s, score of the pack {pack_s:.2f} s, HTML {html_s:.2f} s vs score "
+              f"{score_any_s:.2f} s (default workers), peak RSS {rss:.0f} MB")
         rss_big = ""
-        if args.rss_attempts:
-            big = hardlinked(run, root / "huge", args.rss_attempts, attempts)
-            rss_big = f" rss_{args.rss_attempts}_mb={peak_rss_mb(big):.0f}"
+        for size in (int(n) for n in args.rss_attempts.split(",") if n):
+            big = hardlinked(run, root / f"huge{size}", size, attempts)
+            start = time.perf_counter()
+            rss_big += f" rss_{size}_mb={peak_rss_mb(big):.0f}"
+            print(f"{size} attempts (hard links): {rss_big.split('=')[-1]} MB, {time.perf_counter() - start:.0f} s",
+                  flush=True)
+            shutil.rmtree(big)
     print(f"RESULT shard_merge_equal={equal_shards} score_vs_floor={score_s / floor_s:.2f} "
           f"file_us={score_s / files * 1e6:.0f} floor_file_us={floor_s / files * 1e6:.0f} "
           f"combine_equal={combine_equal} export_vs_score={export_s / score_s:.2f} "
-          f"pack_vs_score={pack_s / score_s:.2f} rss_mb={rss:.0f}{rss_big}")
+          f"pack_vs_score={pack_s / score_s:.2f} html_vs_score={html_s / score_any_s:.2f} rss_mb={rss:.0f}{rss_big}")
 
 
 if __name__ == "__main__":

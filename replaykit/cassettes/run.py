@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import orjson
 from replaykit.canonical import file_hash
 from replaykit.cassettes.codec import decode, encode
 from replaykit.cassettes.limits import MAX_MANIFEST_BYTES, check_shape
+from replaykit.cassettes.listing import cassette_listing
 from replaykit.cassettes.model import FORMAT_VERSION, Cassette, SampleId
 from replaykit.cassettes.persist import read_bounded, write_atomic
 from replaykit.errors import CassetteError
@@ -46,6 +47,7 @@ class Run:
     manifest: dict[str, Any] = field(default_factory=dict)
     # The recorder writes cassettes from worker threads while the event loop saves run.json.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    streamed = False  # a pack's run (score/packed.py): its cassettes are streamed, not read from files
 
     @property
     def id(self) -> str:
@@ -65,6 +67,10 @@ class Run:
             found += [os.path.join(folder, name) for name in files
                       if name.endswith(".json") and not name.startswith(".")]
         return sorted(found)
+
+    def cassette_listing(self) -> Sequence[str]:
+        """`cassette_names`, held compactly (listing.py): for the scorer, which keeps them while it scores."""
+        return cassette_listing(str(self.root / CASSETTE_DIR))
 
     def write_cassette(self, cassette: Cassette) -> str:
         """Write atomically; remember its hash in the manifest (saved by `save`). Safe from worker threads:

@@ -2,20 +2,28 @@
 traffic (redacted, long bodies cut in the middle).
 
 Bodies are kept as their head and tail (`Body`) with their full length, so that a size budget can cut them
-shorter later (`clip`) without reading the cassettes again.
+shorter later (`clip`) without reading the cassettes again. What needs the cassette (`Drill`) is built where
+the scorer reads it — on its workers (`drill`, passed as `score_runs(extra=...)`) — so the report never
+reads a cassette twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
 
+from replaykit.canonical import file_hash
+from replaykit.cassettes.codec import decode
+from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.model import Attempt, Cassette
+from replaykit.cassettes.persist import read_bounded
+from replaykit.errors import CassetteError
 from replaykit.recorder.redact import Redactor
 from replaykit.score.sample import SampleScore
-from replaykit.share.secrets import redact_body
+from replaykit.share.secrets import redact_body, redact_shown
 
 BODY_LIMIT = 16_000  # characters of a request or response body shown, at most
 BODY_TAIL = 3_000  # of which this many from the end
@@ -27,13 +35,21 @@ _REDACT = Redactor()
 class Body:
     kept: str  # the whole body, or its first and last characters when longer than BODY_LIMIT
     length: int  # the whole body's length
+    shown: str | None = None  # the whole body as the report prints it (`shown_text`), made where it is kept
 
 
 def keep(body: Any) -> Body:
     text = redact_text("" if body is None else body if isinstance(body, str) else str(body))
     if len(text) > BODY_LIMIT:
         return Body(text[: BODY_LIMIT - BODY_TAIL] + text[-BODY_TAIL:], len(text))
-    return Body(text, len(text))
+    return Body(text, len(text), redact_shown(text))
+
+
+def shown_clip(body: Body, limit: int = BODY_LIMIT) -> str:
+    """`clip` with the last scan for secrets (`redact_shown`) applied, as every text the report prints."""
+    if body.shown is not None and body.length <= limit:
+        return body.shown
+    return str(redact_shown(clip(body, limit)))
 
 
 def clip(body: Body, limit: int = BODY_LIMIT) -> str:
@@ -52,16 +68,53 @@ def redact_text(text: str) -> str:
     return redact_body(text)[0]
 
 
-def sample_detail(s: SampleScore, cassette: Cassette | None, rel: str, digest: str,
-                  recorded: str | None) -> dict[str, Any]:
-    """The sample's drill-down record; request and response bodies are `Body` objects until chunked."""
-    attempts = cassette.attempts if cassette is not None else []
-    return {
-        "cassette": rel, "sha256": digest, "manifest_sha256": recorded,
-        "steps": [_compact_step(step) for step in s.steps],
-        "attempts": [attempt_detail(a, f.error_class, f.cost_usd)
-                     for a, f in zip(attempts, s.attempts, strict=False)],
-    }
+@dataclass
+class Drill:
+    """What the drill-down takes from a sample's cassette: the file's sha256, each attempt's detail, each
+    attempt's (started_at, failed) for the errors-over-time chart, and why the cassette could not be read
+    whole (then the rest is empty)."""
+
+    digest: str = ""
+    # as the report prints them (`redact_shown`; the bodies stay `Body` objects), and its steps likewise
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    starts: list[tuple[float, bool]] = field(default_factory=list)
+    warning: str | None = None
+
+
+def drill(s: SampleScore, cassette: Cassette, data: bytes, raw: Any) -> Drill:
+    """The sample's `Drill`, from the cassette the scorer read (its bytes and parsed data). The scorer skips
+    the depth walk (it reads fixed fields); the drill-down shows every field, so it walks here."""
+    try:
+        check_shape(raw, cassette.path)
+    except CassetteError as err:
+        return Drill(warning=str(err))
+    return _drill_of(s, cassette, file_hash(data))
+
+
+def read_drill(s: SampleScore) -> Drill:
+    """The sample's `Drill`, its cassette read again (for samples scored without `drill`: packs)."""
+    try:
+        data = read_bounded(Path(s.path))
+        cassette = decode(data, s.path)
+    except CassetteError as err:
+        return Drill(warning=str(err))
+    return _drill_of(s, cassette, file_hash(data))
+
+
+def _drill_of(s: SampleScore, cassette: Cassette, digest: str) -> Drill:
+    pairs = list(zip(cassette.attempts, s.attempts, strict=False))
+    starts = [(float(started), facts.error_class is not None) for a, facts in pairs
+              if isinstance(started := (a.timing or {}).get("started_at"), int | float)]
+    return Drill(digest, redact_shown([attempt_detail(a, f.error_class, f.cost_usd) for a, f in pairs]),
+                 redact_shown([_compact_step(step) for step in s.steps]), starts)
+
+
+def sample_detail(got: Drill, rel: str, recorded: str | None) -> dict[str, Any]:
+    """The sample's drill-down record as the report prints it (`redact_shown`); request and response bodies
+    are `Body` objects until chunked."""
+    return redact_shown({"cassette": rel, "sha256": got.digest, "manifest_sha256": recorded}) | {
+        "steps": got.steps, "attempts": got.attempts}
 
 
 def _compact_step(step: dict[str, Any]) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """The per-sample payload of the HTML report: what the drill-down, the filters and the diff view need.
 
-`score_runs` keeps only aggregates; `collect` rides along with it (its `on_sample` callback) and, for each
-sample, re-reads the cassette for the raw attempts. The payload is built for size: one index row per sample
-(decoded when the report opens), and detail chunks of consecutive samples of one scenario (decoded when one
-of their rows is opened), each with its bodies in one de-duplicated list, requests first, so that
-near-identical requests sit next to each other and compress to almost nothing.
+`score_runs` keeps only aggregates; `collect` rides along with it (its `on_sample` callback), and has the
+scorer build each sample's raw attempts (`detail.drill`) where it reads the cassette, on its workers. The
+payload is built for size: one index row per sample (decoded when the report opens), and detail chunks of
+consecutive samples of one scenario (decoded when one of their rows is opened), each with its bodies in one
+de-duplicated list, requests first, so that near-identical requests sit next to each other and compress to
+almost nothing.
 """
 
 from __future__ import annotations
@@ -18,12 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from replaykit.canonical import canonical_json, file_hash
-from replaykit.cassettes.codec import decode
-from replaykit.cassettes.model import Cassette
-from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import Run
-from replaykit.errors import CassetteError
-from replaykit.report.detail import BODY_LIMIT, Body, clip, rounded, sample_detail
+from replaykit.report.detail import BODY_LIMIT, Body, Drill, drill, read_drill, rounded, sample_detail, shown_clip
 from replaykit.score.comparable import time_scale
 from replaykit.score.engine import ScoreResult, open_runs, scenarios_for, score_runs
 from replaykit.score.sample import SampleScore, ScoreOptions
@@ -48,7 +45,8 @@ class Chunk:
     bodies: list[Body]
 
     def to_json(self, limit: int = BODY_LIMIT) -> dict[str, Any]:
-        return redact_shown({"samples": self.samples, "bodies": [clip(b, limit) for b in self.bodies]})
+        """As the report prints it: the samples were passed through `redact_shown` where they were read."""
+        return {"samples": self.samples, "bodies": [shown_clip(b, limit) for b in self.bodies]}
 
 
 @dataclass
@@ -84,7 +82,7 @@ def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | Non
             on_sample(sample)
 
     result = score_runs(paths, scenarios=scenarios, options=options, on_sample=each, jobs=jobs,
-                        all_samples=all_samples, intersect=intersect)
+                        all_samples=all_samples, intersect=intersect, extra=drill)
     return result, collector.payload()
 
 
@@ -108,16 +106,15 @@ class SampleCollector:
 
     def add(self, sample: SampleScore) -> None:
         run_index, rel = self._run_of(sample.path)
-        cassette, digest = self._read(sample.path)
+        got = sample.extra if isinstance(sample.extra, Drill) else read_drill(sample)
+        if got.warning is not None:
+            self.warnings.append(got.warning)
         self._remember_scenario(run_index, sample.scenario)
         self._aggregate(sample, self._scales[run_index])
-        if cassette is not None:
-            for attempt, facts in zip(cassette.attempts, sample.attempts, strict=False):
-                started = (attempt.timing or {}).get("started_at")
-                if isinstance(started, int | float):
-                    self._starts[sample.provider].append((run_index, float(started), facts.error_class is not None))
+        if got.starts:  # not a key for a provider without one: the chart would show it
+            self._starts[sample.provider] += [(run_index, started, failed) for started, failed in got.starts]
         recorded = (self.runs[run_index].manifest.get("cassettes") or {}).get(rel)
-        detail = sample_detail(sample, cassette, rel, digest, recorded)
+        detail = sample_detail(got, rel, recorded)
         key = (sample.scenario, sample.repetition, run_index, sample.provider)
         self._items.append((key, self._row(run_index, sample), detail))
 
@@ -158,14 +155,6 @@ class SampleCollector:
             if path.startswith((root + "/", root + os.sep)):  # not a sibling run whose name extends this one
                 return i, path[len(root):].lstrip("/\\").replace("\\", "/")
         return 0, path
-
-    def _read(self, path: str) -> tuple[Cassette | None, str]:
-        try:
-            data = read_bounded(Path(path))
-            return decode(data, path), file_hash(data)
-        except CassetteError as err:
-            self.warnings.append(str(err))
-            return None, ""
 
     def _remember_scenario(self, run_index: int, scenario_id: str) -> None:
         if scenario_id in self._scenarios:

@@ -15,9 +15,11 @@ Decided before any cassette is read, from run.json and the cassette file names a
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import sys
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +62,7 @@ class RunState:
 class Selection:
     """Which files of each run are scored, under which provider names, and what was left out."""
 
-    files: dict[str, list[str]]  # run root -> cassette paths to score
+    files: dict[str, Sequence[str]]  # run root -> cassette paths to score
     names: dict[str, dict[str, str]]  # run root -> recorded provider name -> display name
     states: list[RunState]
     left_out: dict[str, int] = field(default_factory=dict)  # display provider -> samples left out
@@ -69,6 +71,8 @@ class Selection:
     dropped_scenarios: list[str] = field(default_factory=list)
     all_samples: bool = False
     no_shared_cells: bool = False  # no cell has every provider: everything is scored, not compared like for like
+    # with select(presence=True): the providers (bit order) and each cell's providers as bits, for a partial
+    presence: tuple[list[str], dict[Cell, int]] | None = None
 
     def run_json(self) -> dict[str, Any]:
         """What the score's `run` block says about completeness and pooling."""
@@ -111,67 +115,81 @@ def _planned(manifest: dict[str, Any], params: dict[str, Any]) -> int | None:
     return chains * len(scenarios) * repeat
 
 
-def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = False) -> Selection:
+def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = False,
+           presence: bool = False) -> Selection:
     from replaykit.score.packed import PackedRun  # here: packed.py imports the scorer, which imports this
 
-    listed = {str(run.root): run.cassette_names() for run in runs}
+    listed = {str(run.root): run.cassette_listing() for run in runs}
     names = display_names(runs)
     # a pack's cassettes stream later: it holds what its run.json lists (unpack checks every one)
     states = [run_state(run, len(run.manifest.get("cassettes") or {}) if isinstance(run, PackedRun)
                         else len(listed[str(run.root)])) for run in runs]
     dropped = _scenario_check(runs, intersect)
-    parsed: dict[str, list[tuple[str, str, Cell | None]]] = {}
-    for run in runs:
-        root = str(run.root)
-        rows = []
-        for path in listed[root]:
-            provider, cell = _identity(run, path)
-            if cell is not None and cell[0] in dropped:
-                continue
-            rows.append((path, names[root].get(provider, provider), cell))
-        parsed[root] = rows
     selection = Selection({}, names, states, dropped_scenarios=sorted(dropped), all_samples=all_samples)
-    _keep_shared(parsed, selection)
+    _keep_shared(runs, listed, selection, dropped, presence)
     return selection
 
 
-def _keep_shared(parsed: dict[str, list[tuple[str, str, Cell | None]]], selection: Selection) -> None:
-    """Keep the cells every provider has (or everything with `all_samples`), and count what goes."""
-    by_cell: defaultdict[Cell, set[str]] = defaultdict(set)
-    providers: set[str] = set()
-    for rows in parsed.values():
-        for _, provider, cell in rows:
-            providers.add(provider)
-            if cell is not None:
-                by_cell[cell].add(provider)
-    shared = {cell for cell, have in by_cell.items() if have == providers}
+def _keep_shared(runs: Sequence[Run], listed: dict[str, Sequence[str]], selection: Selection,
+                 dropped: set[str], presence: bool = False) -> None:
+    """Keep the cells every provider has (or everything with `all_samples`), and count what goes. Two passes
+    over the file names, nothing kept per file but its name: a million-file run is scored in bounded memory
+    (a cell's providers are the bits of one integer)."""
+    bits: dict[str, int] = {}
+    by_cell: dict[Cell, int] = {}
+    for _run, provider, cell, _path in _identities(runs, listed, selection.names, dropped):
+        bit = bits.setdefault(provider, 1 << len(bits))
+        if cell is not None:
+            by_cell[cell] = by_cell.get(cell, 0) | bit
+    every = (1 << len(bits)) - 1
+    shared = {cell for cell, have in by_cell.items() if have == every}
     if not shared and by_cell:  # nothing in common (imported cassettes of unrelated tests): score all, and say so
         selection.all_samples, selection.no_shared_cells = True, True
     selection.cells_kept = len(by_cell) if selection.all_samples else len(shared)
     selection.cells_left_out = 0 if selection.all_samples else len(by_cell) - len(shared)
+    if presence:
+        selection.presence = (list(bits), by_cell)
+    del by_cell
     left: defaultdict[str, int] = defaultdict(int)
-    for root, rows in parsed.items():
-        kept = []
-        for path, provider, cell in rows:
-            if selection.all_samples or cell is None or cell in shared:
-                kept.append(path)
-            else:
-                left[provider] += 1
-        selection.files[root] = kept
-    selection.left_out = {p: left.get(p, 0) for p in sorted(providers)}
+    kept: dict[str, list[str]] = {str(run.root): [] for run in runs}
+    for run, provider, cell, path in _identities(runs, listed, selection.names, dropped):
+        if selection.all_samples or cell is None or cell in shared:
+            kept[str(run.root)].append(path)
+        else:
+            left[provider] += 1
+    for root, paths in kept.items():  # all of them, most often: the listing itself, not a copy of it
+        selection.files[root] = listed[root] if len(paths) == len(listed[root]) else paths
+    selection.left_out = {p: left.get(p, 0) for p in sorted(bits)}
 
 
-def _identity(run: Run, path: str) -> tuple[str, Cell | None]:
+def _identities(runs: Sequence[Run], listed: dict[str, Sequence[str]], names: dict[str, dict[str, str]],
+                dropped: set[str]) -> Iterator[tuple[Run, str, Cell | None, str]]:
+    """(run, display provider, cell, path) of every file not of a dropped scenario."""
+    for run in runs:
+        root = str(run.root)
+        shown = names[root]
+        base = os.path.join(root, CASSETTE_DIR) + os.sep
+        for path in listed[root]:
+            provider, cell = _identity(run, path, base)
+            if cell is not None and cell[0] in dropped:
+                continue
+            yield run, shown.get(provider, provider), cell, path
+
+
+def _identity(run: Run, path: str, base: str) -> tuple[str, Cell | None]:
     """(provider, (scenario, repetition)) from `cassettes/PROVIDER/SCENARIO--rN.json`; a file named some
-    other way is read (imported cassettes may be)."""
-    rel = Path(path).relative_to(run.root / CASSETTE_DIR)
-    match = _FILE.match(rel.name)
-    if len(rel.parts) == 2 and match:
-        return rel.parts[0], (match["scenario"], int(match["rep"]))
+    other way is read (imported cassettes may be). String operations: this runs for every file."""
+    if path.startswith(base):
+        parts = path[len(base):].split(os.sep)
+    else:
+        parts = list(Path(path).relative_to(run.root / CASSETTE_DIR).parts)
+    match = _FILE.match(parts[-1])
+    if len(parts) == 2 and match:
+        return parts[0], (sys.intern(match["scenario"]), int(match["rep"]))
     try:
         sample = run.read_cassette(path, walkers=False).sample
     except BadInputError:
-        return rel.parts[0], None  # unreadable: the scorer reports it
+        return parts[0], None  # unreadable: the scorer reports it
     return sample.provider, (sample.scenario, sample.repetition)
 
 

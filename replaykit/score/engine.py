@@ -21,7 +21,7 @@ from replaykit.providers.config import Price
 from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_from_snapshot
 from replaykit.score.comparable import Selection, select, time_scale
 from replaykit.score.sample import SampleScore, ScoreOptions
-from replaykit.score.tally import Tally, plan_chunks, run_chunks
+from replaykit.score.tally import Extra, Tally, plan_chunks, run_chunks
 from replaykit.share.secrets import redact_shown
 
 
@@ -85,29 +85,32 @@ def _prices(run: Run) -> dict[str, Price]:
 
 def score_runs(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,
                options: ScoreOptions | None = None, on_sample: Callable[[SampleScore], None] | None = None,
-               jobs: int | None = None, all_samples: bool = False, intersect: bool = False) -> ScoreResult:
+               jobs: int | None = None, all_samples: bool = False, intersect: bool = False,
+               extra: Extra | None = None) -> ScoreResult:
     """Score one or more runs into SPEC §7's JSON shape. `jobs`: worker processes (default: one per core
-    for large runs); the output is the same bytes whatever it is.
+    for large runs); the output is the same bytes whatever it is. `extra`: built for each sample passed to
+    `on_sample` where its cassette is read (on the workers), into `SampleScore.extra`.
 
     Only what is comparable is pooled (`comparable.select`): the (scenario, repetition) cells every provider
     has, unless `all_samples`; runs with different scenario sets are refused unless `intersect`."""
     runs = open_runs(paths)
     selection = select(runs, all_samples=all_samples, intersect=intersect)
     total = score_tally(runs, scenarios=scenarios, options=options, jobs=jobs, on_sample=on_sample,
-                        selection=selection)
+                        selection=selection, extra=extra)
     return tally_result(runs, total, ", ".join(map(str, paths)), selection)
 
 
 def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = None,
                 options: ScoreOptions | None = None, jobs: int | None = None,
-                on_sample: Callable[[SampleScore], None] | None = None, selection: Selection | None = None) -> Tally:
+                on_sample: Callable[[SampleScore], None] | None = None, selection: Selection | None = None,
+                extra: Extra | None = None) -> Tally:
     """The map half of scoring: the sufficient statistics of these runs (partial.py writes them). With a
     `selection`, only its files, under its provider names."""
     opts = options or ScoreOptions()
     total = Tally()
     total.warnings += _manifest_warnings(runs)
     chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None,
-                         selection)
+                         selection, extra)
     for tally in itertools.chain(run_chunks(chunks, scenarios_for, jobs),
                                  _packs(runs, scenarios, opts, on_sample is not None, selection)):
         total.merge(tally)
@@ -119,13 +122,16 @@ def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = 
 def _packs(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,
            keep: bool, selection: Selection | None) -> Iterator[Tally]:
     """Packs stream in this process, one after the other (their cassettes are never on disk). Their samples
-    take the selection's provider names; their cells are not known before they stream, so all are kept."""
+    take the selection's provider names and skip the cells it left out (known from their run.json)."""
     from replaykit.score.packed import PackedRun, tally_pack
 
     for run in runs:
         if isinstance(run, PackedRun):
-            names = selection.names.get(str(run.root)) if selection else None
-            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep, names)
+            root = str(run.root)
+            names = selection.names.get(root) if selection else None
+            left_out = frozenset(run.cassette_listing()) - frozenset(selection.files[root]) if selection \
+                else frozenset()
+            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep, names, left_out)
 
 
 def tally_result(runs: Sequence[Run], total: Tally, source: str, selection: Selection | None = None) -> ScoreResult:

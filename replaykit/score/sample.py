@@ -69,6 +69,7 @@ class SampleScore:
     # "" for a hand-written scenario; "replay": the expectation is a reference provider's answer;
     # "pending": a replay scenario whose reference is not recorded yet (its calls are never judged)
     reference: str = ""
+    extra: Any = None  # what the scoring was asked to build beside the score (score.tally.Extra)
 
     @property
     def signature_from(self) -> list[str]:

@@ -15,7 +15,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from replaykit.cassettes.codec import decode_parsed, parse
 from replaykit.cassettes.model import Cassette
+from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import Run, load_run
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.scenarios.loader import ScenarioSet
@@ -79,6 +81,13 @@ class Chunk:
     options: ScoreOptions
     keep_samples: bool
     names: tuple[tuple[str, str], ...] = ()  # recorded provider name -> name reported (config-tagged)
+    # built for each kept sample where its cassette is read, into `SampleScore.extra` (a module-level
+    # function, so that the chunk pickles): the HTML drill-down, made on the workers
+    extra: Extra | None = None
+
+
+# (sample, its cassette, the file's bytes, the parsed data) -> what the sample carries back in `extra`
+Extra = Callable[[SampleScore, Cassette, bytes, Any], Any]
 
 
 # Per scoring (cleared by run_chunks): runs and scenario sets already loaded; a worker scores many chunks of
@@ -95,21 +104,25 @@ def score_chunk(chunk: Chunk, scenarios_for: Callable[[Run, Any], ScenarioSet]) 
     names = dict(chunk.names)
     for name in chunk.files:
         try:
-            cassette = run.read_cassette(name, walkers=False)
+            data = read_bounded(name)
+            raw = parse(data, name, walkers=False)
+            cassette = decode_parsed(raw, name)
         except CassetteError as err:
             tally.warnings.append(str(err))
             continue
         if isinstance(chosen, BadInputError):
             tally.warnings.append(f"{run.root}: cannot load its scenarios ({chosen}); pass --scenarios PATH")
             break
-        score_into(tally, cassette, chosen, name, str(run.root), chunk.options, chunk.keep_samples, names)
+        sample = score_into(tally, cassette, chosen, name, str(run.root), chunk.options, chunk.keep_samples, names)
+        if sample is not None and chunk.extra is not None and chunk.keep_samples:
+            sample.extra = chunk.extra(sample, cassette, data, raw)
     return tally
 
 
 def score_into(tally: Tally, cassette: Cassette, chosen: ScenarioSet, name: str, run_root: str,
-               options: ScoreOptions, keep: bool, names: dict[str, str] | None = None) -> None:
-    """One cassette against its scenario, into the tally; a cassette that doesn't fit is a warning. `names`:
-    recorded provider name -> the name it is reported under (config-tagged, comparable.py)."""
+               options: ScoreOptions, keep: bool, names: dict[str, str] | None = None) -> SampleScore | None:
+    """One cassette against its scenario, into the tally; a cassette that doesn't fit is a warning (None).
+    `names`: recorded provider name -> the name it is reported under (config-tagged, comparable.py)."""
     scenario = chosen.get(cassette.sample.scenario)
     if scenario is None:
         tally.warnings.append(f"{name}: scenario {cassette.sample.scenario!r} is not in the scenario set; skipped")
@@ -125,6 +138,8 @@ def score_into(tally: Tally, cassette: Cassette, chosen: ScenarioSet, name: str,
         if names:
             sample.provider = names.get(sample.provider, sample.provider)
         tally.add(sample, keep)
+        return sample
+    return None
 
 
 def _warn_once(tally: Tally, warning: str) -> None:
@@ -150,17 +165,20 @@ def _scenario_set(run: Run, override: tuple[str, ...] | None,
 
 
 def plan_chunks(runs: Sequence[Run], scenarios: Sequence[str] | None, options: Callable[[Run], ScoreOptions],
-                keep_samples: bool, selection: Selection | None = None) -> Iterator[Chunk]:
+                keep_samples: bool, selection: Selection | None = None, extra: Extra | None = None) -> Iterator[Chunk]:
     """Chunks in file order, listed one run at a time: 200,000 file names held at once would be most of
-    the scorer's memory. With a `selection`, its files under its provider names."""
+    the scorer's memory. With a `selection`, its files under its provider names; `extra`: see Chunk."""
     override = tuple(scenarios) if scenarios else None
     for run in runs:
         root = str(run.root)
         _RUNS[root] = run  # already open: no second read of its run.json
+        if run.streamed:
+            continue  # a pack: engine._packs streams it
         files = selection.files[root] if selection else run.cassette_names()
         names = tuple(sorted(selection.names.get(root, {}).items())) if selection else ()
         for start in range(0, len(files), CHUNK_FILES):
-            yield Chunk(root, tuple(files[start:start + CHUNK_FILES]), override, options(run), keep_samples, names)
+            yield Chunk(root, tuple(files[start:start + CHUNK_FILES]), override, options(run), keep_samples, names,
+                        extra)
 
 
 def run_chunks(chunks: Iterable[Chunk], scenarios_for: Callable[[Run, Any], ScenarioSet],
