@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,30 @@ def test_demo_records_scores_and_reports(tmp_path: Path) -> None:
     rescored = subprocess.run([sys.executable, "-m", "replaykit", "score", str(out / "run"), "--plain"],
                               capture_output=True, text=True, timeout=120)
     assert rescored.returncode == 0 and "sim-steady" in rescored.stdout
+    assert "where each provider breaks" not in result.stdout  # the load sweep is the agent demo's
+
+
+def test_the_agent_demo_shows_where_each_provider_breaks(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = subprocess.run([sys.executable, "-m", "replaykit", "demo", "--agent", "--out", str(out),
+                             "--time-scale", "0.02", "--plain"], capture_output=True, text=True, timeout=300,
+                            cwd=REPO)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "where each provider breaks" in result.stdout and "32 tools" in result.stdout
+    swept = subprocess.run([sys.executable, "-m", "replaykit", "sweep", str(out / "run"), "--format", "json"],
+                           capture_output=True, text=True, timeout=120)
+    assert swept.returncode == 0, swept.stderr
+    data = json.loads(swept.stdout)
+    assert set(data["tools"]) == {"sim-agent-fragile", "sim-steady", "sim-textcalls"}
+    fragile, steady = data["tools"]["sim-agent-fragile"], data["tools"]["sim-steady"]
+    # fine with 8 and 16 tools, calls leaked as text past 20 (the profile's threshold); steady throughout
+    assert fragile["8"]["text_calls"]["value"] == fragile["16"]["text_calls"]["value"] == 0.0
+    assert fragile["32"]["text_calls"]["low"] > fragile["16"]["text_calls"]["high"]
+    assert fragile["32"]["success"]["high"] < steady["32"]["success"]["low"]
+    context = data["context_tokens"]["sim-agent-fragile"]
+    assert context["6000"]["schema_validity"]["value"] < context["1000"]["schema_validity"]["value"] == 1.0
+    page = (out / "report.html").read_text()
+    assert '"sweep":' in page and 'id="sweep"' in page  # the report charts it
 
 
 def _quality(data: dict[str, object]) -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import replaykit
 
@@ -37,6 +38,24 @@ def test_scoring_does_not_load_the_recorder_or_the_simulator() -> None:
     # readers share the recorder's redaction (replaykit.recorder.redact), never its HTTP side or scheduler
     for heavy in ("httpx", "replaykit.recorder.api", "replaykit.recorder.engine", "replaykit.recorder.http",
                   "replaykit.sim", "deepdiff", "uvicorn", "starlette"):
+        assert heavy not in loaded, heavy
+
+
+def test_scoring_a_run_folder_loads_neither_http_nor_vcrpy(tmp_path: Path) -> None:
+    # the pack reader (score run.tar.gz) sits next to verify, whose replay needs vcrpy and httpx: a folder
+    # run must not pay for them (they were 17% of scoring a 7,600-cassette run)
+    from simkit import fixture_scenarios, profiles, providers_for
+
+    from replaykit import RecordOptions, record
+    from replaykit.sim import SimServer
+
+    scenarios = fixture_scenarios()
+    with SimServer(profiles=profiles(steady={}), scenarios=scenarios, seed=1, time_scale=0.0) as sim:
+        record(list(scenarios)[:3], providers_for(sim.base_url, "steady"), tmp_path / "run",
+               options=RecordOptions(repeat=1))
+    loaded = _modules_after(f"from replaykit import score_runs\nscore_runs([{str(tmp_path / 'run')!r}])")
+    assert "replaykit.score.engine" in loaded
+    for heavy in ("httpx", "vcr", "replaykit.share.replay", "replaykit.recorder.http"):
         assert heavy not in loaded, heavy
 
 

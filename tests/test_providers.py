@@ -324,6 +324,7 @@ def test_cli_show_selected_names(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(("text", "words"), [
     (provider('mode = "fast"'), "providers.p.mode: must be native or prompt"),
+    (provider('prompt_format = "llama"'), "providers.p.prompt_format: must be one of deepseek, glm, gpt-oss"),
     (provider('headers = { Authorization = "Bearer sk-123" }'), "providers.p.headers.Authorization:"),
     ("[providers.p\n", "invalid TOML"),
 ])

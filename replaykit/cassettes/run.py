@@ -47,6 +47,7 @@ class Run:
     manifest: dict[str, Any] = field(default_factory=dict)
     # The recorder writes cassettes from worker threads while the event loop saves run.json.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    streamed = False  # a pack's run (score/packed.py): its cassettes are streamed, not read from files
 
     @property
     def id(self) -> str:

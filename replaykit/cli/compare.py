@@ -57,8 +57,10 @@ def _stats_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--intersect", is_flag=True, help="Compare on the scenarios both sides share.")
 @click.option("--limit", default=20, show_default=True, help="Scenarios listed in the text output.")
 @click.option("--json", "as_json", is_flag=True, help="Print the machine-readable result.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="Plain text, JSON (same as --json) or GitHub-flavoured Markdown (A B comparisons).")
 @_stats_options
-def diff(a: str, b: str | None, reference: str | None, intersect: bool, limit: int, as_json: bool,
+def diff(a: str, b: str | None, reference: str | None, intersect: bool, limit: int, as_json: bool, fmt: str,
          alpha: float, resamples: int, seed: int) -> None:
     """Compare two runs or providers (RUN or RUN:provider) sample by sample, with paired significance;
     or, with --reference NAME, every provider of run A against NAME's decisions."""
@@ -67,13 +69,21 @@ def diff(a: str, b: str | None, reference: str | None, intersect: bool, limit: i
     if reference is not None:
         if b is not None:
             raise BadInputError("--reference compares the providers of one run: give only RUN", field="B")
+        if fmt == "markdown":
+            raise BadInputError("--format markdown is for A B comparisons; use text or json with --reference",
+                                field="--format")
         ref = parse_ref(a)
-        _emit(reference_result(cache.get(ref.path), reference, opts), as_json, render_reference)
+        _emit(reference_result(cache.get(ref.path), reference, opts), as_json or fmt == "json", render_reference)
         return
     if b is None:
         raise BadInputError("give two sides to compare (A B), or one run and --reference NAME")
     pairings = [pair(x, y, intersect=intersect) for x, y in sides_for(cache, parse_ref(a), parse_ref(b))]
-    _emit(diff_result(pairings, opts), as_json, lambda data: render_diff(data, limit))
+    if fmt == "markdown" and not as_json:
+        from replaykit.compare.markdown import render_diff_markdown
+
+        click.echo(render_diff_markdown(redact_shown(diff_result(pairings, opts)), limit), nl=False)
+        return
+    _emit(diff_result(pairings, opts), as_json or fmt == "json", lambda data: render_diff(data, limit))
 
 
 @click.command()

@@ -9,9 +9,10 @@ import click
 from rich.console import Console
 
 from replaykit.cli.options import shipped_or_given
-from replaykit.demo import run_demo
+from replaykit.demo import AGENT_PROVIDERS, run_demo
 from replaykit.errors import BadInputError
 from replaykit.recorder.progress import Progress
+from replaykit.report.sweep import summary_lines
 from replaykit.report.terminal import render
 
 _DEMO_ENTRIES = {"run", "report.html", "report.md"}  # all a demo folder holds
@@ -28,17 +29,22 @@ _DEMO_ENTRIES = {"run", "report.html", "report.md"}  # all a demo folder holds
                    "the profiles' time and marked ~; below about 0.2 the client's own overhead, scaled up with "
                    "them, can reorder providers.")
 @click.option("--plain", is_flag=True, help="Plain output (for logs and CI).")
-def demo(out: str, repeat: int, seed: int, time_scale: float, plain: bool) -> None:
+@click.option("--agent", is_flag=True,
+              help="The agent demo instead: the shipped agent scenarios and a load sweep (longer contexts, more "
+                   "tools) against a provider that breaks under load, a steady one and a leaky one; prints where "
+                   "each breaks, and the report charts it.")
+def demo(out: str, repeat: int, seed: int, time_scale: float, plain: bool, agent: bool) -> None:
     """Start the simulator, record the shipped scenarios against every simulated provider, score the run,
-    print the leaderboard and write a report."""
+    print the leaderboard and write a report (--agent: what breaks inside a coding agent)."""
     root = Path(out)
     _clear_earlier_demo(root)
     result = run_demo(root / "run", repeat=repeat, seed=seed, time_scale=time_scale,
                       scenarios=shipped_or_given("scenarios"), providers=shipped_or_given("providers/sim.toml"),
                       profiles=shipped_or_given("providers/sim-profiles.toml"),
-                      progress=Progress(plain=plain or None), report=root / _report_name())
+                      progress=Progress(plain=plain or None), report=root / _report_name(), agent=agent)
     console = Console(width=100)
     render(result.score.data, console, plain=plain)
+    _sweep(result.score.data)
     if time_scale != 1.0:
         click.echo(f"(the simulator ran at {time_scale:g}x real time; speeds marked ~ are rescaled to the "
                    "profiles' time)")
@@ -46,6 +52,18 @@ def demo(out: str, repeat: int, seed: int, time_scale: float, plain: bool) -> No
     click.echo(f"rescore any time, offline: replaykit score {result.run.root}")
     if result.report is not None:
         click.echo(f"open the report: {result.report.resolve()}")
+
+
+def _sweep(data: dict[str, object]) -> None:
+    """The stress slice's curve: the provider that breaks inside an agent against a steady one."""
+    sweep = data.get("sweep")
+    if not isinstance(sweep, dict):
+        return
+    shown = [p for p in AGENT_PROVIDERS if p in sweep.get("tools", {})] or None
+    click.echo("\nwhere each provider breaks: success % (95% interval, clustered by question) by context length "
+               "and tools")
+    for line in summary_lines(sweep, "success", shown):
+        click.echo(line)
 
 
 def _clear_earlier_demo(root: Path) -> None:

@@ -10,6 +10,7 @@ from rich.console import Console
 from replaykit.cli.options import pooling
 from replaykit.errors import BadInputError, printable
 from replaykit.report.files import EXTENSIONS, write_report
+from replaykit.report.sweep import attach, sweep_scoring
 from replaykit.report.terminal import render as render_terminal
 
 
@@ -33,14 +34,18 @@ def report(runs: tuple[str, ...], outputs: tuple[str, ...], scenarios_path: tupl
                                 source=path)
     scenarios = list(scenarios_path) or None
     samples = None
+    tally, on_sample = sweep_scoring(list(runs), scenarios)  # stress variants: the sweep charts and tables
     if any(p.lower().endswith(".html") for p in outputs):
         from replaykit.report.samples import collect
 
-        result, samples = collect(list(runs), scenarios=scenarios, all_samples=all_samples, intersect=intersect)
+        result, samples = collect(list(runs), scenarios=scenarios, on_sample=on_sample, all_samples=all_samples,
+                                  intersect=intersect)
     else:
         from replaykit.score import score_runs
 
-        result = score_runs(list(runs), scenarios=scenarios, all_samples=all_samples, intersect=intersect)
+        result = score_runs(list(runs), scenarios=scenarios, on_sample=on_sample, all_samples=all_samples,
+                            intersect=intersect)
+    attach(result, tally)
     for warning in result.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
     for path in outputs:

@@ -12,6 +12,7 @@ from rich.console import Console
 from replaykit.cli.options import pooling
 from replaykit.errors import BadInputError, printable
 from replaykit.report.files import to_json, write_report
+from replaykit.report.sweep import attach, sweep_scoring
 from replaykit.report.terminal import render as render_terminal
 from replaykit.score import ScoreOptions, score_runs
 from replaykit.score.engine import ScoreResult
@@ -73,19 +74,21 @@ def score(runs: tuple[str, ...], as_json: bool, outputs: tuple[str, ...], sample
         def on_sample(s: SampleScore) -> None:
             sink.write(orjson.dumps(redact_shown(s.to_json()), option=orjson.OPT_SORT_KEYS) + b"\n")
     samples = None
+    scenarios = list(scenarios_path) or None
+    tally, each = sweep_scoring(list(runs), scenarios, on_sample)  # stress variants: `sweep` in the JSON
     try:
         if any(p.lower().endswith(".html") for p in outputs):  # the HTML drill-down needs per-sample data
             from replaykit.report.samples import collect
 
-            result, samples = collect(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                      on_sample=on_sample, jobs=jobs, all_samples=all_samples,
-                                      intersect=intersect)
+            result, samples = collect(list(runs), scenarios=scenarios, options=opts, on_sample=each, jobs=jobs,
+                                      all_samples=all_samples, intersect=intersect)
         else:
-            result = score_runs(list(runs), scenarios=list(scenarios_path) or None, options=opts,
-                                on_sample=on_sample, jobs=jobs, all_samples=all_samples, intersect=intersect)
+            result = score_runs(list(runs), scenarios=scenarios, options=opts, on_sample=each, jobs=jobs,
+                                all_samples=all_samples, intersect=intersect)
     finally:
         if sink:
             sink.close()
+    attach(result, tally)
     verdicts = evaluate(limits, result.data["providers"])
     _show(result, outputs, samples, as_json, plain, verdicts)
     _check_gates(verdicts)
@@ -113,10 +116,8 @@ def _map_or_reduce(runs: tuple[str, ...], partial_out: str | None, combine: bool
                    pooling: tuple[bool, bool]) -> ScoreResult | None:
     """--partial writes the map's output and returns None; --combine returns the reduce's scores. A partial
     holds the comparable cells of its own runs (comparable.py)."""
-    from replaykit.score.comparable import select
-    from replaykit.score.engine import open_runs, score_tally
     from replaykit.score.partial import combine as combine_partials
-    from replaykit.score.partial import write_partial
+    from replaykit.score.partial import scored, write_partial
 
     if partial_out and combine:
         raise BadInputError("--partial writes a partial and --combine reads them: use one", field="--partial")
@@ -127,10 +128,9 @@ def _map_or_reduce(runs: tuple[str, ...], partial_out: str | None, combine: bool
         if scenarios_path:
             raise BadInputError("the scenarios were fixed when each partial was written", field="--scenarios")
         return combine_partials(runs)
-    opened = open_runs(runs)
-    tally = score_tally(opened, scenarios=list(scenarios_path) or None, options=opts, jobs=jobs,
-                        selection=select(opened, all_samples=pooling[0], intersect=pooling[1]))
-    write_partial(opened, tally, str(partial_out))
+    opened, tally, selection = scored(runs, all_samples=pooling[0], intersect=pooling[1],
+                                      scenarios=list(scenarios_path) or None, options=opts, jobs=jobs)
+    write_partial(opened, tally, selection, str(partial_out))
     click.echo(f"wrote {partial_out}: {tally.count} samples of {len(opened)} runs", err=True)
     return None
 

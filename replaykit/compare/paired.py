@@ -4,6 +4,8 @@ each metric all three from one method on the quantity shown, clustered by scenar
 - Per-sample binary outcomes (`availability`, `success`, `no_call_accuracy`): p_B − p_A.
 - Ratios over calls or attempts (`error_rate`, `tool_recall`, `tool_precision`, `param_accuracy`,
   `schema_validity`): the difference of the two ratios of sums.
+- Trigger agreement on replay scenarios (`trigger_precision`, `trigger_recall`, `trigger_f1`): each a ratio of
+  sums over samples (F1 = 2TP / (2TP + FP + FN), TP... counted per sample), compared like the ratios above.
 - `cost_usd`: the difference of the mean cost per sample.
   These are sums over samples: a cluster sign-flip randomization test, and its inversion for the interval
   (with one sample per scenario, the binary case is McNemar's exact test).
@@ -31,6 +33,8 @@ Pair = tuple[SampleScore, SampleScore]
 
 BINARY = ("availability", "success", "no_call_accuracy")
 RATIOS = ("error_rate", "tool_recall", "tool_precision", "param_accuracy", "schema_validity")
+# K2-Vendor-Verifier's trigger agreement: only when the pairs hold replay scenarios (a reference's answers)
+TRIGGER = ("trigger_precision", "trigger_recall", "trigger_f1")
 SPEED = ("latency_ms", "ttft_ms", "output_tps")
 METRICS = ("success", "pass_k", "availability", "error_rate", "tool_recall", "tool_precision", "param_accuracy",
            "schema_validity", "no_call_accuracy", "latency_ms", "ttft_ms", "output_tps", "cost_usd")
@@ -62,9 +66,22 @@ def _ratio(metric: str, s: SampleScore) -> tuple[float, float]:
         return (sum(1 for a in s.attempts if a.error_class), len(s.attempts))
     if not s.usable:  # errors are never scored as wrong answers
         return (0.0, 0.0)
+    if metric in TRIGGER:
+        return _trigger(metric, s)
     k, n = {"tool_recall": (s.matched, s.expected), "tool_precision": (s.matched, s.returned),
             "param_accuracy": (s.args_ok, s.matched), "schema_validity": (s.schema_ok, s.returned)}[metric]
     return (float(k), float(n))
+
+
+def _trigger(metric: str, s: SampleScore) -> tuple[float, float]:
+    """A replay sample's share of a trigger rate, as `score` counts it (score/metrics.py): the reference called a
+    tool (an expected call) and the provider did (a returned call; a call written as text is none)."""
+    if s.reference != "replay":
+        return (0.0, 0.0)
+    reference, called = s.expected > 0, s.returned > 0
+    both = float(reference and called)
+    return {"trigger_precision": (both, float(called)), "trigger_recall": (both, float(reference)),
+            "trigger_f1": (2 * both, 2 * both + (reference != called))}[metric]
 
 
 def speed_value(metric: str, s: SampleScore) -> float | None:
@@ -83,15 +100,16 @@ def cost_value(s: SampleScore) -> float | None:
 # --- comparisons -------------------------------------------------------------------------------------
 
 def compare_metrics(pairs: Sequence[Pair], opts: CompareOptions) -> dict[str, dict[str, Any]]:
-    """Every metric of METRICS: A, B, the difference B − A with its interval, p, the verdict."""
+    """Every metric of METRICS (and TRIGGER, when the pairs hold replay scenarios): A, B, the difference B − A
+    with its interval, p, the verdict."""
     draws = Draws(opts.resamples, opts.seed)
     out: dict[str, dict[str, Any]] = {}
-    for metric in METRICS:
+    for metric in metrics_of(pairs):
         if metric == "pass_k":
             out[metric] = _compare_pass_k(pairs, draws, opts.alpha)
         elif metric in BINARY:
             out[metric] = _compare_binary(metric, pairs, draws, opts.alpha)
-        elif metric in RATIOS:
+        elif metric in RATIOS or metric in TRIGGER:
             out[metric] = _compare_ratio(metric, pairs, draws, opts.alpha)
         else:
             out[metric] = _compare_value(metric, pairs, draws, opts.alpha)
@@ -100,6 +118,14 @@ def compare_metrics(pairs: Sequence[Pair], opts: CompareOptions) -> dict[str, di
         row["p_holm"] = _r(adjusted.get(metric))
         _verdict(metric, row, opts.alpha)
     return out
+
+
+def metrics_of(pairs: Sequence[Pair]) -> tuple[str, ...]:
+    """The metrics compared, in display order: the trigger rates follow schema validity on replay runs."""
+    if not any(a.reference == "replay" or b.reference == "replay" for a, b in pairs):
+        return METRICS
+    at = METRICS.index("schema_validity") + 1
+    return (*METRICS[:at], *TRIGGER, *METRICS[at:])
 
 
 def _add(sums: Sums, scenario: str, ka: float, na: float, kb: float, nb: float) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from replaykit.compare.outcomes import render_change
-from replaykit.compare.paired import BINARY, METRICS, RATIOS, fmt_p
+from replaykit.compare.paired import BINARY, RATIOS, TRIGGER, fmt_p
 
 WIDTH = 100
 
@@ -66,7 +66,7 @@ def cents(v: float | None, signed: bool = False) -> str:
 def _metric_value(metric: str, v: float | None, signed: bool = False) -> str:
     if v is None:
         return "-"
-    if metric in BINARY or metric in RATIOS or metric == "pass_k":
+    if metric in BINARY or metric in RATIOS or metric in TRIGGER or metric == "pass_k":
         return f"{100 * v:+.1f}" if signed else f"{100 * v:.1f}"
     if metric == "cost_usd":
         return cents(v, signed)
@@ -95,8 +95,7 @@ LABELS = {"latency_ms": "latency p50", "ttft_ms": "ttft p50", "output_tps": "tps
 
 def metric_rows(metrics: dict[str, dict[str, Any]]) -> list[list[str]]:
     rows = []
-    for m in METRICS:
-        r = metrics[m]
+    for m, r in metrics.items():
         verdict = f"{r['better']} better" if r["better"] else ("-" if r["p"] is None else "n.s.")
         label = f"pass^{r['k'] or 'k'}" if m == "pass_k" else LABELS.get(m, m)
         if r.get("not_compared"):
@@ -140,9 +139,9 @@ def _comparison(c: dict[str, Any], data: dict[str, Any], limit: int) -> list[str
     others = [f"{m} ({c['metrics'][m]['better']} better)" for m in c["significant"] if m != "success"]
     if others:
         lines.append("also significant: " + ", ".join(others))
-    lines += [f"tests (alpha {data['alpha']}): McNemar exact, Newcombe interval: availability, success, "
-              "no_call_accuracy;", "  others: paired randomization test (signed-rank for speed), bootstrap "
-              f"interval; {data['resamples']} draws, seed {data['seed']}"]
+    lines += [f"tests (alpha {data['alpha']}), paired and clustered by scenario: whole scenarios' sides swapped "
+              "(rates, pass^k,", f"  cost), scenarios resampled (speed); {data['resamples']} draws, seed "
+              f"{data['seed']} (docs/compare.md)"]
     lines += _scenarios(c["scenarios"], limit)
     return lines
 

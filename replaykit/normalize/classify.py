@@ -48,6 +48,21 @@ def status_class(status: int) -> str | None:
     return "client_error"
 
 
+# A 400 that refuses the reasoning a previous answer carried and the client sent back (Anthropic's thinking
+# `signature`, Gemini's `thought_signature`, Responses' `encrypted_content` or a reasoning item it cannot
+# resolve, DeepSeek's missing `reasoning_content`): the earlier answer's fault (docs/metrics.md).
+_SIGNATURE = re.compile(r"signature|encrypted.content|Items are not persisted when .store|reasoning_content",
+                        re.IGNORECASE)
+
+
+def status_error_class(status: int, message: str | None) -> str | None:
+    """`status_class`, with a 400 about a reasoning signature told apart as `reasoning_signature`."""
+    found = status_class(status)
+    if status == 400 and message and _SIGNATURE.search(message):
+        return "reasoning_signature"
+    return found
+
+
 def code_class(code: object) -> str:
     """The class of an error envelope inside a 200 body, by its `code` (OpenRouter uses HTTP codes); a missing
     or non-numeric code, or one outside 4xx, is the provider failing: `server_error`."""

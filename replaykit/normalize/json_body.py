@@ -64,8 +64,17 @@ def _read_message(choice: dict[str, Any], out: Outcome) -> None:
     elif isinstance(message, dict):
         out.text = text_of(message.get("content"))
         out.calls = _calls(message)
+        reasoning = message.get("reasoning_content")
+        if isinstance(reasoning, str) and reasoning:
+            out.native_turn = reasoning_turn(reasoning)
     else:
         raise Malformed("choices[0].message is not an object")
+
+
+def reasoning_turn(reasoning: str) -> dict[str, Any]:
+    """What a chat answer's turn must carry back: its `reasoning_content` (DeepSeek's thinking mode refuses a
+    tool-call turn sent back without it)."""
+    return {"reasoning_content": reasoning}
 
 
 def _calls(message: dict[str, Any]) -> list[Call]:

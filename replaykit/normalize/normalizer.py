@@ -16,7 +16,14 @@ from typing import Any
 from replaykit.cassettes.limits import LARGE_JSON, MAX_NODES, json_values
 from replaykit.cassettes.model import Attempt
 from replaykit.normalize.body import body_text, sniff
-from replaykit.normalize.classify import PROVIDER_SAID, body_error_info, clip, status_class, transport_class
+from replaykit.normalize.classify import (
+    PROVIDER_SAID,
+    body_error_info,
+    clip,
+    status_class,
+    status_error_class,
+    transport_class,
+)
 from replaykit.normalize.dialects import reader_for
 from replaykit.normalize.outcome import Outcome
 from replaykit.normalize.textcalls import extract_text_calls, request_tools
@@ -55,8 +62,8 @@ def _normalize(attempt: Attempt, tools: Sequence[dict[str, Any]] | None, mode: s
     http_class = status_class(status) if status is not None else None
     if http_class is not None:
         info = body_error_info(text)
-        out.error_class = http_class
         out.error_message = info.message or attempt.reason or f"HTTP {status}"
+        out.error_class = status_error_class(status, info.message) if status is not None else http_class
         out.provider = info.provider
         return out
     if status is None:  # no response: connection refused, timeout before headers...

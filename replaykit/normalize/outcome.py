@@ -7,7 +7,9 @@ from typing import Any
 
 # The attempt failed (SPEC §6): no usable answer came back.
 ERROR_CLASSES = ("rate_limited", "server_error", "client_error", "timeout", "connection", "stream_cut",
-                 "stream_error", "malformed_body", "harness")
+                 "stream_error", "malformed_body", "harness", "reasoning_signature")
+# A 400 refusing the reasoning signature that an earlier answer carried: charged to that answer's provider.
+REASONING_SIGNATURE = "reasoning_signature"
 # The request failed on this machine's side (DNS, no route, refused on loopback, proxy/TLS set-up, client
 # overload): reported, never counted against the provider.
 HARNESS = "harness"

@@ -16,6 +16,7 @@ import orjson
 from replaykit.normalize.calls import CallJoiner, Malformed
 from replaykit.normalize.classify import ErrorInfo, error_info, is_error
 from replaykit.normalize.fields import read_meta, reason, text_of
+from replaykit.normalize.json_body import reasoning_turn
 from replaykit.normalize.outcome import Outcome
 from replaykit.normalize.sse import SSEBody, parse_sse
 
@@ -26,6 +27,7 @@ class _Assembler:
     def __init__(self, out: Outcome) -> None:
         self.out = out
         self.text: list[str] = []
+        self.reasoning: list[str] = []  # `reasoning_content` deltas (DeepSeek-style thinking), sent back next turn
         self.joiner = CallJoiner()
         self.chunks = 0
         self.bad: str | None = None  # why the first bad event was bad
@@ -102,6 +104,9 @@ class _Assembler:
         content = delta.get("content")
         if content:
             self.text.append(content if type(content) is str else text_of(content))
+        reasoning = delta.get("reasoning_content")
+        if reasoning and type(reasoning) is str:
+            self.reasoning.append(reasoning)
         entries = delta.get("tool_calls")
         if entries:
             if type(entries) is not list:
@@ -145,6 +150,8 @@ def read_stream(text: str, out: Outcome) -> bool:
     cut_inside = sse.tail is not None and not asm.feed(sse.tail, sse.types.get(len(sse.events)))
     out.text = "".join(asm.text)
     out.calls = asm.joiner.calls()
+    if asm.reasoning:
+        out.native_turn = reasoning_turn("".join(asm.reasoning))
     verdict = _verdict(sse, asm, cut_inside, out)
     if verdict is not None:
         out.error_class, out.error_message = verdict
@@ -183,7 +190,7 @@ def _plain_delta(asm: _Assembler, chunk: Any) -> bool:
             or "error" in choice or choice.get("index") not in (None, 0)):
         return False
     delta = choice.get("delta")
-    if type(delta) is not dict or "function_call" in delta:
+    if type(delta) is not dict or "function_call" in delta or "reasoning_content" in delta:
         return False
     content, entries = delta.get("content"), delta.get("tool_calls")
     if (content and type(content) is not str) or (entries and type(entries) is not list):

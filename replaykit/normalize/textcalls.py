@@ -39,6 +39,7 @@ _FENCE = re.compile(r"```[ \t]*(?:json|JSON)?[ \t]*\n(.*?)```", re.S)
 _NAME = re.compile(r'"name"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ARGS = re.compile(r'"(?:arguments|parameters)"\s*:\s*')
 _MARKERS = ("[TOOL_CALLS]", "<|python_tag|>")
+_BARE_NAME = re.compile(r"[A-Za-z_][\w.\-]*")
 
 
 def extract_text_calls(text: str, tools: Tools | None = None) -> tuple[list[Call], str]:
@@ -59,16 +60,16 @@ def extract_text_calls(text: str, tools: Tools | None = None) -> tuple[list[Call
 
 
 def _tagged(body: str, tools: Tools | None) -> tuple[list[Call], str]:
-    if "<tool_call>" not in body and "<function=" not in body:
-        return [], body
+    if ("<tool_call>" not in body and "<function=" not in body) or "<arg_key>" in body:
+        return [], body  # `<arg_key>`: GLM's syntax, read with the other families
     schema = _param_types(tools)
 
     def parse(match: re.Match[str]) -> list[Call]:
         block = match.group("block")
         if block is None:
             return _xml_calls(match.group("func"), schema)
-        if "<arg_key>" in block:
-            return []  # GLM's syntax, read with the other families
+        if _BARE_NAME.fullmatch(block.strip()):  # GLM's call of a tool without arguments: `<tool_call>NAME</tool_call>`
+            return [Call(name=block.strip(), raw_arguments="{}", arguments={})]
         return _xml_calls(block, schema) if "<function=" in block else _hermes_calls(block)
 
     return _cut_out(body, _CALL, parse)

@@ -30,7 +30,7 @@ _KIMI_SECTION = re.compile(r"<\|tool_calls_section_(?:begin|end)\|>")
 _DEEPSEEK = re.compile(r"<｜tool▁call▁begin｜>(.*?)(?:<｜tool▁call▁end｜>|(?=<｜tool▁call▁begin｜>)|\Z)", re.S)
 _DEEPSEEK_SECTION = re.compile(r"<｜tool▁calls▁(?:begin|end)｜>")
 _DEEPSEEK_FENCE = re.compile(r"```(?:json)?\s*\n?(.*?)\n?```", re.S)
-_GLM = re.compile(r"<tool_call>\s*([^\s<]+)\s*(<arg_key>.*?)(?:</tool_call>|\Z)", re.S)
+_GLM = re.compile(r"<tool_call>\s*([^\s<]+)\s*((?:<arg_key>.*?)?)(?:</tool_call>|\Z)", re.S)
 _GLM_ARG = re.compile(r"<arg_key>(.*?)</arg_key>\s*<arg_value>(.*?)(?:</arg_value>|\Z)", re.S)
 _HARMONY = re.compile(r"(?:<\|start\|>assistant)?(?:<\|channel\|>\w+\s*)?to=functions\.([^\s<]+)[^<]*"
                       r"(?:<\|channel\|>[^<]*)?(?:<\|constrain\|>[^<]*)?<\|message\|>(.*?)(?:<\|call\|>|<\|end\|>|\Z)",

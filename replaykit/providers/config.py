@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 MODES = ("native", "prompt")
+STREAM_FORMATS = ("sse", "json-array")  # how Gemini streams: `alt=sse`, or one JSON array
 APIS = ("openai-chat", "anthropic-messages", "openai-responses", "gemini")  # wire dialects (docs/dialects.md)
 
 
@@ -42,6 +43,8 @@ class Provider:
     extra_body: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     api: str = "openai-chat"
+    prompt_format: str = "hermes"  # prompt mode's format: a model family's (replaykit/promptformats/)
+    stream_format: str = "sse"  # Gemini only: "json-array" streams without alt=sse
     source: str = ""
 
     @property
@@ -69,6 +72,9 @@ class Provider:
         data.pop("source")
         if data["api"] == "openai-chat":  # the default: run.json files stay as they were before dialects
             data.pop("api")
+        for key, default in (("prompt_format", "hermes"), ("stream_format", "sse")):  # likewise for defaults
+            if data[key] == default:
+                data.pop(key)
         data["base_url"] = Redactor().url(self.base_url)
         data["headers"] = dict.fromkeys(self.headers, PLACEHOLDER)
         data["extra_body"] = redact_fields(self.extra_body)

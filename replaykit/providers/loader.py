@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from replaykit.errors import ProviderConfigError
-from replaykit.providers.config import APIS, MODES, Price, Provider
+from replaykit.promptformats import NAMES as PROMPT_FORMATS
+from replaykit.providers.config import APIS, MODES, STREAM_FORMATS, Price, Provider
 from replaykit.providers.tomlfile import read_toml
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -22,7 +23,8 @@ _FIELDS: dict[str, Any] = {
     "base_url": str, "model": str, "api_key_env": str, "temperature": (int, float), "max_tokens": int,
     "stream": bool, "mode": str, "routing": dict, "quantization": str, "price": dict, "data_policy": str,
     "max_concurrency": int, "timeout": (int, float), "usage_accounting": bool, "context_length": int,
-    "extra_body": dict, "headers": dict, "api": str,
+    "extra_body": dict, "headers": dict, "api": str, "prompt_format": str,
+    "stream_format": str,
 }
 _TYPE_NAMES: dict[Any, str] = {str: "a string", bool: "a boolean (true or false)", int: "an integer",
                                (int, float): "a number", dict: "a table", list: "a list"}
@@ -107,6 +109,12 @@ def _build(name: str, defaults: dict[str, Any], table: Any, source: str) -> Prov
         raise fail("mode", f"must be native or prompt, got {merged['mode']!r}")
     if merged.get("api", "openai-chat") not in APIS:
         raise fail("api", f"must be one of {', '.join(APIS)}, got {merged['api']!r}")
+    if merged.get("prompt_format", "hermes") not in PROMPT_FORMATS:
+        raise fail("prompt_format", f"must be one of {', '.join(PROMPT_FORMATS)}, got {merged['prompt_format']!r}")
+    if merged.get("stream_format", "sse") not in STREAM_FORMATS:
+        raise fail("stream_format", f"must be sse or json-array, got {merged['stream_format']!r}")
+    if merged.get("stream_format", "sse") != "sse" and merged.get("api") != "gemini":
+        raise fail("stream_format", "only Gemini streams a JSON array (api = \"gemini\")")
     for key in ("max_concurrency", "max_tokens", "timeout"):
         if key in merged and merged[key] <= 0:
             raise fail(key, "must be positive")

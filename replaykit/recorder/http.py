@@ -8,6 +8,7 @@ keeps the bytes received before any failure. Replay verification drives this sam
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import socket
 import ssl
@@ -21,6 +22,7 @@ import orjson
 
 from replaykit.cassettes.model import Attempt
 from replaykit.normalize.classify import is_loopback, local_failure
+from replaykit.recorder.arrayframes import ArrayFrames
 
 
 @dataclass
@@ -37,8 +39,15 @@ class StreamClock:
         data = self._tail + chunk
         parts = data.replace(b"\r\n", b"\n").split(b"\n\n")
         self._tail = parts.pop()
+        self._arrived(parts, now)
+
+    def feed_array(self, frames: ArrayFrames, chunk: bytes, now: float) -> None:
+        """A streamed JSON array (Gemini without alt=sse): each element is an event."""
+        self._arrived(frames.feed(chunk), now)
+
+    def _arrived(self, events: list[bytes], now: float) -> None:
         offset = round((now - self.t0) * 1000, 3)
-        for event in parts:
+        for event in events:
             if not event.strip():
                 continue
             self.events_ms.append(offset)
@@ -64,7 +73,14 @@ def _has_token(event: bytes) -> bool:
 
 
 def event_objects(event: bytes) -> Iterator[dict[str, Any]]:
-    """The JSON objects in an SSE event's `data:` lines (what the dialects' TTFT tests look into)."""
+    """The JSON objects in an SSE event's `data:` lines, or the event itself when it is an element of a
+    streamed JSON array (what the dialects' TTFT tests look into)."""
+    if event[:1] == b"{":
+        with contextlib.suppress(orjson.JSONDecodeError):
+            data = orjson.loads(event)
+            if isinstance(data, dict):
+                yield data
+        return
     for line in event.split(b"\n"):
         if line.startswith(b"data:"):
             try:
@@ -122,11 +138,16 @@ async def _exchange(client: httpx.AsyncClient, method: str, url: str, headers: d
         attempt.status = response.status_code
         attempt.reason = response.reason_phrase
         attempt.response_headers = _headers(response)
-        sse = "event-stream" in response.headers.get("content-type", "")
+        ctype = response.headers.get("content-type", "")
+        sse = "event-stream" in ctype
+        # a 2xx JSON body may be a streamed array (Gemini without alt=sse); the frames switch off on any other
+        frames = ArrayFrames() if not sse and "json" in ctype and 200 <= response.status_code < 300 else None
         async for chunk in response.aiter_raw():
             chunks.append(chunk)
             if sse:
                 clock.feed(chunk, time.perf_counter())
+            elif frames is not None and not frames.off:
+                clock.feed_array(frames, chunk, time.perf_counter())
 
 
 def _headers(response: httpx.Response) -> dict[str, list[str]]:

@@ -33,12 +33,15 @@ def plan_samples(scenarios: list[Scenario], chains: list[tuple[Provider, ...]], 
 
 
 def shard_of(samples: list[PlannedSample], index: int, count: int) -> list[PlannedSample]:
-    """Shard `index` of `count` (1-based): every count-th sample in key order, so the N shards of one plan are
-    disjoint, cover it, differ in size by at most one, and don't depend on file or flag order."""
+    """Shard `index` of `count` (1-based): every count-th (scenario, repetition) cell in key order, with every
+    provider's sample of it. A cell is what comparisons pair (score/comparable.py), so each shard can be
+    scored or partial-scored on its own and agree with the whole. The N shards of one plan are disjoint, cover
+    it, differ by at most one cell, and don't depend on file or flag order."""
     if not 1 <= index <= count:
         raise ValueError(f"shard {index}/{count}: the index must be between 1 and {count}")
-    ordered = sorted(samples, key=lambda s: s.id.key)
-    return [s for i, s in enumerate(ordered) if i % count == index - 1]
+    cells = sorted({(s.id.scenario, s.id.repetition) for s in samples})
+    mine = {cell for i, cell in enumerate(cells) if i % count == index - 1}
+    return sorted((s for s in samples if (s.id.scenario, s.id.repetition) in mine), key=lambda s: s.id.key)
 
 
 def plan_digest(samples: list[PlannedSample]) -> str:

@@ -22,9 +22,9 @@ def attempt_seed(run_seed: int, provider: str, scenario: str, repetition: int, s
 
 def build_body(scenario: Scenario, provider: Provider, messages: list[dict[str, Any]], seed: int) -> dict[str, Any]:
     body: dict[str, Any] = {"model": provider.model}
-    messages = [without_native(m) for m in messages]
+    messages = [_with_reasoning(m) for m in messages]
     if provider.mode == "prompt":
-        body["messages"] = to_prompt_messages(messages, list(scenario.tools))
+        body["messages"] = to_prompt_messages(messages, list(scenario.tools), provider.prompt_format)
     else:
         body["messages"] = messages
         if scenario.tools:
@@ -82,6 +82,16 @@ def without_native(message: dict[str, Any]) -> dict[str, Any]:
     if NATIVE not in message:
         return message
     return {k: v for k, v in message.items() if k != NATIVE}
+
+
+def _with_reasoning(message: dict[str, Any]) -> dict[str, Any]:
+    """A chat message for the wire: an assistant turn a chat answer gave `reasoning_content` takes it back,
+    exactly as received (thinking models refuse the follow-up without it)."""
+    native = native_turn(message, "openai-chat")
+    plain = without_native(message)
+    if isinstance(native, dict) and isinstance(native.get("reasoning_content"), str):
+        return {**plain, "reasoning_content": native["reasoning_content"]}
+    return plain
 
 
 def native_turn(message: dict[str, Any], api: str) -> Any:

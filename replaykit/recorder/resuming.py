@@ -29,7 +29,7 @@ from replaykit.scenarios.model import Scenario
 # The fields that shape a request: they must agree between the user's file and run.json. Price, timeout,
 # concurrency and the descriptive fields may change between sessions without changing what is sent.
 SENT_FIELDS = ("base_url", "model", "api_key_env", "headers", "routing", "extra_body", "mode", "stream",
-               "temperature", "max_tokens", "usage_accounting")
+               "temperature", "max_tokens", "usage_accounting", "prompt_format", "stream_format")
 REDACTED = PLACEHOLDER  # how run.json stores header values and URL credentials
 MAX_PROVIDER_FILE_BYTES = 1024 * 1024
 

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from replaykit.score.metrics import RATES
+from replaykit.score.metrics import RATES, TRIGGER_RATES
 
 
 def render(data: dict[str, Any]) -> str:
@@ -14,7 +14,7 @@ def render(data: dict[str, Any]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["provider", "metric", "value", "low", "high", "n"])
     for name, m in sorted(data["providers"].items()):
-        for metric in RATES:
+        for metric in (*RATES, *(t for t in TRIGGER_RATES if t in m)):  # trigger rates: replay runs only
             r = m[metric]
             writer.writerow([name, metric, r["value"], r["low"], r["high"], r["n"]])
         for metric in ("latency_ms", "ttft_ms", "output_tps"):

@@ -64,7 +64,7 @@ def usd(value: float | None) -> str:
 
 SHORT = {"rate_limited": "429", "server_error": "5xx", "client_error": "4xx", "timeout": "timeout",
          "connection": "conn", "stream_cut": "cut",
-         "stream_error": "stream-err", "malformed_body": "malformed"}
+         "stream_error": "stream-err", "malformed_body": "malformed", "reasoning_signature": "sig"}
 
 
 def ranked(providers: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from replaykit import __version__
+from replaykit.report import agreement
 from replaykit.report.detail import BODY_FLOOR, BODY_LIMIT
 from replaykit.report.notes import run_notes, speeds_comparable
 from replaykit.report.samples import ReportSamples
@@ -61,8 +62,16 @@ def _report_data(data: dict[str, Any], samples: ReportSamples | None) -> dict[st
         "timing": samples.timing if samples else None,
         "recall_by_category": samples.recall_by_category if samples else None,
         "notes": run_notes(data),
+        "agreement": _agreement(data),
         "speeds_comparable": speeds_comparable(data),
     }
+
+
+def _agreement(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The agreement table's note and columns (label, path in a provider's score), for replay runs."""
+    if not agreement.has_agreement(data):
+        return None
+    return {"note": agreement.note(data), "columns": [[label, list(path)] for label, path in agreement.COLUMNS]}
 
 
 def _blobs(samples: ReportSamples | None, budget: int) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from replaykit.report import agreement
 from replaykit.report.format import cost, interval, leaders, named, pct, ranked, speed
 from replaykit.report.notes import run_notes, speeds_comparable
 from replaykit.report.significance import FOOTNOTE
+from replaykit.report.sweep import render_all
 from replaykit.report.terminal import COLUMNS, any_significant, leaderboard_rows
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -22,6 +24,11 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return lines
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A GitHub-flavoured table, every cell escaped (for other Markdown outputs: `diff --format markdown`)."""
+    return _table(header, rows)
 
 
 def render(data: dict[str, Any]) -> str:
@@ -41,6 +48,8 @@ def render(data: dict[str, Any]) -> str:
     if any_significant(data):
         out += ["", _cell(FOOTNOTE)]
     out += _consistency(data)
+    out += _agreement(data)
+    out += _sweep(data)
     out += ["", "## Errors by class", ""]
     classes = sorted({c for m in data["providers"].values() for c in m["errors"]})
     if classes:
@@ -64,6 +73,23 @@ def render(data: dict[str, Any]) -> str:
         out.append("No answer faults.")
     out.append("")
     return "\n".join(out)
+
+
+def _agreement(data: dict[str, Any]) -> list[str]:
+    """Trigger and call agreement with the reference, when the run has replay scenarios."""
+    if not agreement.has_agreement(data):
+        return []
+    out = ["", "## Agreement with the reference", "", _cell(agreement.note(data)), ""]
+    return out + _table(["provider", *(label for label, _ in agreement.COLUMNS)], agreement.rows(data))
+
+
+def _sweep(data: dict[str, Any]) -> list[str]:
+    """The load sweep's tables (as `replaykit sweep`), when the runs hold stress variants."""
+    if not data.get("sweep"):
+        return []
+    return ["", "## Where each provider breaks: load sweep", "",
+            "Rates at each load level of the stress variants, `value [95% interval] n=N`, clustered by base "
+            "scenario (the numbers of `replaykit sweep`).", "", render_all(data["sweep"]).rstrip()]
 
 
 def _consistency(data: dict[str, Any]) -> list[str]:

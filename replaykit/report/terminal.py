@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from replaykit.report.agreement import lines as agreement_lines
 from replaykit.report.format import SHORT, consistency_lines, cost, interval, pct, ranked, speed
 from replaykit.report.notes import run_notes
 from replaykit.report.significance import FOOTNOTE, MARK, versus_best
@@ -22,6 +23,7 @@ WIDTH = 100
 COLUMNS = ("provider", "success % (CI)", "avail", "recall", "args", "schema", "failed", "p50", "ttft", "tps",
            "$/smpl", "$/ok")
 BAR_CELLS = 6
+SWEEP_HINT = "load sweep of the stress variants: `replaykit sweep RUN --metric all`, or the HTML report's charts"
 PROVIDER_MAX = 20
 CLASS_STYLE = {
     "rate_limited": "yellow", "server_error": "red", "client_error": "magenta", "timeout": "bright_blue",
@@ -144,6 +146,9 @@ def _footer(data: dict[str, Any], plain: bool) -> list[str | Text]:
         lines.append(FOOTNOTE)
     # Text, not str, in rich mode: a scenario id is no markup
     lines += [_clip(line, WIDTH) if plain else Text(_clip(line, WIDTH)) for line in consistency_lines(data)]
+    lines += [_clip(line, WIDTH) if plain else Text(_clip(line, WIDTH)) for line in agreement_lines(data)]
+    if data.get("sweep"):
+        lines.append(Text(SWEEP_HINT) if not plain else SWEEP_HINT)
     for note in run_notes(data):  # wrapped here: plain output is printed as is (logs, CI)
         lines += textwrap.wrap(f"note: {note}", WIDTH, subsequent_indent="      ", break_on_hyphens=False)
     return lines

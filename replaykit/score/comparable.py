@@ -71,6 +71,8 @@ class Selection:
     dropped_scenarios: list[str] = field(default_factory=list)
     all_samples: bool = False
     no_shared_cells: bool = False  # no cell has every provider: everything is scored, not compared like for like
+    # with select(presence=True): the providers (bit order) and each cell's providers as bits, for a partial
+    presence: tuple[list[str], dict[Cell, int]] | None = None
 
     def run_json(self) -> dict[str, Any]:
         """What the score's `run` block says about completeness and pooling."""
@@ -113,7 +115,8 @@ def _planned(manifest: dict[str, Any], params: dict[str, Any]) -> int | None:
     return chains * len(scenarios) * repeat
 
 
-def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = False) -> Selection:
+def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = False,
+           presence: bool = False) -> Selection:
     from replaykit.score.packed import PackedRun  # here: packed.py imports the scorer, which imports this
 
     listed = {str(run.root): run.cassette_listing() for run in runs}
@@ -123,12 +126,12 @@ def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = 
                         else len(listed[str(run.root)])) for run in runs]
     dropped = _scenario_check(runs, intersect)
     selection = Selection({}, names, states, dropped_scenarios=sorted(dropped), all_samples=all_samples)
-    _keep_shared(runs, listed, selection, dropped)
+    _keep_shared(runs, listed, selection, dropped, presence)
     return selection
 
 
 def _keep_shared(runs: Sequence[Run], listed: dict[str, Sequence[str]], selection: Selection,
-                 dropped: set[str]) -> None:
+                 dropped: set[str], presence: bool = False) -> None:
     """Keep the cells every provider has (or everything with `all_samples`), and count what goes. Two passes
     over the file names, nothing kept per file but its name: a million-file run is scored in bounded memory
     (a cell's providers are the bits of one integer)."""
@@ -144,6 +147,8 @@ def _keep_shared(runs: Sequence[Run], listed: dict[str, Sequence[str]], selectio
         selection.all_samples, selection.no_shared_cells = True, True
     selection.cells_kept = len(by_cell) if selection.all_samples else len(shared)
     selection.cells_left_out = 0 if selection.all_samples else len(by_cell) - len(shared)
+    if presence:
+        selection.presence = (list(bits), by_cell)
     del by_cell
     left: defaultdict[str, int] = defaultdict(int)
     kept: dict[str, list[str]] = {str(run.root): [] for run in runs}

@@ -122,13 +122,16 @@ def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = 
 def _packs(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,
            keep: bool, selection: Selection | None) -> Iterator[Tally]:
     """Packs stream in this process, one after the other (their cassettes are never on disk). Their samples
-    take the selection's provider names; their cells are not known before they stream, so all are kept."""
+    take the selection's provider names and skip the cells it left out (known from their run.json)."""
     from replaykit.score.packed import PackedRun, tally_pack
 
     for run in runs:
         if isinstance(run, PackedRun):
-            names = selection.names.get(str(run.root)) if selection else None
-            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep, names)
+            root = str(run.root)
+            names = selection.names.get(root) if selection else None
+            left_out = frozenset(run.cassette_listing()) - frozenset(selection.files[root]) if selection \
+                else frozenset()
+            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep, names, left_out)
 
 
 def tally_result(runs: Sequence[Run], total: Tally, source: str, selection: Selection | None = None) -> ScoreResult:

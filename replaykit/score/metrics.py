@@ -21,7 +21,7 @@ TIMED = ("error_rate", "availability", "success")  # failures cluster in time to
 # The classes and faults of docs/metrics.md: each gets a rate (0 with its upper bound when never seen), so
 # that "none seen in n attempts" is told from "not measured".
 ERROR_CLASSES = ("rate_limited", "server_error", "client_error", "timeout", "connection", "stream_cut",
-                 "stream_error", "malformed_body")
+                 "stream_error", "malformed_body")  # + reasoning_signature, when seen (thinking models only)
 FAULTS = ("text_tool_call", "invalid_json_args", "empty_tool_calls", "unknown_tool", "schema_violation",
           "wrong_tool", "missing_call", "extra_call", "wrong_args", "wrong_order")
 

@@ -17,6 +17,7 @@ import orjson
 
 from replaykit.cassettes.codec import decode
 from replaykit.cassettes.limits import check_shape
+from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import RUN_FILE, Run
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_from_snapshot
@@ -38,12 +39,21 @@ class PackedRun(Run):
     """A run inside a pack: its manifest and scenario snapshot, read once; its cassettes, streamed."""
 
     snapshot: Any = field(default=None, repr=False)
+    streamed = True
 
     def cassette_names(self) -> list[str]:
         return []  # nothing on disk: the engine streams the pack instead
 
     def cassette_listing(self) -> list[str]:
-        return []
+        """What run.json lists — unpack's checks hold every member to it — so the comparable cells are known
+        before the pack streams (score/comparable.py), as `root/cassettes/...` paths."""
+        listed = self.manifest.get("cassettes")
+        names = sorted(k for k in listed if isinstance(k, str) and k.startswith("cassettes/")
+                       and k.endswith(".json")) if isinstance(listed, dict) else []
+        return [f"{self.root}/{name}" for name in names]
+
+    def read_cassette(self, path: str | Path, *, walkers: bool = True) -> Cassette:
+        raise BadInputError("a packed cassette is read as the pack streams", source=str(path))
 
     def read_scenarios(self) -> Any:
         return self.snapshot
@@ -73,10 +83,14 @@ def open_pack(path: str | Path) -> PackedRun:
 
 
 def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOptions, keep: bool,
-               names: dict[str, str] | None = None) -> Tally:
+               names: dict[str, str] | None = None, left_out: frozenset[str] = frozenset()) -> Tally:
+    """Score a pack's cassettes as they stream; `left_out`: members (as `root/cassettes/...`) the selection
+    left out (a cell some provider lacks)."""
     tally = Tally()
     chosen = _scenarios(run, scenarios)
     for name, data in read_members(run.root, want=lambda n: n.startswith("cassettes/")):
+        if left_out and f"{run.root}/{name}" in left_out:
+            continue
         where = f"{run.root}:{name}"
         try:
             cassette = decode(data, where, walkers=False)

@@ -22,11 +22,13 @@ from replaykit import __version__
 from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError
+from replaykit.score import pooling
+from replaykit.score.comparable import Selection, display_names, select
 from replaykit.score.engine import ScoreResult, tally_result
 from replaykit.score.metrics import ProviderMetrics
 from replaykit.score.tally import Tally
 
-PARTIAL_FORMAT = 1
+PARTIAL_FORMAT = 2  # 2: the selection block (score/pooling.py)
 SKETCH_ACCURACY = 0.01  # DDSketch: every quantile within 1% of the true value at its rank
 
 
@@ -75,21 +77,30 @@ class SketchedValues:
             raise BadInputError(f"not a quantile sketch ({type(err).__name__})", field=where) from None
 
 
-def write_partial(runs: Sequence[Run], tally: Tally, out: str | Path) -> None:
-    data = partial_data(runs, tally)
+def write_partial(runs: Sequence[Run], tally: Tally, selection: Selection, out: str | Path) -> None:
+    data = partial_data(runs, tally, selection)
     Path(out).write_bytes(orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
 
 
-def partial_of(paths: Sequence[str | Path], **score_options: Any) -> dict[str, Any]:
-    """The map: score these runs into a partial (a JSON-able dict), e.g. inside a Dask or Ray task."""
+def partial_of(paths: Sequence[str | Path], *, all_samples: bool = False, intersect: bool = False,
+               **score_options: Any) -> dict[str, Any]:
+    """The map: score these runs into a partial (a JSON-able dict), e.g. inside a Dask or Ray task. The same
+    as `score PATHS... --partial FILE`: only the cells every provider completed, unless `all_samples`."""
+    runs, tally, selection = scored(paths, all_samples=all_samples, intersect=intersect, **score_options)
+    return partial_data(runs, tally, selection)
+
+
+def scored(paths: Sequence[str | Path], *, all_samples: bool, intersect: bool,
+           **score_options: Any) -> tuple[list[Run], Tally, Selection]:
     from replaykit.score.engine import open_runs, score_tally
 
     runs = open_runs(paths)
-    return partial_data(runs, score_tally(runs, **score_options))
+    selection = select(runs, all_samples=all_samples, intersect=intersect, presence=True)
+    return runs, score_tally(runs, selection=selection, **score_options), selection
 
 
-def partial_data(runs: Sequence[Run], tally: Tally) -> dict[str, Any]:
-    return {"replaykit_partial": PARTIAL_FORMAT, "scored_with": __version__,
+def partial_data(runs: Sequence[Run], tally: Tally, selection: Selection) -> dict[str, Any]:
+    return {"replaykit_partial": PARTIAL_FORMAT, "scored_with": __version__, "selection": pooling.encode(selection),
             "sketch": {"kind": "ddsketch", "relative_accuracy": SKETCH_ACCURACY},
             "runs": [{"root": str(r.root), "manifest": {k: v for k, v in r.manifest.items() if k != "cassettes"}}
                      for r in runs],
@@ -109,6 +120,8 @@ def combine_data(partials: Sequence[tuple[dict[str, Any], str]]) -> ScoreResult:
     seen: dict[str, str] = {}
     for data, path in partials:
         _check(data, path)
+    selection = pooling.combined_selection([(data["selection"], path) for data, path in partials])
+    for data, path in partials:
         for item in data["runs"]:
             run = Run(Path(str(item.get("root", ""))), dict(item.get("manifest") or {}))
             if run.id in seen:
@@ -121,9 +134,23 @@ def combine_data(partials: Sequence[tuple[dict[str, Any], str]]) -> ScoreResult:
             total.providers.setdefault(name, _sketched(ProviderMetrics()))
         total.merge(part)
     runs.sort(key=lambda r: (r.id, str(r.root)))
-    result = tally_result(runs, total, ", ".join(path for _, path in partials))
+    _check_names(runs, selection, partials)
+    result = tally_result(runs, total, ", ".join(path for _, path in partials), selection)
     result.data["run"]["percentiles"] = f"ddsketch, within {SKETCH_ACCURACY:.0%} relative error (combined partials)"
     return result
+
+
+def _check_names(runs: Sequence[Run], selection: Selection, partials: Sequence[tuple[dict[str, Any], str]]) -> None:
+    """A name recorded with different settings in two partials' runs is two providers (`a@mode=prompt`):
+    each partial named it alone, so combining would pool them under one name."""
+    for root, names in display_names(runs).items():
+        own = selection.names.get(root, {})  # what the partial holding this run called its providers
+        for recorded, shown in names.items():
+            if own.get(recorded, recorded) != shown:
+                path = next(path for data, path in partials
+                            if any(str(item.get("root")) == root for item in data["runs"]))
+                raise BadInputError(f"provider {recorded!r} was recorded with other settings in another "
+                                    "partial's runs: score those runs together to keep them apart", source=path)
 
 
 def _sketched(metrics: ProviderMetrics) -> ProviderMetrics:

@@ -7,7 +7,7 @@ from typing import Any
 
 from replaykit.cassettes.model import Attempt, Cassette
 from replaykit.normalize import Outcome, normalize
-from replaykit.normalize.outcome import HARNESS, Call
+from replaykit.normalize.outcome import HARNESS, REASONING_SIGNATURE, Call
 from replaykit.providers.config import Price
 from replaykit.scenarios.matchers import DEFAULT_RULES, Rules
 from replaykit.scenarios.model import Expectation, Scenario
@@ -43,6 +43,7 @@ class AttemptFacts:
     input_tokens: int | None = None
     output_tokens: int | None = None
     faults: tuple[str, ...] = ()
+    blame: str | None = None  # reasoning_signature: the provider whose earlier answer carried the bad signature
 
 
 @dataclass(slots=True)
@@ -71,6 +72,11 @@ class SampleScore:
     extra: Any = None  # what the scoring was asked to build beside the score (score.tally.Extra)
 
     @property
+    def signature_from(self) -> list[str]:
+        """The providers whose answers carried a reasoning signature that a later turn was refused for."""
+        return sorted({a.blame for a in self.attempts if a.blame})
+
+    @property
     def harness_cut(self) -> bool:
         """Unusable, with an attempt that failed on the recording machine's side: no verdict on the
         provider, so it counts in no provider rate and no success comparison (docs/metrics.md)."""
@@ -87,6 +93,7 @@ class SampleScore:
             "latency_ms": next((a.latency_ms for a in reversed(self.attempts) if a.error_class is None), None),
             "cost_usd": round(sum(a.cost_usd or 0.0 for a in self.attempts), 8),
             **({"reference": self.reference} if self.reference else {}),
+            **({"reasoning_signature_from": self.signature_from} if self.signature_from else {}),
         }
 
 
@@ -98,11 +105,16 @@ def score_sample(cassette: Cassette, scenario: Scenario, opts: ScoreOptions, sch
     attempts = cassette.attempts
     facts = []
     answers: dict[int, Outcome] = {}  # each turn's answer: its successful attempt (the recorder stops there)
+    answered_by: dict[int, str] = {}
     for attempt in attempts:
         outcome = normalize(attempt, tools=scenario.tools, mode=mode)
-        facts.append(_facts(attempt, outcome, opts))
+        fact = _facts(attempt, outcome, opts)
+        facts.append(fact)
         if outcome.error_class is None:
             answers[attempt.step] = outcome
+            answered_by[attempt.step] = attempt.provider
+        elif outcome.error_class == REASONING_SIGNATURE:  # the turn sent back what an earlier answer signed
+            fact.blame = answered_by.get(attempt.step - 1, attempt.provider)
     failed_step = any(a.step not in answers for a in attempts)
     score = SampleScore(cassette.sample.provider, scenario.id, cassette.sample.repetition, scenario.category,
                         scenario.tags, facts, usable=bool(attempts) and not failed_step, path=cassette.path,

@@ -172,6 +172,8 @@ def plan_chunks(runs: Sequence[Run], scenarios: Sequence[str] | None, options: C
     for run in runs:
         root = str(run.root)
         _RUNS[root] = run  # already open: no second read of its run.json
+        if run.streamed:
+            continue  # a pack: engine._packs streams it
         files = selection.files[root] if selection else run.cassette_names()
         names = tuple(sorted(selection.names.get(root, {}).items())) if selection else ()
         for start in range(0, len(files), CHUNK_FILES):

@@ -25,7 +25,6 @@ from replaykit.cassettes.run import (
 )
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.scenarios.loader import scenarios_from_snapshot
-from replaykit.share.replay import replay_cassettes
 from replaykit.share.secrets import scan_cassette, scan_text, scan_value
 from replaykit.share.shown import shown_findings
 
@@ -66,6 +65,8 @@ def verify_run(path: str | Path, *, replay: bool = False) -> VerifyReport:
         if cassette is not None and replay:
             to_replay.append((cassette, file))
     if replay:
+        from replaykit.share.replay import replay_cassettes  # vcrpy + httpx: only for --replay
+
         report.replayed = len(to_replay)
         report.problems += replay_cassettes(to_replay)
     report.problems += [f"{run.root / rel}: listed in {RUN_FILE} but missing" for rel in sorted(listed)]

@@ -1,8 +1,9 @@
 """Scenario recognition and the intended answer: what a perfect provider would reply to a request.
 
 A request is recognised by (its first user message, the sorted names of the tools it offers). The tools come
-from the `tools` field (native mode) or from the `<tools>` block of the system prompt (prompt mode, SPEC §4),
-so the same scenario is recognised in both modes. The intended answer is the expected calls of the step the
+from the `tools` field (native mode) or from the system prompt (prompt mode, SPEC §4, in whichever family's
+format it is written: the answer is then written in that format), so the same scenario is recognised in both
+modes. The intended answer is the expected calls of the step the
 conversation has reached, with concrete values from the matchers; anything else gets a plain text answer.
 """
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from replaykit.canonical import canonical_json
-from replaykit.promptmode import tools_from_prompt
+from replaykit.promptformats import tool_result_text
+from replaykit.promptmode import prompt_tools
 from replaykit.scenarios import Scenario, ScenarioSet
 
 _NO_CALL_TEXTS = (
@@ -38,6 +40,7 @@ class Intended:
     calls: tuple[tuple[str, Any], ...]          # (tool name, arguments object)
     text: str | None
     tools: tuple[dict[str, Any], ...] = ()      # the functions offered (the `function` objects)
+    prompt_format: str = "hermes"               # prompt mode: the family format the request is written in
 
     @property
     def tool_names(self) -> tuple[str, ...]:
@@ -64,13 +67,10 @@ def _functions(tools: Any) -> list[dict[str, Any]]:
     return [t["function"] for t in tools if isinstance(t, dict) and isinstance(t.get("function"), dict)]
 
 
-_TOOL_RESPONSE = "<tool_response>\n"
-
-
 def _turns(messages: list[Any]) -> list[tuple[str, Any]]:
     """The conversation as (role, content) turns that read the same in native and prompt mode: system
     prompts dropped (prompt mode rewrites them), assistant turns reduced to their role, tool results
-    whether sent as `tool` messages or as prompt mode's `<tool_response>` user messages."""
+    whether sent as `tool` messages or as prompt mode's user messages (in any family's format)."""
     turns: list[tuple[str, Any]] = []
     for m in messages:
         role, content = (m.get("role"), m.get("content")) if isinstance(m, dict) else (None, None)
@@ -78,10 +78,9 @@ def _turns(messages: list[Any]) -> list[tuple[str, Any]]:
             turns.append(("assistant", None))
         elif role == "tool":
             turns.append(("tool", content if isinstance(content, str) else canonical_json(content).decode()))
-        elif role == "user" and isinstance(content, str) and content.startswith(_TOOL_RESPONSE):
-            turns.append(("tool", content[len(_TOOL_RESPONSE):].removesuffix("\n</tool_response>")))
         elif role == "user":
-            turns.append(("user", content))
+            result = tool_result_text(content) if isinstance(content, str) else None
+            turns.append(("user", content) if result is None else ("tool", result))
     return turns
 
 
@@ -117,28 +116,31 @@ class ScenarioIndex:
     def intended(self, body: dict[str, Any]) -> Intended:
         raw = body.get("messages")
         messages: list[Any] = raw if isinstance(raw, list) else []
-        mode, functions = "native", _functions(body.get("tools"))
+        mode, functions, fmt = "native", _functions(body.get("tools")), "hermes"
         if not functions:
-            mode, functions = "prompt", _functions(tools_from_prompt(messages) or [])
+            found = prompt_tools(messages)
+            mode, functions, fmt = "prompt", _functions(found[1] if found else []), found[0] if found else fmt
         if not functions:
             return Intended(None, "plain", (), _UNKNOWN_TEXT)
         names = [str(f.get("name", "")) for f in functions]
         scenario = self._find(messages, names)
         if scenario is None:
-            return Intended(None, mode, (), _UNKNOWN_TEXT, tuple(functions))
-        return _answer(scenario, messages, mode, tuple(functions))
+            return Intended(None, mode, (), _UNKNOWN_TEXT, tuple(functions), fmt)
+        if mode == "prompt":  # some formats describe a schema only in part (types, no enums): use the scenario's
+            functions = _functions(list(scenario.tools))
+        return _answer(scenario, messages, mode, tuple(functions), fmt)
 
 
-def _answer(scenario: Scenario, messages: list[Any], mode: str,
-            functions: tuple[dict[str, Any], ...]) -> Intended:
+def _answer(scenario: Scenario, messages: list[Any], mode: str, functions: tuple[dict[str, Any], ...],
+            fmt: str) -> Intended:
     step = _count_assistant(messages) - _count_assistant(list(scenario.messages))
     if step < 0 or step >= len(scenario.steps):
-        return Intended(scenario.id, mode, (), _DONE_TEXT, functions)
+        return Intended(scenario.id, mode, (), _DONE_TEXT, functions, fmt)
     expectation = scenario.steps[step]
     if not expectation.calls:
-        return Intended(scenario.id, mode, (), _no_call_text(scenario.id), functions)
+        return Intended(scenario.id, mode, (), _no_call_text(scenario.id), functions, fmt)
     calls = tuple((c.name, c.args.example(scenario.tool_schema(c.name))) for c in expectation.calls)
-    return Intended(scenario.id, mode, calls, None, functions)
+    return Intended(scenario.id, mode, calls, None, functions, fmt)
 
 
 def _count_assistant(messages: list[Any]) -> int:

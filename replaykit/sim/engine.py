@@ -21,7 +21,7 @@ import orjson
 from replaykit.canonical import canonical_json
 from replaykit.cassettes.model import SERVER_WARNING_HEADER
 from replaykit.scenarios import ScenarioSet
-from replaykit.sim import scripts, wire
+from replaykit.sim import scripts, signatures, wire
 from replaykit.sim.answers import ScenarioIndex
 from replaykit.sim.clock import SimClock, TokenBucket, in_burst, in_downtime
 from replaykit.sim.dialects import WireDialect, wire_dialect
@@ -30,6 +30,7 @@ from replaykit.sim.profiles import Profile, ProfileSet
 from replaykit.sim.scripts import Script
 
 _ALNUM = string.ascii_letters + string.digits
+SIGNATURE_REJECTED = "signature_rejected"  # the ledger's name for a request refused for its history's signature
 _JSON = b"application/json"
 UNKNOWN_SCENARIO = ("unknown scenario: no scenario served here has this first user message and tool set, so the "
                     "answer is plain text; serve yours with `replaykit sim serve --scenarios DIR`")
@@ -63,6 +64,7 @@ class Engine:
         self.profiles, self.seed, self.time_scale = profiles, seed, max(0.0, time_scale)
         self.request_clock = request_clock
         self.index = ScenarioIndex(scenarios)
+        self.signing_key = signatures.key_for(seed)
         self.clock = SimClock(self.time_scale, clock)
         self.counts: dict[str, int] = {p.name: 0 for p in profiles}
         # the newest records only: a `sim serve` left running for days must not grow without bound
@@ -96,9 +98,10 @@ class Engine:
         body, decided as one, rendered in the dialect."""
         dialect = wire_dialect(api)
         try:
-            body = dialect.to_chat(orjson.loads(raw), model, stream)
+            native = orjson.loads(raw)
+            body = dialect.to_chat(native, model, stream)
         except orjson.JSONDecodeError:
-            body = None
+            native = body = None
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return self._refuse(400, "Invalid request: the body must be a JSON object with a messages list",
                                 dialect)
@@ -108,7 +111,19 @@ class Engine:
                                      f"Available: {', '.join(self.profiles.names())}", dialect)
         req = self._prepare(body, len(raw), profile)
         req.wire = dialect
+        problem = dialect.signature_problem(native, self.signing_key) if profile.thinks else None
+        if problem is not None:
+            return self._reject(req, problem)
         return self._answer(req)
+
+    def _reject(self, req: Request, problem: str) -> Script:
+        """A history whose reasoning signature does not verify: the dialect's 400, as a thinking model's API
+        answers it (the fault is the earlier answer's, which carried the bad signature)."""
+        req.record.update(faults=[SIGNATURE_REJECTED], status=400)
+        script = scripts.error(req, 400, problem, None)
+        script.record = req.record
+        self._log(req.record)
+        return script
 
     def _prepare(self, body: dict[str, Any], raw_len: int, profile: Profile) -> Request:
         canon = canonical_json(body)
@@ -122,7 +137,7 @@ class Engine:
         ids = draws.rng("meta")
         meta = wire.Meta(id="gen-" + "".join(ids.choice(_ALNUM) for _ in range(24)),
                          created=int(time.time()), model=str(body.get("model") or self.profiles.models[0]),
-                         provider=profile.display_name)
+                         provider=profile.display_name, key=self.signing_key)
         timing = draws.rng("timing")
         ttft_s, tps = profile.ttft_ms.sample(timing) / 1000.0, profile.tps.sample(timing)
         stream = bool(body.get("stream"))

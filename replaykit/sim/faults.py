@@ -17,10 +17,12 @@ from typing import Any
 
 import orjson
 
+from replaykit.promptformats import prompt_format, qwen3_coder
 from replaykit.promptmode import format_call
 from replaykit.scenarios.matchers import schema_example
 from replaykit.sim.answers import Intended
-from replaykit.sim.profiles import ARG_FAULTS, HTTP_FAULTS, TEXT_FAULTS, Profile
+from replaykit.sim.profiles import ARG_FAULTS, HTTP_FAULTS, SIGNATURE_FAULT, TEXT_FAULTS, Profile
+from replaykit.sim.signatures import KINDS, thinking_text
 
 Rates = Callable[[str], float]
 _HALLUCINATED = ("search", "run_python", "get_info", "execute_command", "lookup", "fetch_url", "call_api",
@@ -62,6 +64,8 @@ class Answer:
     calls: list[OutCall] | None     # None: no tool_calls field; []: an empty list (the fault)
     finish_reason: str
     faults: list[str] = field(default_factory=list)
+    thinking: str | None = None     # reasoning shown before the answer (a thinking profile), signed
+    signature: str = "ok"           # ok, or how a reasoning_signature fault breaks it (signatures.KINDS)
 
     def output_text(self) -> str:
         """What the model 'generated', for token counts."""
@@ -90,7 +94,19 @@ def build_answer(intended: Intended, profile: Profile, draws: Draws, perturb: bo
     ids = draws.rng("ids")
     for call in answer.calls or []:
         call.id = f"call_{ids.getrandbits(96):024x}"
+    if profile.thinks and perturb and intended.mode == "native":
+        _think(answer, intended, rates, draws.rng("signature"))
     return answer
+
+
+def _think(answer: Answer, intended: Intended, rates: Rates, rng: random.Random) -> None:
+    """Reasoning before the answer, its signature broken at the reasoning_signature rate on answers with calls
+    (own draws: adding it shifts no other effect)."""
+    answer.thinking = thinking_text(intended.calls)
+    u, kind = rng.random(), rng.choice(KINDS)
+    if u < rates(SIGNATURE_FAULT) and answer.calls:  # a signature matters when the calls' turn goes back
+        answer.signature = kind
+        answer.faults.append(SIGNATURE_FAULT)
 
 
 def _no_rates(effect: str) -> float:
@@ -110,7 +126,8 @@ def _perturbed(intended: Intended, rates: Rates, u_text: float, u_empty: float,
     calls, faults = _arg_faults(intended, rates, u_args, choice)
     if native:
         return Answer(None, calls, "tool_calls", faults)
-    return Answer(_prompt_text(calls), None, "stop", faults)
+    text = prompt_format(intended.prompt_format).calls_text([(c.name, c.arguments) for c in calls])
+    return Answer(text, None, "stop", faults)
 
 
 def _text_fault(rates: Rates, u: float) -> str | None:
@@ -125,27 +142,8 @@ def _text_fault(rates: Rates, u: float) -> str | None:
 def _as_text(fault: str, calls: tuple[tuple[str, Any], ...]) -> str:
     if fault == "text_tool_call_hermes":
         return "\n".join(format_call(name, args) for name, args in calls)
-    return "\n".join(_qwen_xml(name, args) for name, args in calls)
-
-
-def _qwen_xml(name: str, args: Any) -> str:
-    """Qwen3-Coder's native call syntax, as vLLM/SGLang leave it in `content` without the right parser."""
-    params = "".join(
-        f"<parameter={k}>\n{v if isinstance(v, str) else orjson.dumps(v).decode()}\n</parameter>\n"
-        for k, v in (args.items() if isinstance(args, dict) else [])
-    )
-    return f"<tool_call>\n<function={name}>\n{params}</function>\n</tool_call>"
-
-
-def _prompt_text(calls: list[OutCall]) -> str:
-    blocks = []
-    for call in calls:
-        try:
-            blocks.append(format_call(call.name, orjson.loads(call.arguments)))
-        except orjson.JSONDecodeError:  # invalid_json_args: write the broken text as is
-            blocks.append(f'<tool_call>\n{{"name":{orjson.dumps(call.name).decode()},"arguments":'
-                          f"{call.arguments}}}\n</tool_call>")
-    return "\n".join(blocks)
+    # Qwen3-Coder's native call syntax, as vLLM/SGLang leave it in `content` without the right parser
+    return "\n".join(qwen3_coder.format_call(name, args) for name, args in calls)
 
 
 def _arg_faults(intended: Intended, rates: Rates, u: dict[str, float],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import httpx
 from replaykit.errors import ReplaykitError
 
 
-def _serve(conn: Connection, profiles: str, scenarios: str | None, seed: int, time_scale: float,
+def _serve(conn: Connection, profiles: str, scenarios: str | list[str] | None, seed: int, time_scale: float,
            request_clock: bool) -> None:
     from replaykit.sim.server import SimServer
 
@@ -31,9 +32,10 @@ def _serve(conn: Connection, profiles: str, scenarios: str | None, seed: int, ti
 class SimProcess:
     """`with SimProcess(profiles=..., scenarios=...) as sim:` — like SimServer, in its own process."""
 
-    def __init__(self, profiles: str | Path, scenarios: str | Path | None = "scenarios", *, seed: int = 0,
-                 time_scale: float = 1.0, request_clock: bool = False) -> None:
-        self.args = (str(profiles), str(scenarios) if scenarios is not None else None, seed, time_scale,
+    def __init__(self, profiles: str | Path, scenarios: str | Path | Sequence[str | Path] | None = "scenarios", *,
+                 seed: int = 0, time_scale: float = 1.0, request_clock: bool = False) -> None:
+        served = scenarios if scenarios is None or isinstance(scenarios, str | Path) else [str(p) for p in scenarios]
+        self.args = (str(profiles), str(served) if isinstance(served, Path) else served, seed, time_scale,
                      request_clock)
         self.base_url = ""
         self._conn: Connection | None = None

@@ -27,13 +27,15 @@ ARG_FAULTS = ("missing_call", "drop_optional", "wrong_type", "unknown_tool", "in
               "extra_call")
 # Decided by the (simulated) wall clock, not by the request: the documented exceptions to determinism.
 CLOCK_FAULTS = ("downtime", "server_error_burst")
-EFFECTS = (*HTTP_FAULTS, *CLOCK_FAULTS, *TEXT_FAULTS, "empty_tool_calls", *ARG_FAULTS)
-ANSWER_EFFECTS = (*TEXT_FAULTS, "empty_tool_calls", *ARG_FAULTS)
+# A thinking answer whose signature is corrupted, empty or missing (the next turn that sends it back gets a 400).
+SIGNATURE_FAULT = "reasoning_signature"
+EFFECTS = (*HTTP_FAULTS, *CLOCK_FAULTS, *TEXT_FAULTS, "empty_tool_calls", *ARG_FAULTS, SIGNATURE_FAULT)
+ANSWER_EFFECTS = (*TEXT_FAULTS, "empty_tool_calls", *ARG_FAULTS, SIGNATURE_FAULT)
 # An answer effect may fire only past a load: more tools offered, or more prompt tokens (≈ bytes / 4), than this.
 GATES = ("above_tools", "above_tokens")
 
 _PROFILE_KEYS = {"display_name", "quantization", "price", "ttft_ms", "tps", "context_length", "rate_limit",
-                 "echo_credentials",
+                 "echo_credentials", "thinking",
                  "effects", "description"}
 # Extra parameters an effect table may carry besides `rate`, with their defaults.
 _EFFECT_PARAMS: dict[str, dict[str, float]] = {
@@ -90,6 +92,8 @@ class Profile:
     rate_limit: RateLimit | None = None
     description: str = ""
     echo_credentials: bool = False  # echo the caller's key back, as careless providers do (redaction tests)
+    # the model thinks: native answers carry signed reasoning, and a history whose signature fails is refused
+    thinking: bool = False
     # answer effect -> (above_tools, above_tokens): it fires only on requests past both thresholds (stress sweeps)
     gates: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
@@ -106,6 +110,11 @@ class Profile:
             if above_tokens is not None and tokens <= above_tokens:
                 return 0.0
         return self.rates.get(effect, 0.0)
+
+    @property
+    def thinks(self) -> bool:
+        """Answers carry signed reasoning: `thinking = true`, or a signature fault to inject."""
+        return self.thinking or self.rate(SIGNATURE_FAULT) > 0
 
     def param(self, name: str) -> float:
         return self.params[name]
@@ -189,7 +198,7 @@ def _build(name: str, table: Any, ctx: _Ctx) -> Profile:
         context_length=int(_number(table, "context_length", 262144, ctx)),
         rates=rates, params=params, downtime=downtime, rate_limit=_rate_limit(table.get("rate_limit"), ctx),
         description=_str(table, "description", "", ctx), echo_credentials=_bool(table, "echo_credentials", ctx),
-        gates=gates,
+        gates=gates, thinking=_bool(table, "thinking", ctx),
     )
 
 

@@ -137,7 +137,7 @@ def _stream(req: Request, answer: Answer, fault: str | None, use: dict[str, Any]
     include = isinstance(options, dict) and options.get("include_usage") is True
     timeline = _timeline(req.wire.sse_parts(req.meta, answer, use if include else None, rng), req.wire.PROCESSING,
                          ttft, gen)
-    headers = [(b"content-type", _SSE), (b"cache-control", b"no-cache"),
+    headers = [(b"content-type", req.wire.STREAM_TYPE), (b"cache-control", b"no-cache"),
                (b"x-generation-id", req.meta.id.encode())]
     complete = True
     if fault == "stream_cut":
@@ -148,7 +148,7 @@ def _stream(req: Request, answer: Answer, fault: str | None, use: dict[str, Any]
         timeline = [*timeline[:kept], (timeline[kept][0], error)]
     else:
         if fault == "malformed_body":
-            timeline = _corrupt(timeline, rng)
+            timeline = _corrupt(timeline, rng, b"data: {" if req.wire.STREAM_TYPE == _SSE else b"{")
         timeline.append((timeline[-1][0], req.wire.closing(req.meta, answer, use)))
     return Script(200, headers, timeline, complete=complete, stream=True)
 
@@ -167,14 +167,15 @@ def _cut(timeline: list[tuple[float, bytes]], opening: int, rng: random.Random) 
     return out
 
 
-def _corrupt(timeline: list[tuple[float, bytes]], rng: random.Random) -> list[tuple[float, bytes]]:
-    """One event's JSON cut in half (a prefix of a JSON object never parses); the stream goes on."""
-    k = rng.choice([j for j in range(1, len(timeline)) if b"data: {" in timeline[j][1]])
+def _corrupt(timeline: list[tuple[float, bytes]], rng: random.Random, mark: bytes) -> list[tuple[float, bytes]]:
+    """One event's JSON cut in half (a prefix of a JSON object never parses); the stream goes on. `mark`
+    opens an event's JSON: `data: {` in SSE, `{` in a streamed JSON array."""
+    k = rng.choice([j for j in range(1, len(timeline)) if mark in timeline[j][1]])
     at, data = timeline[k]
     events = data.split(b"\n\n")
-    i = next(j for j, ev in enumerate(events) if b"data: {" in ev)
+    i = next(j for j, ev in enumerate(events) if mark in ev)
     ev = events[i]
-    start = ev.index(b"data: {") + 6  # after a named event's `event:` line too
+    start = ev.index(mark) + len(mark) - 1  # after a named event's `event:` line too
     events[i] = ev[: start + max(1, (len(ev) - start) // 2)]
     out = list(timeline)
     out[k] = (at, b"\n\n".join(events))

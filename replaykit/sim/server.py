@@ -133,13 +133,16 @@ def build_app(engine: Engine, stats: StreamStats) -> Starlette:
         return handle
 
     async def gemini(request: Request) -> Response:
-        """`/v1beta/models/{model}:generateContent` and `:streamGenerateContent` (SSE with alt=sse)."""
+        """`/v1beta/models/{model}:generateContent` and `:streamGenerateContent` (SSE with alt=sse, else a
+        streamed JSON array)."""
         arrived = asyncio.get_running_loop().time()
         model, _, method = request.path_params["call"].rpartition(":")
         if method not in ("generateContent", "streamGenerateContent") or not model:
             return Response(b'{"error":{"code":404,"message":"Not found","status":"NOT_FOUND"}}', 404,
                             media_type="application/json")
-        script = engine.serve(await request.body(), "gemini", model=model, stream=method != "generateContent")
+        stream = method != "generateContent"
+        api = "gemini-array" if stream and request.query_params.get("alt") != "sse" else "gemini"
+        script = engine.serve(await request.body(), api, model=model, stream=stream)
         return ScriptResponse(script, arrived, stats)
 
     async def models(request: Request) -> Response:

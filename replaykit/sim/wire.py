@@ -15,6 +15,7 @@ from replaykit.sim.faults import Answer, OutCall
 from replaykit.sim.profiles import Profile, ProfileSet
 
 PROCESSING = b": OPENROUTER PROCESSING\n\n"
+STREAM_TYPE = b"text/event-stream"
 DONE = b"data: [DONE]\n\n"
 _MAX_PIECE = 16  # characters per stream delta at most (real providers send 1 to ~4 tokens per chunk)
 
@@ -25,6 +26,7 @@ class Meta:
     created: int
     model: str
     provider: str
+    key: bytes = b""  # signs the reasoning of thinking answers (signatures.py)
 
 
 def dumps(value: Any) -> bytes:
@@ -57,6 +59,8 @@ def completion(meta: Meta, answer: Answer, use: dict[str, Any], error: dict[str,
     """A whole `chat.completion` body; `error` turns it into a 200 whose generation failed."""
     message: dict[str, Any] = {"role": "assistant", "content": answer.content, "refusal": None,
                                "reasoning": None}
+    if answer.thinking and answer.signature == "ok":  # no signature in chat: a broken one is a dropped field
+        message["reasoning_content"] = answer.thinking
     if answer.calls is not None:
         message["tool_calls"] = [_tool_call(c, i) for i, c in enumerate(answer.calls)]
     finish = "error" if error else answer.finish_reason
@@ -117,8 +121,10 @@ def sse_parts(meta: Meta, answer: Answer, use: dict[str, Any] | None, rng: rando
         usage_chunk = b"data: " + dumps({"id": meta.id, "provider": meta.provider, "model": meta.model,
                                          "object": "chat.completion.chunk", "created": meta.created,
                                          "choices": [], "usage": use}) + b"\n\n"
-    return SseParts(role=_chunk(meta, {"role": "assistant", "content": ""}), tokens=tokens,
-                    finish=_chunk(meta, {}, answer.finish_reason), usage=usage_chunk)
+    role = _chunk(meta, {"role": "assistant", "content": ""})
+    if answer.thinking and answer.signature == "ok":
+        role += b"".join(_chunk(meta, {"reasoning_content": p}) for p in split(answer.thinking, rng))
+    return SseParts(role=role, tokens=tokens, finish=_chunk(meta, {}, answer.finish_reason), usage=usage_chunk)
 
 
 def closing(meta: Meta, answer: Answer, use: dict[str, Any]) -> bytes:
@@ -178,3 +184,16 @@ def endpoints(model: str, profiles: ProfileSet) -> bytes:
 def to_chat(body: Any, model: str | None, stream: bool | None) -> Any:
     """A chat request is already what the engine decides on."""
     return body
+
+
+def signature_problem(body: Any, key: bytes) -> str | None:
+    """Chat completions' `reasoning_content` carries no signature, but a thinking model (DeepSeek's thinking
+    mode) refuses a tool-call turn of the current user turn sent back without it."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    messages = messages if isinstance(messages, list) else []
+    last_user = max((i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "user"), default=-1)
+    for i, message in enumerate(messages[last_user + 1:], start=last_user + 1):
+        if (isinstance(message, dict) and message.get("role") == "assistant" and message.get("tool_calls")
+                and not message.get("reasoning_content")):
+            return f"Missing `reasoning_content` field in the assistant message at message index {i}"
+    return None

@@ -19,6 +19,8 @@ from replaykit.share.verify import verify_run
 from replaykit.sim import SimServer
 
 DIALECTS = ("anthropic-messages", "openai-responses", "gemini")
+# every way a dialect streams: Gemini also without alt=sse, one JSON array (`stream_format = "json-array"`)
+STREAMS = (*DIALECTS, "gemini-json-array")
 EFFECT_CLASS = {
     "server_error": "server_error", "rate_limited": "rate_limited", "timeout": "timeout",
     "malformed_body": "malformed_body", "stream_cut": "stream_cut", "stream_error": "stream_error",
@@ -27,11 +29,13 @@ EFFECT_CLASS = {
 
 def dialect_providers(sim: SimServer, api: str, *names: str, **overrides: Any) -> list[Any]:
     """Providers of the dialect: Gemini's base URL is `/v1beta`, the others `/v1` (routing pins the profile)."""
+    if api == "gemini-json-array":
+        api, overrides = "gemini", {**overrides, "stream_format": "json-array"}
     base = f"{sim.url}/v1beta" if api == "gemini" else f"{sim.url}/v1"
     return providers_for(base, *names, api=api, **overrides)
 
 
-@pytest.mark.parametrize("api", DIALECTS)
+@pytest.mark.parametrize("api", STREAMS)
 @pytest.mark.parametrize("stream", [True, False])
 def test_a_clean_provider_scores_perfectly_in_every_dialect(tmp_path: Path, api: str, stream: bool) -> None:
     scenarios = fixture_scenarios()
@@ -84,7 +88,7 @@ def _expected(record_: dict[str, Any]) -> str:
     return EFFECT_CLASS[fault] if fault else "ok"
 
 
-@pytest.mark.parametrize("api", DIALECTS)
+@pytest.mark.parametrize("api", STREAMS)
 def test_fault_matrix_every_injected_fault_is_on_disk_with_its_class(tmp_path: Path, api: str) -> None:
     table = {"effects": {"server_error": 0.10, "rate_limited": {"rate": 0.08, "retry_after_s": 0.01},
                          "stream_cut": 0.08, "stream_error": 0.08, "malformed_body": 0.08,
@@ -112,7 +116,7 @@ def test_fault_matrix_every_injected_fault_is_on_disk_with_its_class(tmp_path: P
         assert classes[cls] > 0, f"the test should have seen {cls}"
 
 
-@pytest.mark.parametrize("api", DIALECTS)
+@pytest.mark.parametrize("api", STREAMS)
 def test_replays_verifies_packs_and_diffs_against_chat(tmp_path: Path, api: str) -> None:
     scenarios = fixture_scenarios()
     table = {"effects": {"wrong_type": 0.3, "stream_cut": 0.1, "invalid_json_args": 0.1}}
@@ -172,3 +176,29 @@ def test_the_dialect_of_a_recorded_request_is_told_by_its_url() -> None:
     assert api_of({"uri": "https://g/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"}) == "gemini"
     assert api_of({"uri": "https://openrouter.ai/api/v1/chat/completions"}) == "openai-chat"
     assert api_of({"uri": None}) == "openai-chat"
+
+
+def test_gemini_without_alt_sse_streams_one_json_array_timed_by_element(tmp_path: Path) -> None:
+    scenarios = fixture_scenarios()
+    with SimServer(profiles=profiles(slow={"ttft_ms": {"median": 400}, "tps": {"median": 60}}),
+                   scenarios=scenarios, time_scale=1.0) as sim:
+        run = record(list(scenarios.select(category="single")), dialect_providers(sim, "gemini-json-array", "slow"),
+                     tmp_path / "run")
+    seen = 0
+    for cassette in run.iter_cassettes():
+        assert not isinstance(cassette, Exception)
+        for attempt in cassette.attempts:
+            assert attempt.request["uri"].endswith(":streamGenerateContent")  # no alt=sse
+            assert attempt.response_headers["content-type"] == ["application/json"]
+            body = attempt.body
+            assert body.startswith("[{\n") and "\n,\r\n{\n" in body and body.endswith("\n]")
+            elements = orjson.loads(body)
+            assert isinstance(elements, list) and len(elements) == len(attempt.timing["events_ms"]) >= 2
+            outcome = normalize(attempt)
+            assert outcome.ok and outcome.calls and outcome.finish_reason == "tool_calls"
+            # TTFT is the first element with text or a functionCall: the simulated 400 ms, not the `[` at once
+            ttft = attempt.timing["ttft_ms"]
+            assert ttft is not None and 350 <= ttft <= attempt.timing["events_ms"][-1]
+            assert attempt.timing["ttfb_ms"] < ttft - 200
+            seen += 1
+    assert seen

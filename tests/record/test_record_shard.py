@@ -11,6 +11,7 @@ from record_helpers import fixture_scenarios, profiles, providers_for
 
 from replaykit.recorder import RecordOptions, record
 from replaykit.score import score_runs
+from replaykit.score.partial import combine_data, partial_of
 from replaykit.share.merge import merge_runs
 from replaykit.share.verify import verify_run
 from replaykit.sim import SimServer
@@ -57,7 +58,9 @@ def test_shards_are_disjoint_balanced_and_cover_the_plan(shards_and_whole: tuple
     every = {f.relative_to(whole).as_posix() for f in (whole / "cassettes").rglob("*.json")}
     assert set().union(*keys) == every
     assert sum(len(k) for k in keys) == len(every)  # disjoint
-    assert max(map(len, keys)) - min(map(len, keys)) <= 1
+    cells = [{k.rsplit("/", 1)[1] for k in shard} for shard in keys]  # SCENARIO--rN.json: one cell per name
+    assert all(a.isdisjoint(b) for i, a in enumerate(cells) for b in cells[i + 1:])  # a cell stays whole
+    assert max(map(len, cells)) - min(map(len, cells)) <= 1
     blocks = [orjson.loads((s / "run.json").read_bytes())["shard"] for s in shards]
     assert [b["index"] for b in blocks] == [1, 2, 3, 4] and {b["count"] for b in blocks} == {4}
     assert len({b["plan"] for b in blocks}) == 1 and blocks[0]["plan_samples"] == len(every)
@@ -75,6 +78,23 @@ def test_merged_shards_verify_and_score_like_one_piece(shards_and_whole: tuple[l
     assert _untimed(merged["scenarios"]) == _untimed(one["scenarios"])
     manifest = orjson.loads((tmp_path / "merged" / "run.json").read_bytes())
     assert manifest["status"] == "complete" and manifest["shard"]["merged"] == [1, 2, 3, 4]
+
+
+def test_each_shard_scored_apart_combines_like_one_piece(shards_and_whole: tuple[list[Path], Path]) -> None:
+    """Shards hold whole cells, so each one's partial keeps what scoring the whole keeps: no merge needed."""
+    shards, whole = shards_and_whole
+    for shard in shards:  # compared like for like on its own: every cell it holds has every provider
+        comparable = score_runs([shard]).data["run"]["comparable"]
+        assert (comparable["mode"], comparable["cells_left_out"]) == ("shared_cells", 0), comparable
+    combined = combine_data([(partial_of([shard]), str(shard)) for shard in shards]).data
+    one = score_runs([whole]).data
+    for name, row in one["providers"].items():
+        assert combined["providers"][name]["samples"] == row["samples"] > 0, name
+    assert _untimed(combined["scenarios"]) == _untimed(one["scenarios"])
+    assert combined["run"]["comparable"] == one["run"]["comparable"]
+    for name in ("success", "tool_recall", "param_accuracy", "error_rate"):
+        for provider, row in one["providers"].items():
+            assert _untimed(combined["providers"][provider].get(name), True) == _untimed(row.get(name), True), name
 
 
 def test_a_missing_shard_makes_the_merge_partial(shards_and_whole: tuple[list[Path], Path], tmp_path: Path) -> None:

@@ -4,7 +4,9 @@ for rates and counts, within the sketch's relative accuracy for percentiles."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -91,13 +93,83 @@ def test_combine_through_the_cli_and_refusals(two_runs: list[Path], tmp_path: Pa
     twice = runner.invoke(main, ["score", "--combine", str(part), str(part)])
     assert twice.exit_code == 2 and "count it twice" in twice.output
     bad = tmp_path / "bad.json"
-    bad.write_text('{"replaykit_partial": 1, "runs": [], "providers": {"x": {"latency": {"ddsketch": "!!"}}},'
-                   ' "per_scenario": {}, "count": 1}')
+    good = orjson.loads(part.read_bytes())
+    bad.write_bytes(orjson.dumps(good | {"providers": {"x": {"latency": {"ddsketch": "!!"}}}}))
     broken = runner.invoke(main, ["score", "--combine", str(bad)])
     assert broken.exit_code == 2 and "providers.x.latency" in broken.output and "Traceback" not in broken.output
     ok = runner.invoke(main, ["score", "--combine", str(part), "-o", str(tmp_path / "out.json")])
     assert ok.exit_code == 0, ok.output
     assert orjson.loads((tmp_path / "out.json").read_bytes())["run"]["ids"] == ["part0"]
+
+
+def _copy(src: Path, dst: Path, run_id: str, keep: Callable[[Path], bool]) -> Path:
+    import shutil
+
+    shutil.copytree(src, dst)
+    for file in sorted((dst / "cassettes").rglob("*.json")):
+        if not keep(file.relative_to(dst / "cassettes")):
+            file.unlink()
+    data = orjson.loads((dst / "run.json").read_bytes())
+    (dst / "run.json").write_bytes(orjson.dumps(data | {"run_id": run_id}))
+    return dst
+
+
+def _partials(runs: list[Path], tmp_path: Path) -> list[Path]:
+    out = []
+    for run in runs:
+        partial = tmp_path / f"{run.name}.partial.json"
+        assert CliRunner().invoke(main, ["score", str(run), "--partial", str(partial)]).exit_code == 0
+        out.append(partial)
+    return out
+
+
+def test_combined_pooling_is_what_one_scoring_pools(two_runs: list[Path], tmp_path: Path) -> None:
+    """The combined `run` block says what the one scoring says: cells kept and left out, partial runs."""
+    cell = Path("sim-steady/coding.parallel_read_three--r0.json")
+    gappy = _copy(EXAMPLE, tmp_path / "gappy", "gappy", lambda rel: rel != cell)
+    for runs in ([gappy], two_runs):
+        combined, whole = combine(_partials(runs, tmp_path)).data, score_runs(runs).data
+        assert combined["run"]["comparable"] == whole["run"]["comparable"]
+        assert combined["run"]["runs"] == whole["run"]["runs"]
+        assert combined["run"]["partial"] == whole["run"]["partial"]
+        for name, row in whole["providers"].items():
+            assert combined["providers"][name]["samples"] == row["samples"], name
+    assert score_runs([gappy]).data["run"]["comparable"]["cells_left_out"] == 1
+
+
+def test_a_cell_completed_across_partials_is_refused(tmp_path: Path) -> None:
+    """Provider A's sample of a cell in one partial, the others' in another: one scoring keeps the cell, each
+    partial alone would not, so combining them would give other numbers; it is refused, naming the cell."""
+    cell = Path("sim-steady/coding.parallel_read_three--r0.json")
+    most = _copy(EXAMPLE, tmp_path / "most", "most", lambda rel: rel != cell)
+    rest = _copy(EXAMPLE, tmp_path / "rest", "rest", lambda rel: rel == cell)
+    result = CliRunner().invoke(main, ["score", "--combine", *map(str, _partials([most, rest], tmp_path))])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "coding.parallel_read_three, repetition 0" in result.output and "score these runs together" in result.output
+
+
+def test_one_name_with_other_settings_in_another_partial_is_refused(tmp_path: Path) -> None:
+    native = _copy(EXAMPLE, tmp_path / "native", "native", lambda rel: True)
+    prompt = _copy(EXAMPLE, tmp_path / "prompt", "prompt", lambda rel: True)
+    data = orjson.loads((prompt / "run.json").read_bytes())
+    data["providers"]["sim-steady"]["mode"] = "prompt"
+    (prompt / "run.json").write_bytes(orjson.dumps(data))
+    assert any("@" in name for name in score_runs([native, prompt]).data["providers"])  # kept apart at once
+    result = CliRunner().invoke(main, ["score", "--combine", *map(str, _partials([native, prompt], tmp_path))])
+    assert result.exit_code == 2 and "'sim-steady'" in result.output and "other settings" in result.output
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("mode", "some"), ("cells", {"s": [[0, "zz"]]}), ("cells", {"s": [[0, "f" * 99]]}), ("providers", [1]),
+    ("states", [{"id": "x"}]), ("names", {"a": {"b": 3}}), ("left_out", {"a": -1}),
+])
+def test_a_malformed_selection_block_is_named(two_runs: list[Path], tmp_path: Path, field: str, value: Any) -> None:
+    (part,) = _partials([two_runs[0]], tmp_path)
+    data = orjson.loads(part.read_bytes())
+    data["selection"][field] = value
+    part.write_bytes(orjson.dumps(data))
+    result = CliRunner().invoke(main, ["score", "--combine", str(part)])
+    assert result.exit_code == 2 and f"selection.{field}" in result.output and "Traceback" not in result.output
 
 
 def test_the_dask_example_scores_shards_in_parallel_like_one_scoring(two_runs: list[Path]) -> None:

@@ -71,3 +71,26 @@ def test_a_pack_whose_skipped_members_are_large_still_scores(tmp_path: Path) -> 
     (run / "run.json").write_bytes(orjson.dumps(manifest))
     pack_run(run, tmp_path / "big.tar.gz", check=False)
     assert score_runs([tmp_path / "big.tar.gz"]).data["run"]["samples"] > 0
+
+
+def test_a_pack_pools_like_its_unpacked_run(tmp_path: Path) -> None:
+    """A pack's cells are known from its run.json before it streams: a gap (a cell one provider lacks) is left
+    out of the pack exactly as of the folder, alone or scored beside another run, and the `run` block says so."""
+    import shutil
+
+    import orjson
+
+    run = tmp_path / "gappy"
+    shutil.copytree(EXAMPLE, run)
+    gap = "cassettes/sim-steady/coding.parallel_read_three--r0.json"
+    (run / gap).unlink()
+    manifest = orjson.loads((run / "run.json").read_bytes())
+    del manifest["cassettes"][gap]
+    (run / "run.json").write_bytes(orjson.dumps(manifest | {"run_id": "gappy"}))
+    pack_run(run, tmp_path / "gappy.tar.gz", check=False)
+    for together in ([], [EXAMPLE]):
+        packed = score_runs([tmp_path / "gappy.tar.gz", *together]).data
+        folder = score_runs([run, *together]).data
+        assert packed["run"]["comparable"] == folder["run"]["comparable"]
+        assert packed["providers"] == folder["providers"] and packed["scenarios"] == folder["scenarios"]
+    assert score_runs([tmp_path / "gappy.tar.gz"]).data["run"]["comparable"]["cells_left_out"] == 1

@@ -20,6 +20,7 @@ from replaykit.packaged import packaged
 from replaykit.promptmode import to_prompt_messages
 from replaykit.scenarios import Scenario
 from replaykit.sim import ProfileSet, parse_profiles
+from replaykit.sim.signatures import thinking_text
 
 PROFILES = packaged("providers/sim-profiles.toml")
 
@@ -37,8 +38,9 @@ def intended_calls(scenario: Scenario, step: int = 0) -> list[tuple[str, Any]]:
     return [(c.name, c.args.example(scenario.tool_schema(c.name))) for c in scenario.steps[step].calls]
 
 
-def conversation(scenario: Scenario, step: int) -> list[dict[str, Any]]:
-    """The scenario's messages plus `step` perfect turns (calls and canned results), as the recorder sends."""
+def conversation(scenario: Scenario, step: int, reasoning: bool = False) -> list[dict[str, Any]]:
+    """The scenario's messages plus `step` perfect turns (calls and canned results), as the recorder sends;
+    `reasoning`: to a thinking model, whose turns carry their `reasoning_content` back."""
     messages = [dict(m) for m in scenario.messages]
     for i in range(step):
         calls = intended_calls(scenario, i)
@@ -46,6 +48,8 @@ def conversation(scenario: Scenario, step: int) -> list[dict[str, Any]]:
         messages.append({"role": "assistant", "content": None, "tool_calls": [
             {"id": cid, "type": "function", "function": {"name": n, "arguments": orjson.dumps(a).decode()}}
             for cid, (n, a) in zip(ids, calls, strict=True)]})
+        if reasoning:
+            messages[-1]["reasoning_content"] = thinking_text(calls)
         for cid, (n, a) in zip(ids, calls, strict=True):
             result = scenario.result_for(n, a)
             content = result if isinstance(result, str) else orjson.dumps(result).decode()
@@ -54,8 +58,9 @@ def conversation(scenario: Scenario, step: int) -> list[dict[str, Any]]:
 
 
 def body_for(scenario: Scenario, *, mode: str = "native", stream: bool = False, step: int = 0,
-             profile: str | None = None, seed: int | None = None, usage: bool = False) -> dict[str, Any]:
-    messages = conversation(scenario, step)
+             profile: str | None = None, seed: int | None = None, usage: bool = False,
+             reasoning: bool = False) -> dict[str, Any]:
+    messages = conversation(scenario, step, reasoning)
     body: dict[str, Any] = {"model": "qwen/qwen3-coder", "temperature": 0.0}
     if mode == "prompt":
         body["messages"] = to_prompt_messages(messages, list(scenario.tools))

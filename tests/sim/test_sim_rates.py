@@ -52,7 +52,8 @@ def _plan(profile: str) -> list[tuple[Scenario, int, str, dict[str, Any]]]:
     for i in range(N):
         scenario, step = COMBOS[i % len(COMBOS)]
         mode = "prompt" if i % 4 == 3 else "native"
-        body = body_for(scenario, mode=mode, stream=i % 2 == 0, step=step, profile=profile, seed=i)
+        thinks = ALL_PROFILES.find(profile).thinks  # type: ignore[union-attr]
+        body = body_for(scenario, mode=mode, stream=i % 2 == 0, step=step, profile=profile, seed=i, reasoning=thinks)
         plan.append((scenario, step, mode, body))
     return plan
 

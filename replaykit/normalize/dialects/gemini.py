@@ -99,13 +99,16 @@ def _message(error: dict[str, Any]) -> str | None:
 def read_json(text: str, out: Outcome) -> bool:
     data = load(text, out)
     if data is None:
+        if text.lstrip().startswith("[") and not text.rstrip().endswith("]"):  # a streamed array, cut short
+            out.error_class, out.error_message = "stream_cut", "the streamed array ended before its closing bracket"
         return False
     folder = _Folder(out)
     for chunk in data if isinstance(data, list) else [data]:  # a stream without alt=sse is a JSON array
         folder.take(chunk)
     folder.finish()
-    if folder.error is not None:
-        out.error_class, out.error_message = folder.error
+    if folder.error is not None:  # inside a streamed array (no alt=sse) an error element is a stream's error
+        out.error_class = "stream_error" if isinstance(data, list) else folder.error[0]
+        out.error_message = folder.error[1]
         return False
     if folder.bad is not None or folder.chunks == 0:
         out.error_class, out.error_message = "malformed_body", folder.bad or "an empty JSON array"

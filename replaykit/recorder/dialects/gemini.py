@@ -29,11 +29,17 @@ API = "gemini"
 
 def url(provider: Provider) -> str:
     base = f"{provider.base_url.rstrip('/')}/models/{provider.model}"
-    return f"{base}:streamGenerateContent?alt=sse" if provider.stream else f"{base}:generateContent"
+    if not provider.stream:
+        return f"{base}:generateContent"
+    # `stream_format = "json-array"`: without alt=sse the stream is one JSON array, timed element by element
+    return f"{base}:streamGenerateContent" + ("" if provider.stream_format == "json-array" else "?alt=sse")
 
 
 def build_headers(provider: Provider) -> dict[str, str]:
-    return request.build_headers(provider, "x-goog-api-key", "")
+    headers = request.build_headers(provider, "x-goog-api-key", "")
+    if provider.stream and provider.stream_format == "json-array":
+        headers["accept"] = "application/json"
+    return headers
 
 
 def build_body(scenario: Scenario, provider: Provider, messages: list[dict[str, Any]],

@@ -20,7 +20,7 @@ def conversation(scenario: Scenario, provider: Provider,
     conversation first, as for chat completions, and offers no tools; `_native` keys stay for the builder."""
     tools = list(scenario.tools)
     if provider.mode == "prompt":
-        messages, tools = to_prompt_messages([without_native(m) for m in messages], tools), []
+        messages, tools = to_prompt_messages([without_native(m) for m in messages], tools, provider.prompt_format), []
     system = [text_content(m.get("content")) for m in messages if m.get("role") in ("system", "developer")]
     rest = [m for m in messages if m.get("role") not in ("system", "developer")]
     return ("\n\n".join(system) if system else None), rest, tools

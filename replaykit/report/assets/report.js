@@ -491,6 +491,104 @@
     svg.appendChild(ax);
   }
 
+  // ---------- agreement with a reference provider (replay scenarios; report/agreement.py) ----------
+  function drawAgreement() {
+    var A = R.agreement;
+    if (!A) return;
+    byId("agreement").hidden = false;
+    byId("nav-agreement").hidden = false;
+    byId("agreement-note").textContent = A.note;
+    var table = clear(byId("agreement-table"));
+    table.appendChild(h("thead", null, h("tr", null, h("th", { text: "provider" }),
+      A.columns.map(function (c) { return h("th", { text: c[0] + " %" }); }))));
+    var body = h("tbody");
+    ranked.forEach(function (p) {
+      var m = S.providers[p];
+      if (!m.trigger_f1 || !m.trigger_f1.n) return;
+      body.appendChild(h("tr", { "data-provider": p }, h("td", { "class": "prov", text: p }),
+        A.columns.map(function (c) {
+          var r = c[1].reduce(function (o, k) { return o ? o[k] : null; }, m);
+          if (!r || r.value === null || r.value === undefined) return h("td", { text: "–" });
+          return h("td", { title: pct(r.value) + " [" + pct(r.low) + "–" + pct(r.high) + "], n = " + r.n,
+                           text: (100 * r.value).toFixed(0) + " (" + (100 * r.low).toFixed(0) + "–" +
+                                 (100 * r.high).toFixed(0) + ")" });
+        })));
+    });
+    table.appendChild(body);
+  }
+
+  // ---------- load sweep: rates against context length and tool count (S.sweep, as `replaykit sweep`) ----------
+  var SWEEP_AXES = [["context_tokens", "context length (tokens)"], ["tools", "tools offered"]];
+  var SWEEP_METRICS = [["success", "success"], ["schema_validity", "schema validity"],
+                       ["text_calls", "calls leaked as text"]];
+  function loadLabel(axis, v) {
+    return axis === "context_tokens" && v >= 1000 && v % 1000 === 0 ? v / 1000 + "k" : String(v);
+  }
+  function drawSweep() {
+    var sweep = S.sweep;
+    if (!sweep) return;
+    byId("sweep").hidden = false;
+    byId("nav-sweep").hidden = false;
+    var names = ranked.filter(function (p) {
+      return SWEEP_AXES.some(function (a) { return sweep[a[0]] && sweep[a[0]][p]; });
+    });
+    var legend = clear(byId("sweep-legend"));
+    names.forEach(function (p) {
+      legend.appendChild(h("span", null, h("i", { style: "background:" + providerColor[p] }), p));
+    });
+    var box = clear(byId("sweep-charts"));
+    SWEEP_AXES.forEach(function (axis) {
+      SWEEP_METRICS.forEach(function (metric) {
+        var svg = s("svg", { "class": "chart sweep", role: "img", "data-axis": axis[0], "data-metric": metric[0],
+                             "aria-label": metric[1] + " against " + axis[1] });
+        box.appendChild(h("figure", null, h("figcaption", { text: metric[1] + " by " + axis[1] }), svg));
+        drawSweepChart(svg, sweep[axis[0]] || {}, names, axis, metric);
+      });
+    });
+  }
+  function drawSweepChart(svg, byProvider, names, axis, metric) {
+    // levels evenly spaced (they are usually a geometric series: 2k, 8k, 32k); one line per provider, each
+    // point's interval as a whisker, providers shifted a little apart so that whiskers don't hide each other
+    var W = 380, H = 240, L = 44, T = 10, Rm = 12, B = 38;
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    var seen = {};
+    names.forEach(function (p) { Object.keys(byProvider[p] || {}).forEach(function (l) { seen[l] = +l; }); });
+    var levels = Object.keys(seen).map(Number).sort(function (a, b) { return a - b; });
+    if (!levels.length) { emptyChart(svg, W, H, "no stress variant on this axis"); return; }
+    var step = (W - Rm - L) / levels.length;
+    var x = function (i) { return L + step * (i + 0.5); }, y = scale(0, 1, H - B, T, false);
+    axes(svg, x, y, levels.map(function (_, i) { return i; }), niceTicks(0, 1, 5),
+         function (i) { return loadLabel(axis[0], levels[i]); }, function (v) { return Math.round(v * 100) + "%"; },
+         L, T, W - Rm, H - B);
+    svg.appendChild(s("text", { x: (L + W - Rm) / 2, y: H - 6, "text-anchor": "middle", "class": "muted",
+                                text: axis[1] }));
+    var spread = Math.min(7, step * 0.5 / Math.max(1, names.length));
+    names.forEach(function (p, j) {
+      var rows = byProvider[p] || {}, c = providerColor[p], dx = (j - (names.length - 1) / 2) * spread;
+      var g = s("g", { "class": "series", "data-provider": p }), line = [];
+      levels.forEach(function (level, i) {
+        var r = (rows[String(level)] || {})[metric[0]];
+        if (!r || r.value === null || r.value === undefined) return;
+        var cx = x(i) + dx, cy = y(r.value);
+        line.push(cx.toFixed(1) + "," + cy.toFixed(1));
+        var pt = s("g", { "class": "point", "data-level": level, "data-value": r.value, "data-low": r.low,
+                          "data-high": r.high, "data-n": r.n },
+                   title(p + " · " + loadLabel(axis[0], level) + " " + (axis[0] === "tools" ? "tools" : "tokens") +
+                         ": " + metric[1] + " " + pct(r.value) + " [" + pct(r.low) + "–" + pct(r.high) + "], n = " + r.n));
+        pt.appendChild(s("line", { x1: cx, x2: cx, y1: y(r.low), y2: y(r.high), stroke: c, "stroke-width": 2,
+                                   opacity: 0.45 }));
+        pt.appendChild(s("circle", { cx: cx, cy: cy, r: 4, fill: c, stroke: "#fff", "stroke-width": 1.2,
+                                     "class": "mark" }));
+        g.appendChild(pt);
+      });
+      if (line.length > 1) {
+        g.insertBefore(s("polyline", { points: line.join(" "), fill: "none", stroke: c, "stroke-width": 1.6 }),
+                       g.firstChild);
+      }
+      svg.appendChild(g);
+    });
+  }
+
   // ---------- distributions ----------
   function drawDistribution(id, metric) {
     var svg = clear(byId(id)), W = 560, L = 140, Rm = 16, rowH = 30, T = 6;
@@ -1064,6 +1162,8 @@
     drawStacked("chart-errors", function (m) { return m.error_rates; }, "No failed attempts.");
     drawStacked("chart-faults", function (m) { return m.fault_rates; }, "No answer faults.");
     drawRecall();
+    drawSweep();
+    drawAgreement();
     drawDistribution("chart-latency-dist", "latency_ms");
     drawDistribution("chart-ttft-dist", "ttft_ms");
     drawRun();

@@ -9,14 +9,17 @@ from types import ModuleType
 from typing import Any, Protocol, cast
 
 from replaykit.sim import wire
-from replaykit.sim.dialects import anthropic, gemini, responses
+from replaykit.sim.dialects import anthropic, gemini, gemini_array, responses
 from replaykit.sim.faults import Answer
 
 
 class WireDialect(Protocol):
     PROCESSING: bytes
+    STREAM_TYPE: bytes  # a stream's content type: SSE, or JSON for Gemini's streamed array
 
     def to_chat(self, body: Any, model: str | None, stream: bool | None) -> Any: ...
+
+    def signature_problem(self, body: Any, key: bytes) -> str | None: ...
 
     def error_body(self, code: int, message: str, provider: str | None = None, raw: str | None = None) -> bytes: ...
 
@@ -33,6 +36,7 @@ class WireDialect(Protocol):
 
 _MODULES: dict[str, ModuleType] = {
     "openai-chat": wire, "anthropic-messages": anthropic, "openai-responses": responses, "gemini": gemini,
+    "gemini-array": gemini_array,  # `:streamGenerateContent` without `alt=sse`
 }
 
 

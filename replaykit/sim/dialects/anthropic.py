@@ -7,8 +7,10 @@ from typing import Any
 
 from replaykit.sim.dialects.history import args_text, call_input, chat_body, text_of, tool
 from replaykit.sim.faults import Answer
+from replaykit.sim.signatures import signature, verifies
 from replaykit.sim.wire import Meta, SseParts, dumps, split
 
+STREAM_TYPE = b"text/event-stream"
 PROCESSING = b""  # Anthropic sends no comment first: `message_start` goes with the first token
 _STOP = {"tool_calls": "tool_use", "stop": "end_turn", "length": "max_tokens"}
 _ERROR_TYPE = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
@@ -64,13 +66,33 @@ def _message(meta: Meta, content: list[dict[str, Any]], stop: str | None, usage:
 def completion(meta: Meta, answer: Answer, use: dict[str, Any], error: dict[str, Any] | None = None) -> bytes:
     if error:  # a 200 whose generation failed: the error envelope, as a stream's error event carries it
         return dumps({"type": "error", "error": {"type": "api_error", "message": error.get("message", "")}})
-    content: list[dict[str, Any]] = []
+    content: list[dict[str, Any]] = [_thinking(meta, answer)] if answer.thinking else []
     if answer.content:
         content.append({"type": "text", "text": answer.content})
     for call in answer.calls or []:
         content.append({"type": "tool_use", "id": _tool_id(call.id), "name": call.name,
                         "input": call_input(call.arguments)})
     return dumps(_message(meta, content, _STOP.get(answer.finish_reason, answer.finish_reason), _usage(use)))
+
+
+def _thinking(meta: Meta, answer: Answer) -> dict[str, Any]:
+    """A thinking block with its signature (none when the fault omits it)."""
+    text = answer.thinking or ""
+    block = {"type": "thinking", "thinking": text}
+    sig = signature(meta.key, text, answer.signature)
+    return block if sig is None else {**block, "signature": sig}
+
+
+def _thinking_events(meta: Meta, answer: Answer, rng: random.Random) -> bytes:
+    """Block 0 streamed: its start (no signature yet), thinking deltas, the signature's delta, its stop."""
+    block = _thinking(meta, answer)
+    out = _event("content_block_start", {"index": 0, "content_block": {"type": "thinking", "thinking": ""}})
+    out += b"".join(_event("content_block_delta", {"index": 0, "delta": {"type": "thinking_delta", "thinking": p}})
+                    for p in split(block["thinking"], rng))
+    if "signature" in block:
+        out += _event("content_block_delta", {"index": 0, "delta": {"type": "signature_delta",
+                                                                    "signature": block["signature"]}})
+    return out + _event("content_block_stop", {"index": 0})
 
 
 def _tool_id(call_id: str) -> str:
@@ -84,23 +106,26 @@ def _event(kind: str, data: dict[str, Any]) -> bytes:
 def sse_parts(meta: Meta, answer: Answer, use: dict[str, Any] | None, rng: random.Random) -> SseParts:
     usage = _usage(use) if use is not None else {"input_tokens": 0, "output_tokens": 0}
     start = _event("message_start", {"message": _message(meta, [], None, {**usage, "output_tokens": 1})})
+    thought = 1 if answer.thinking else 0  # the thinking block is closed before the answer's first block
+    if thought:
+        start += _thinking_events(meta, answer, rng)
     tokens: list[tuple[int, bytes]] = []
-    index = 0
+    index = thought
     if answer.content:
-        opening = _event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
+        opening = _event("content_block_start", {"index": index, "content_block": {"type": "text", "text": ""}})
         for k, piece in enumerate(split(answer.content, rng)):
-            delta = _event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": piece}})
+            delta = _event("content_block_delta", {"index": index, "delta": {"type": "text_delta", "text": piece}})
             tokens.append((len(piece), (opening if k == 0 else b"") + delta))
-        index = 1
+        index += 1
     for call in answer.calls or []:
         block = {"type": "tool_use", "id": _tool_id(call.id), "name": call.name, "input": {}}
-        stop = _event("content_block_stop", {"index": index - 1}) if index else b""
+        stop = _event("content_block_stop", {"index": index - 1}) if index > thought else b""
         tokens.append((len(call.name), stop + _event("content_block_start", {"index": index, "content_block": block})))
         tokens.extend((len(frag), _event("content_block_delta", {
             "index": index, "delta": {"type": "input_json_delta", "partial_json": frag}}))
             for frag in split(call.arguments, rng))
         index += 1
-    finish = _event("content_block_stop", {"index": index - 1}) if index else b""
+    finish = _event("content_block_stop", {"index": index - 1}) if index > thought else b""
     finish += _event("message_delta", {"delta": {"stop_reason": _STOP.get(answer.finish_reason, answer.finish_reason),
                                                  "stop_sequence": None},
                                        "usage": {"output_tokens": usage["output_tokens"]}})
@@ -113,3 +138,18 @@ def closing(meta: Meta, answer: Answer, use: dict[str, Any]) -> bytes:
 
 def stream_error_chunk(meta: Meta, code: int, message: str) -> bytes:
     return _event("error", {"error": {"type": "overloaded_error", "message": message}})
+
+
+def signature_problem(body: Any, key: bytes) -> str | None:
+    """Why the thinking blocks sent back do not verify (Anthropic's own 400 messages), or None."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    for i, message in enumerate(messages if isinstance(messages, list) else ()):
+        content = message.get("content") if isinstance(message, dict) and message.get("role") == "assistant" else None
+        for j, block in enumerate(content if isinstance(content, list) else ()):
+            if not isinstance(block, dict) or block.get("type") != "thinking":
+                continue
+            if "signature" not in block:
+                return f"messages.{i}.content.{j}.thinking.signature: Field required"
+            if not verifies(key, str(block.get("thinking") or ""), block["signature"]):
+                return f"messages.{i}.content.{j}: Invalid `signature` in `thinking` block"
+    return None

@@ -6,11 +6,15 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import orjson
+
 from replaykit.sim.dialects.history import chat_body, text_of, tool
 from replaykit.sim.faults import Answer
+from replaykit.sim.signatures import signature, verifies
 from replaykit.sim.wire import Meta, SseParts, dumps, split
 
 PROCESSING = b""
+STREAM_TYPE = b"text/event-stream"
 
 
 def to_chat(body: Any, model: str | None, stream: bool | None) -> Any:
@@ -70,8 +74,22 @@ def _usage(use: dict[str, Any]) -> dict[str, Any]:
             "total_tokens": use["prompt_tokens"] + use["completion_tokens"]}
 
 
+def _reasoning(meta: Meta, answer: Answer) -> dict[str, Any]:
+    """A reasoning item; `encrypted_content` (its signature here) is missing when the fault omits it."""
+    item_id = "rs_" + meta.id.removeprefix("gen-")
+    summary = [{"type": "summary_text", "text": answer.thinking or ""}]
+    item: dict[str, Any] = {"id": item_id, "type": "reasoning", "summary": summary}
+    sealed = signature(meta.key, _sealed(item_id, summary), answer.signature)
+    return item if sealed is None else {**item, "encrypted_content": sealed}
+
+
+def _sealed(item_id: object, summary: object) -> str:
+    """What a reasoning item's signature covers: its id and summary, as sent back."""
+    return orjson.dumps([item_id, summary], option=orjson.OPT_SORT_KEYS).decode()
+
+
 def _items(meta: Meta, answer: Answer) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = [_reasoning(meta, answer)] if answer.thinking else []
     if answer.content:
         items.append(_text_item(meta, answer.content))
     for call in answer.calls or []:
@@ -112,16 +130,22 @@ def sse_parts(meta: Meta, answer: Answer, use: dict[str, Any] | None, rng: rando
     tokens: list[tuple[int, bytes]] = []
     done = b""
     index = 0
+    if answer.thinking:  # the reasoning item comes whole before the answer's items
+        reasoning = _reasoning(meta, answer)
+        start += _event("response.output_item.added", {"output_index": 0, "item": {
+            "id": reasoning["id"], "type": "reasoning", "summary": []}})
+        start += _event("response.output_item.done", {"output_index": 0, "item": reasoning})
+        index = 1
     if answer.content:
         item = _text_item(meta, answer.content)
-        added = _event("response.output_item.added", {"output_index": 0, "item": {**item, "content": [],
-                                                                                   "status": "in_progress"}})
+        added = _event("response.output_item.added", {"output_index": index, "item": {
+            **item, "content": [], "status": "in_progress"}})
         for k, piece in enumerate(split(answer.content, rng)):
-            delta = _event("response.output_text.delta", {"item_id": item["id"], "output_index": 0,
+            delta = _event("response.output_text.delta", {"item_id": item["id"], "output_index": index,
                                                           "content_index": 0, "delta": piece})
             tokens.append((len(piece), (added if k == 0 else b"") + delta))
-        done = _event("response.output_item.done", {"output_index": 0, "item": item})
-        index = 1
+        done = _event("response.output_item.done", {"output_index": index, "item": item})
+        index += 1
     for call in answer.calls or []:
         item = _call_item(call.id, call.name, call.arguments)
         added = _event("response.output_item.added", {"output_index": index,
@@ -143,3 +167,18 @@ def closing(meta: Meta, answer: Answer, use: dict[str, Any]) -> bytes:
 def stream_error_chunk(meta: Meta, code: int, message: str) -> bytes:
     return _event("response.failed", {"response": _response(
         meta, "failed", [], None, {"code": "server_error", "message": message})})
+
+
+def signature_problem(body: Any, key: bytes) -> str | None:
+    """Why a reasoning item sent back does not verify (OpenAI's own 400 messages), or None."""
+    items = body.get("input") if isinstance(body, dict) else None
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict) or item.get("type") != "reasoning":
+            continue
+        item_id = item.get("id")
+        if "encrypted_content" not in item:  # nothing stored (store: false): the item cannot be resolved
+            return (f"Item with id '{item_id}' not found. Items are not persisted when `store` is set to false. "
+                    "Try again with `store` set to true, or remove this item from your input.")
+        if not verifies(key, _sealed(item_id, item.get("summary")), item["encrypted_content"]):
+            return f"The encrypted content for item {item_id} could not be verified."
+    return None
