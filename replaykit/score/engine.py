@@ -112,7 +112,7 @@ def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = 
     chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None,
                          selection, extra)
     for tally in itertools.chain(run_chunks(chunks, scenarios_for, jobs),
-                                 _packs(runs, scenarios, opts, on_sample is not None, selection)):
+                                 _packs(runs, scenarios, opts, on_sample is not None, selection, extra)):
         total.merge(tally)
         for sample in tally.samples:
             on_sample(sample)  # type: ignore[misc]
@@ -120,7 +120,7 @@ def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = 
 
 
 def _packs(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,
-           keep: bool, selection: Selection | None) -> Iterator[Tally]:
+           keep: bool, selection: Selection | None, extra: Extra | None = None) -> Iterator[Tally]:
     """Packs stream in this process, one after the other (their cassettes are never on disk). Their samples
     take the selection's provider names and skip the cells it left out (known from their run.json)."""
     from replaykit.score.packed import PackedRun, tally_pack
@@ -131,7 +131,7 @@ def _packs(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: Sco
             names = selection.names.get(root) if selection else None
             left_out = frozenset(run.cassette_listing()) - frozenset(selection.files[root]) if selection \
                 else frozenset()
-            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep, names, left_out)
+            yield tally_pack(run, _override(scenarios), _run_options(run, opts), keep, names, left_out, extra)
 
 
 def tally_result(runs: Sequence[Run], total: Tally, source: str, selection: Selection | None = None) -> ScoreResult:

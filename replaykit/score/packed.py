@@ -15,14 +15,14 @@ from typing import Any
 
 import orjson
 
-from replaykit.cassettes.codec import decode
+from replaykit.cassettes.codec import decode_parsed, parse
 from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.model import Cassette
 from replaykit.cassettes.run import RUN_FILE, Run
 from replaykit.errors import BadInputError, CassetteError
 from replaykit.scenarios.loader import ScenarioSet, load_scenarios, scenarios_from_snapshot
 from replaykit.score.sample import ScoreOptions
-from replaykit.score.tally import Tally, score_into
+from replaykit.score.tally import Extra, Tally, score_into
 from replaykit.share.pack_stream import read_members
 
 SUFFIXES = (".tar.gz", ".tgz")
@@ -83,9 +83,11 @@ def open_pack(path: str | Path) -> PackedRun:
 
 
 def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOptions, keep: bool,
-               names: dict[str, str] | None = None, left_out: frozenset[str] = frozenset()) -> Tally:
+               names: dict[str, str] | None = None, left_out: frozenset[str] = frozenset(),
+               extra: Extra | None = None) -> Tally:
     """Score a pack's cassettes as they stream; `left_out`: members (as `root/cassettes/...`) the selection
-    left out (a cell some provider lacks)."""
+    left out (a cell some provider lacks); `extra`: as for a folder's chunks (the HTML drill-down), built
+    from the member's bytes as they pass."""
     tally = Tally()
     chosen = _scenarios(run, scenarios)
     for name, data in read_members(run.root, want=lambda n: n.startswith("cassettes/")):
@@ -93,12 +95,15 @@ def tally_pack(run: PackedRun, scenarios: Sequence[str] | None, options: ScoreOp
             continue
         where = f"{run.root}:{name}"
         try:
-            cassette = decode(data, where, walkers=False)
+            raw = parse(data, where, walkers=False)
+            cassette = decode_parsed(raw, where)
         except CassetteError as err:
             tally.warnings.append(str(err))
             continue
         cassette.path = name
-        score_into(tally, cassette, chosen, where, str(run.root), options, keep, names)
+        sample = score_into(tally, cassette, chosen, where, str(run.root), options, keep, names)
+        if sample is not None and extra is not None and keep:
+            sample.extra = extra(sample, cassette, data, raw)
     return tally
 
 

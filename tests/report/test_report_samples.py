@@ -49,3 +49,18 @@ def test_the_drill_down_built_on_workers_is_the_one_read_back_and_the_same_for_a
     cut = pages[1][1]
     assert any("characters cut by the report" in orjson.dumps(embedded(cut, f"rk-chunk-{i}")).decode()
                for i in range(cut.count('id="rk-chunk-')))
+
+
+def test_a_pack_has_the_drill_down_of_its_folder(tmp_path: Path) -> None:
+    """A pack's members are never on disk: its drill-down is built as it streams, not re-read (that found
+    nothing, so a pack's report had no raw attempts)."""
+    if not (EXAMPLE / "run.json").exists():
+        pytest.skip("cassettes/example is missing")
+    from replaykit.share.pack import pack_run
+
+    pack_run(EXAMPLE, tmp_path / "example.tar.gz")
+    built: list[object] = []
+    (folder, folder_samples) = collect([EXAMPLE])
+    (packed, pack_samples) = collect([tmp_path / "example.tar.gz"], on_sample=lambda s: built.append(s.extra))
+    assert built and all(isinstance(d, Drill) for d in built)
+    assert render(packed.data, pack_samples) == render(folder.data, folder_samples)
