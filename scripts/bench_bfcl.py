@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bfcl_oracle
-from bfcl_agreement import COMPAT, DATA, load_imported, read_data
+from bfcl_agreement import COMPAT, DATA, setup
 from bfcl_perturb import cases
 
 from replaykit.normalize.calls import make_call
@@ -50,15 +49,10 @@ def main() -> int:
     parser.add_argument("--data", default=str(DATA))
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    bfcl = bfcl_oracle.load(args.bfcl)
-    data = Path(args.data)
-    if bfcl is None or not data.is_dir():
-        print(f"skipped: no BFCL checkout (--bfcl or ${bfcl_oracle.ENV}) or no data at {data}")
+    loaded = setup(args.bfcl, args.data)
+    if loaded is None:
         return 0
-    questions, answers = read_data(data)
-    functions = {q["id"]: q["function"] for qs in questions.values() for q in qs}
-    with tempfile.TemporaryDirectory() as tmp:
-        scenarios = load_imported(data, Path(tmp))
+    bfcl, questions, answers, functions, scenarios = loaded
     mixed, passing = [], []
     for case in cases(questions, answers):
         answer = answers[case.category][case.bfcl_id]

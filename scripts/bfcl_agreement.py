@@ -46,6 +46,22 @@ def load_imported(data: Path, out: Path) -> dict[str, Scenario]:
     return {s.meta["bfcl_id"]: s for s in load_scenarios(out)}
 
 
+def setup(checkout: str | None, data_dir: str) -> tuple[Any, dict[str, Any], dict[str, Any], dict[str, Any],
+                                                       dict[str, Scenario]] | None:
+    """BFCL's checker, its questions and answers, each question's functions and the imported scenarios; None
+    (said why) without a checkout or data."""
+    bfcl = bfcl_oracle.load(checkout)
+    data = Path(data_dir)
+    if bfcl is None or not data.is_dir():
+        print(f"skipped: no BFCL checkout (--bfcl or ${bfcl_oracle.ENV}) or no data at {data}")
+        return None
+    questions, answers = read_data(data)
+    functions = {q["id"]: q["function"] for qs in questions.values() for q in qs}
+    with tempfile.TemporaryDirectory() as tmp:
+        scenarios = load_imported(data, Path(tmp))
+    return bfcl, questions, answers, functions, scenarios
+
+
 def replaykit_verdict(scenario: Scenario, case: Case) -> bool:
     calls = [make_call(name, text) for name, text in case.calls]
     return step_verdict(scenario, scenario.expect, calls, COMPAT).correct
@@ -58,15 +74,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--show", type=int, default=10, help="disagreements to print")
     args = parser.parse_args()
-    bfcl = bfcl_oracle.load(args.bfcl)
-    data = Path(args.data)
-    if bfcl is None or not data.is_dir():
-        print(f"skipped: no BFCL checkout (--bfcl or ${bfcl_oracle.ENV}) or no data at {data}")
+    loaded = setup(args.bfcl, args.data)
+    if loaded is None:
         return 0
-    questions, answers = read_data(data)
-    functions = {q["id"]: q["function"] for qs in questions.values() for q in qs}
-    with tempfile.TemporaryDirectory() as tmp:
-        scenarios = load_imported(data, Path(tmp))
+    bfcl, questions, answers, functions, scenarios = loaded
     total, agree, crashed = Counter(), Counter(), Counter()
     shown = []
     for case in cases(questions, answers, args.seed):

@@ -117,13 +117,10 @@ def _planned(manifest: dict[str, Any], params: dict[str, Any]) -> int | None:
 
 def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = False,
            presence: bool = False) -> Selection:
-    from replaykit.score.packed import PackedRun  # here: packed.py imports the scorer, which imports this
-
+    # a pack's listing is what its run.json lists (unpack holds every member to it): see PackedRun
     listed = {str(run.root): run.cassette_listing() for run in runs}
     names = display_names(runs)
-    # a pack's cassettes stream later: it holds what its run.json lists (unpack checks every one)
-    states = [run_state(run, len(run.manifest.get("cassettes") or {}) if isinstance(run, PackedRun)
-                        else len(listed[str(run.root)])) for run in runs]
+    states = [run_state(run, len(listed[str(run.root)])) for run in runs]
     dropped = _scenario_check(runs, intersect)
     selection = Selection({}, names, states, dropped_scenarios=sorted(dropped), all_samples=all_samples)
     _keep_shared(runs, listed, selection, dropped, presence)
