@@ -24,7 +24,7 @@ from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError
 from replaykit.score import pooling
 from replaykit.score.comparable import Selection, display_names, select
-from replaykit.score.engine import ScoreResult, tally_result
+from replaykit.score.engine import ScoreResult, open_runs, score_tally, tally_result
 from replaykit.score.metrics import ProviderMetrics
 from replaykit.score.tally import Tally
 
@@ -92,8 +92,6 @@ def partial_of(paths: Sequence[str | Path], *, all_samples: bool = False, inters
 
 def scored(paths: Sequence[str | Path], *, all_samples: bool, intersect: bool,
            **score_options: Any) -> tuple[list[Run], Tally, Selection]:
-    from replaykit.score.engine import open_runs, score_tally
-
     runs = open_runs(paths)
     selection = select(runs, all_samples=all_samples, intersect=intersect, presence=True)
     return runs, score_tally(runs, selection=selection, **score_options), selection
