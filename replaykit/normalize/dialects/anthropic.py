@@ -103,6 +103,25 @@ class _Stream(EventFolder):
         self.stopped = False
         self.started = False
 
+    def fold(self, names: list[str | None], events: list[Any]) -> None:
+        """Every event in order. Most are a text or input piece of a started block: those are taken here,
+        as `_content_block_delta` would take them; any other event goes through `take`."""
+        blocks, pieces, take = self.blocks, self.pieces, self.take
+        for position, data in enumerate(events):
+            if type(data) is dict and data.get("type") == "content_block_delta":
+                index, delta = data.get("index"), data.get("delta")
+                if type(index) is int and index in blocks and type(delta) is dict:
+                    field = _DELTA_FIELDS.get(delta.get("type"))  # type: ignore[arg-type]
+                    piece = delta.get(_DELTA_KEY[field]) if field is not None else None
+                    if field is not None and type(piece) is str:
+                        key = (index, field)
+                        if key in pieces:
+                            pieces[key].append(piece)
+                        else:
+                            pieces[key] = [piece]
+                        continue
+            take(names[position], data, position)
+
     def take(self, name: str | None, data: Any, position: int) -> None:
         if self.not_object(name, data, position):
             return
@@ -167,10 +186,9 @@ class _Stream(EventFolder):
 
 
 def read_stream(text: str, out: Outcome) -> bool:
-    parsed, cut_inside = stream_events(text)
+    names, events, cut_inside = stream_events(text)
     folder = _Stream(out)
-    for position, (name, data) in enumerate(parsed):
-        folder.take(name, data, position)
+    folder.fold(names, events)
     folder.finish()
     verdict = stream_verdict(folder.error, folder.bad, cut_inside, folder.started, folder.stopped,
                              "message_start", "message_stop")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from itertools import repeat
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -30,42 +32,86 @@ def load(text: str, out: Outcome) -> Any:
         return None
 
 
-def stream_events(text: str) -> tuple[list[tuple[str | None, Any]], bool]:
-    """(event name, parsed data) of every whole event of a stream body, and whether the body ended inside an
-    event. The common shape — `event:` and one `data:` line per event, blank lines between — is split at C
-    speed; anything else goes through the general SSE parser."""
+class Events(NamedTuple):
+    """A stream body's whole events: `names[i]` (the `event:` field, None without one) and `data[i]` (its
+    data parsed as JSON; data that is not JSON stays a string), and whether the body ended inside an event."""
+
+    names: list[str | None]
+    data: list[Any]
+    cut_inside: bool
+
+
+def stream_events(text: str) -> Events:
+    """Every whole event of a stream body. The common shapes — each event one `event:` line (or none at all)
+    and one `data:` line, a blank line after each — are split at C speed; anything else goes through the
+    general SSE parser."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    fast = _simple_events(text)
+    fast = _uniform_events(text)
+    if fast is None:
+        fast = _simple_events(text)
     if fast is not None:
-        return fast, False
+        return Events(fast[0], fast[1], False)
     sse = parse_sse(text)
-    return events(sse), cut_tail(sse)
+    parsed = events(sse)
+    return Events([name for name, _ in parsed], [data for _, data in parsed], cut_tail(sse))
 
 
-def _simple_events(text: str) -> list[tuple[str | None, Any]] | None:
+_DATA = itemgetter(slice(6, None))  # a `data: ` line's payload
+_NAME = itemgetter(slice(7, None))  # an `event: ` line's name
+
+
+def _uniform_events(text: str) -> tuple[list[str | None], list[Any]] | None:
+    """Every block `event: NAME` + `data: JSON` (or every block `data: JSON`), each closed by a blank line:
+    the lines fall in fixed strides, so the shape is checked and the payloads parsed with no per-event
+    Python code. None for any other shape, or data that is not JSON."""
+    lines = text.split("\n")
+    if len(lines) < 3 or lines[-1] or lines[-2]:
+        return None
+    lines.pop()
+    starts_with = str.startswith
+    if text.startswith("event: "):
+        heads, payloads, blanks = lines[0::3], lines[1::3], lines[2::3]
+        if len(heads) != len(blanks) or not all(map(starts_with, heads, repeat("event: "))):
+            return None
+        names: list[str | None] = list(map(_NAME, heads))
+    else:
+        payloads, blanks = lines[0::2], lines[1::2]
+        names = [None] * len(payloads)
+    if len(payloads) != len(blanks) or any(blanks) or not all(map(starts_with, payloads, repeat("data: "))):
+        return None
+    try:
+        return names, list(map(orjson.loads, map(_DATA, payloads)))
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _simple_events(text: str) -> tuple[list[str | None], list[Any]] | None:
+    """Blocks of an optional `event:` line and one `data:` line, mixed, with extra blank lines between."""
     blocks = text.split("\n\n")
     if blocks.pop().strip():  # a last event not closed by a blank line: the general parser judges it
         return None
-    out: list[tuple[str | None, Any]] = []
+    names: list[str | None] = []
+    data: list[Any] = []
     loads = orjson.loads
     for block in blocks:
         if not block:
             continue
         name: str | None = None
-        data = block
+        payload = block
         if block.startswith("event: "):
             newline = block.find("\n")
             if newline < 0:
                 return None
-            name, data = block[7:newline], block[newline + 1:]
-        if not data.startswith("data: ") or "\n" in data:
+            name, payload = block[7:newline], block[newline + 1:]
+        if not payload.startswith("data: ") or "\n" in payload:
             return None
         try:
-            out.append((name, loads(data[6:])))
+            data.append(loads(payload[6:]))
         except orjson.JSONDecodeError:
             return None
-    return out
+        names.append(name)
+    return names, data
 
 
 def events(sse: SSEBody) -> list[tuple[str | None, Any]]:

@@ -35,16 +35,45 @@ class _Folder:
         self.bad: str | None = None
         self.usage: dict[str, Any] | None = None  # the last one given (cumulative): read once at the end
 
+    def fold(self, chunks: list[Any]) -> None:
+        for chunk in chunks:
+            self.take(chunk)
+
     def take(self, chunk: Any) -> None:
         self.chunks += 1
         if type(chunk) is not dict:
             self.bad = self.bad or f"chunk {self.chunks} is not a JSON object"
             return
+        # most chunks carry only candidates (and ids): one test skips what the others may hold
+        rare = self.out.model is None or "error" in chunk or "usageMetadata" in chunk or "promptFeedback" in chunk
+        if rare and self._meta(chunk):
+            return
+        candidates = chunk.get("candidates")
+        if type(candidates) is not list or not candidates:
+            return
+        candidate = candidates[0]
+        if type(candidate) is not dict:
+            return
+        content = candidate.get("content")
+        parts = content.get("parts") if type(content) is dict else None
+        if type(parts) is list:
+            if len(parts) == 1 and type(parts[0]) is dict:
+                self.parts.append(parts[0])
+            else:
+                self.parts += [p for p in parts if type(p) is dict]
+        if "finishReason" in candidate:
+            reason = candidate["finishReason"]
+            if isinstance(reason, str) and reason:
+                self.out.native_finish_reason = reason
+                self.out.finish_reason = FINISH.get(reason, reason.lower())
+
+    def _meta(self, chunk: dict[str, Any]) -> bool:
+        """An error (True: the chunk holds nothing else to read), the model, usage, a prompt's block."""
         if "error" in chunk and isinstance(chunk["error"], dict):
             error = chunk["error"]
             cls = STATUS_CLASS.get(str(error.get("status"))) or code_class(error.get("code"))
             self.error = self.error or (cls, _message(error) or "error in the body")
-            return
+            return True
         out = self.out
         if out.model is None and isinstance(chunk.get("modelVersion"), str) and chunk["modelVersion"]:
             out.model = chunk["modelVersion"]
@@ -55,21 +84,7 @@ class _Folder:
             if isinstance(feedback, dict) and feedback.get("blockReason"):
                 out.native_finish_reason = str(feedback["blockReason"])
                 out.finish_reason = "content_filter"
-        candidates = chunk.get("candidates")
-        if type(candidates) is list and candidates and type(candidates[0]) is dict:
-            self._candidate(candidates[0])
-
-    def _candidate(self, candidate: dict[str, Any]) -> None:
-        content = candidate.get("content")
-        parts = content.get("parts") if type(content) is dict else None
-        if type(parts) is list:
-            self.parts.extend(p for p in parts if type(p) is dict)
-        if "finishReason" not in candidate:
-            return
-        reason = candidate["finishReason"]
-        if isinstance(reason, str) and reason:
-            self.out.native_finish_reason = reason
-            self.out.finish_reason = FINISH.get(reason, reason.lower())
+        return False
 
     def finish(self) -> None:
         out = self.out
@@ -77,13 +92,18 @@ class _Folder:
         if usage is not None:
             completion = count(usage.get("candidatesTokenCount")) + count(usage.get("thoughtsTokenCount"))
             set_usage(out, usage, count(usage.get("promptTokenCount")), completion)
-        out.text = "".join(p["text"] for p in self.parts if isinstance(p.get("text"), str) and not p.get("thought"))
+        texts = []
         for part in self.parts:
-            call = part.get("functionCall")
-            if isinstance(call, dict):
-                name, call_id = call.get("name"), call.get("id")
-                out.calls.append(make_call(name if isinstance(name, str) else "", args_text(call.get("args")),
-                                           call_id if isinstance(call_id, str) and call_id else None))
+            text = part.get("text")
+            if isinstance(text, str) and not part.get("thought"):
+                texts.append(text)
+            if "functionCall" in part:  # (a part with text and a call is no Gemini part, but is read as both)
+                call = part["functionCall"]
+                if isinstance(call, dict):
+                    name, call_id = call.get("name"), call.get("id")
+                    out.calls.append(make_call(name if isinstance(name, str) else "", args_text(call.get("args")),
+                                               call_id if isinstance(call_id, str) and call_id else None))
+        out.text = "".join(texts)
         if out.calls and out.finish_reason == "stop":
             out.finish_reason = "tool_calls"
         out.native_turn = {"role": "model", "parts": self.parts}
@@ -103,8 +123,7 @@ def read_json(text: str, out: Outcome) -> bool:
             out.error_class, out.error_message = "stream_cut", "the streamed array ended before its closing bracket"
         return False
     folder = _Folder(out)
-    for chunk in data if isinstance(data, list) else [data]:  # a stream without alt=sse is a JSON array
-        folder.take(chunk)
+    folder.fold(data if isinstance(data, list) else [data])  # a stream without alt=sse is a JSON array
     folder.finish()
     if folder.error is not None:  # inside a streamed array (no alt=sse) an error element is a stream's error
         out.error_class = "stream_error" if isinstance(data, list) else folder.error[0]
@@ -117,10 +136,9 @@ def read_json(text: str, out: Outcome) -> bool:
 
 
 def read_stream(text: str, out: Outcome) -> bool:
-    parsed, cut_inside = stream_events(text)
+    _, chunks, cut_inside = stream_events(text)
     folder = _Folder(out)
-    for _, chunk in parsed:
-        folder.take(chunk)
+    folder.fold(chunks)
     folder.finish()
     verdict: tuple[str, str] | None = None
     if folder.error is not None:

@@ -21,6 +21,9 @@ INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
 ERROR_CLASS = {"rate_limit_exceeded": "rate_limited", "server_error": "server_error",
                "vector_store_timeout": "timeout"}  # other codes (invalid_prompt...) are the client's
 _TERMINAL = ("response.completed", "response.incomplete", "response.failed")
+_ARGUMENTS_DELTA, _TEXT_DELTA = "response.function_call_arguments.delta", "response.output_text.delta"
+_TAKEN = frozenset({"error", "response.created", "response.in_progress", *_TERMINAL, "response.output_item.added",
+                    "response.output_item.done", _ARGUMENTS_DELTA, _TEXT_DELTA})  # the event types `take` reads
 
 
 def read_json(text: str, out: Outcome) -> bool:
@@ -99,6 +102,28 @@ class _Stream(EventFolder):
         self.response: dict[str, Any] = {}
         self.terminal: str | None = None
 
+    def fold(self, names: list[str | None], events: list[Any]) -> None:
+        """Every event in order. Most are a delta of an item, or an event this reader has no use for: those
+        are done with here, as `take` would; the others go through `take`."""
+        pieces = {_ARGUMENTS_DELTA: self.arguments, _TEXT_DELTA: self.texts}
+        take = self.take
+        for position, data in enumerate(events):
+            if type(data) is dict:
+                kind = data.get("type")
+                if type(kind) is str and kind:
+                    into = pieces.get(kind)
+                    if into is not None:
+                        index, delta = data.get("output_index"), data.get("delta")
+                        if type(index) is int and type(delta) is str:
+                            if index in into:
+                                into[index].append(delta)
+                            else:
+                                into[index] = [delta]
+                            continue
+                    elif kind not in _TAKEN:
+                        continue  # (`response.output_text.done`, `response.content_part.added`...)
+            take(names[position], data, position)
+
     def take(self, name: str | None, data: Any, position: int) -> None:
         if self.not_object(name, data, position):
             return
@@ -121,9 +146,9 @@ class _Stream(EventFolder):
                 if kind == "response.output_item.done":
                     self.arguments.pop(index, None)
                     self.texts.pop(index, None)
-        elif kind == "response.function_call_arguments.delta" and isinstance(index, int):
+        elif kind == _ARGUMENTS_DELTA and isinstance(index, int):
             self.arguments.setdefault(index, []).append(str(data.get("delta") or ""))
-        elif kind == "response.output_text.delta" and isinstance(index, int):
+        elif kind == _TEXT_DELTA and isinstance(index, int):
             self.texts.setdefault(index, []).append(str(data.get("delta") or ""))
 
     def output(self) -> list[Any]:
@@ -140,10 +165,9 @@ class _Stream(EventFolder):
 
 
 def read_stream(text: str, out: Outcome) -> bool:
-    parsed, cut_inside = stream_events(text)
+    names, events, cut_inside = stream_events(text)
     folder = _Stream()
-    for position, (name, data) in enumerate(parsed):
-        folder.take(name, data, position)
+    folder.fold(names, events)
     _fill(out, folder.response, folder.output())
     verdict = stream_verdict(folder.error, folder.bad, cut_inside, bool(folder.response or folder.items),
                              folder.terminal is not None, "response", "response.completed")
