@@ -9,6 +9,7 @@ anything else chat completions (docs/dialects.md).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import ModuleType
 from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
@@ -36,8 +37,11 @@ CHAT = _Chat()
 def api_of(request: Any) -> str:
     """The dialect of a recorded request, from its URL's path."""
     uri = request.get("uri") if isinstance(request, dict) else None
-    if not isinstance(uri, str):
-        return "openai-chat"
+    return _api_of_uri(uri) if isinstance(uri, str) else "openai-chat"
+
+
+@lru_cache(maxsize=1024)  # a run's attempts go to a few URLs: each is told apart once
+def _api_of_uri(uri: str) -> str:
     path = urlsplit(uri).path.rstrip("/")
     if path.endswith(("/messages", "/messages/count_tokens")):
         return "anthropic-messages"

@@ -104,11 +104,14 @@ class _Stream(EventFolder):
         self.started = False
 
     def fold(self, names: list[str | None], events: list[Any]) -> None:
-        """Every event in order. Most are a text or input piece of a started block: those are taken here,
-        as `_content_block_delta` would take them; any other event goes through `take`."""
+        """Every event in order. Most are a text or input piece of a started block, or an event with no
+        handler: those are done with here, as `take` would; any other event goes through `take`."""
         blocks, pieces, take = self.blocks, self.pieces, self.take
         for position, data in enumerate(events):
-            if type(data) is dict and data.get("type") == "content_block_delta":
+            kind = data.get("type") if type(data) is dict else None
+            if kind == "content_block_stop" or kind == "ping":
+                continue  # no handler: nothing to take
+            if kind == "content_block_delta":
                 index, delta = data.get("index"), data.get("delta")
                 if type(index) is int and index in blocks and type(delta) is dict:
                     field = _DELTA_FIELDS.get(delta.get("type"))  # type: ignore[arg-type]
