@@ -9,6 +9,7 @@ reads a cassette twice.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,22 @@ class Body:
 
 
 def keep(body: Any) -> Body:
-    text = redact_text("" if body is None else body if isinstance(body, str) else str(body))
+    text = "" if body is None else body if isinstance(body, str) else str(body)
+    return _kept(text) if len(text) <= _MEMO_CHARS else _kept.__wrapped__(text)
+
+
+_MEMO_CHARS = 65_536  # a body this long or shorter is memoized: a run sends each request once per repetition
+
+
+@functools.lru_cache(maxsize=256)
+def _kept(raw: str) -> Body:
+    """Cassettes are redacted when recorded; this also redacts what the secret scan finds (foreign cassettes,
+    keys hidden in an encoding or split across a stream's events)."""
+    text, kinds = redact_body(raw)
     if len(text) > BODY_LIMIT:
         return Body(text[: BODY_LIMIT - BODY_TAIL] + text[-BODY_TAIL:], len(text))
-    return Body(text, len(text), redact_shown(text))
+    # nothing found: the text is the body, and scanning it again would find nothing again
+    return Body(text, len(text), redact_shown(text) if kinds else text)
 
 
 def shown_clip(body: Body, limit: int = BODY_LIMIT) -> str:
@@ -60,12 +73,6 @@ def clip(body: Body, limit: int = BODY_LIMIT) -> str:
     head = limit - tail
     return (f"{body.kept[:head]}\n… [{body.length - limit} of {body.length} characters cut by the report] …\n"
             f"{body.kept[len(body.kept) - tail:]}")
-
-
-def redact_text(text: str) -> str:
-    """Cassettes are redacted when recorded; this also catches what the secret scan finds (foreign cassettes,
-    keys hidden in an encoding)."""
-    return redact_body(text)[0]
 
 
 @dataclass
