@@ -111,9 +111,13 @@ def _decoded(token: str) -> Iterator[str]:
             yield from _base64_texts(run)
 
 
-def _base64_texts(run: str) -> Iterator[str]:
-    """`run` decoded as base64 (either alphabet) from each of its first four characters, when that gives text."""
-    run = run.rstrip("=").translate(str.maketrans("-_", "+/"))
+_URL_SAFE = str.maketrans("-_", "+/")
+
+
+def _base64_texts(run: str, texts_only: bool = True) -> Iterator[str]:
+    """`run` decoded as base64 (either alphabet) from each of its first four characters, when that gives text
+    (or each time, without `texts_only`)."""
+    run = run.rstrip("=").translate(_URL_SAFE)
     for skip in range(4):
         part = run[skip:]
         part = part[: len(part) - len(part) % 4]
@@ -124,7 +128,7 @@ def _base64_texts(run: str) -> Iterator[str]:
         except binascii.Error:
             continue
         text = data.decode("utf-8", "replace")
-        if sum(c.isprintable() for c in text) >= _PRINTABLE_SHARE * len(text):
+        if not texts_only or text.isprintable() or sum(map(str.isprintable, text)) >= _PRINTABLE_SHARE * len(text):
             yield text
 
 
@@ -173,15 +177,17 @@ def _clean(text: str) -> bool:
     data = plain.encode("utf-8", "replace")
     for m in _RUN.finditer(data.translate(_RUN_CHARS)):
         run = data[m.start():m.end()].decode()
-        if (_base64_found(run) if len(run) <= _TOKEN_MEMO else _base64_found.__wrapped__(run)):
+        if (_base64_suspect(run) if len(run) <= _TOKEN_MEMO else _base64_suspect.__wrapped__(run)):
             return False
     return True
 
 
 @functools.lru_cache(maxsize=16384)
-def _base64_found(run: str) -> bool:
-    """Whether a reading of the base64 run `run` holds a finding (as `_decoded` reads it: mixed case only)."""
-    return not run.islower() and not run.isupper() and any(_direct(view) for view in _base64_texts(run))
+def _base64_suspect(run: str) -> bool:
+    """Whether the gate stops a reading of the base64 run `run` (mixed case only, as `_decoded` reads it;
+    every reading, text or not: counting printable characters costs more than the gate)."""
+    return (not run.islower() and not run.isupper()
+            and not _gate().passes("\n".join(_base64_texts(run, texts_only=False))))
 
 
 @functools.lru_cache(maxsize=16384)
@@ -264,14 +270,25 @@ def _shown_short(text: str) -> str:
     return redact_text(text)[0]
 
 
+def _shown(text: str) -> str:
+    return _shown_short(text) if len(text) <= _SHORT else redact_text(text)[0]
+
+
+_PLAIN = frozenset({int, float, bool, type(None)})
+
+
 def redact_shown(value: Any) -> Any:
     """What a reader is about to print, with every finding of the scan replaced by the placeholder (keys
     included): the last line of defence when a cassette hides a key that only decoding reveals."""
+    kind = type(value)
+    if kind in _PLAIN:  # most of a report's values: checked first, a report holds millions
+        return value
     if isinstance(value, str):
-        return _shown_short(value) if len(value) <= _SHORT else redact_text(value)[0]
+        return _shown(value)
     if isinstance(value, dict):
-        return {_shown_short(k) if type(k) is str and len(k) <= _SHORT else redact_text(k)[0] if isinstance(k, str)
-                else k: PLACEHOLDER if credential_field(k, v) else redact_shown(v) for k, v in value.items()}
+        return {_shown(k) if isinstance(k, str) else k:
+                PLACEHOLDER if isinstance(v, str) and credential_field(k, v) else redact_shown(v)
+                for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_shown(v) for v in value]
     return value

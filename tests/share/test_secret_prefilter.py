@@ -44,7 +44,7 @@ def by_rules(text: str) -> list[tuple[str, int, int]]:
     finally:
         secrets._gate = real  # type: ignore[method-assign]
         secrets._encoded_kind.cache_clear()
-        secrets._base64_found.cache_clear()
+        secrets._base64_suspect.cache_clear()
 
 
 def forms(secret: str) -> Iterator[str]:
