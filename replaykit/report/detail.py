@@ -113,7 +113,7 @@ def _drill_of(s: SampleScore, cassette: Cassette, digest: str) -> Drill:
     pairs = list(zip(cassette.attempts, s.attempts, strict=False))
     starts = [(float(started), facts.error_class is not None) for a, facts in pairs
               if isinstance(started := (a.timing or {}).get("started_at"), int | float)]
-    return Drill(digest, redact_shown([attempt_detail(a, f.error_class, f.cost_usd) for a, f in pairs]),
+    return Drill(digest, [attempt_detail(a, f.error_class, f.cost_usd) for a, f in pairs],
                  redact_shown([_compact_step(step) for step in s.steps]), starts)
 
 
@@ -140,21 +140,23 @@ def _compact_call(call: dict[str, Any]) -> dict[str, Any]:
 
 
 def attempt_detail(a: Attempt, error_class: str | None, cost: float | None) -> dict[str, Any]:
+    """One attempt as the report prints it: what comes from the cassette passed through `redact_shown`
+    (strings and headers; its integers are typed and ranged when decoded), bodies kept as `Body`."""
     timing = a.timing or {}
     events = timing.get("events_ms") or []
     request = _REDACT.request({"method": a.request.get("method", ""), "uri": a.request.get("uri", ""),
                                "body": a.request.get("body"), "headers": a.request.get("headers") or {}})
     return {
-        "step": a.step, "provider": a.provider, "retry": a.retry, "wait_ms": rounded(a.wait_ms),
-        "status": a.status, "reason": a.reason, "error_class": error_class, "error": a.error,
-        "cost_usd": rounded(cost, 8),
+        "step": redact_shown(a.step), "provider": redact_shown(a.provider), "retry": redact_shown(a.retry),
+        "wait_ms": rounded(a.wait_ms), "status": redact_shown(a.status), "reason": redact_shown(a.reason),
+        "error_class": error_class, "error": redact_shown(a.error), "cost_usd": rounded(cost, 8),
         "timing": {"started_at": rounded(timing.get("started_at"), 3),
                    "ttfb_ms": rounded(timing.get("ttfb_ms")), "ttft_ms": rounded(timing.get("ttft_ms")),
                    "total_ms": rounded(timing.get("total_ms")), "events": len(events),
                    "last_event_ms": rounded(events[-1] if events else None)},
-        "request": {"method": request["method"], "uri": request["uri"], "headers": _flat(request["headers"]),
-                    "body": keep(request["body"])},
-        "response": {"headers": _flat(_REDACT.headers(a.response_headers)), "body": keep(a.body)},
+        "request": {"method": redact_shown(request["method"]), "uri": redact_shown(request["uri"]),
+                    "headers": redact_shown(_flat(request["headers"])), "body": keep(request["body"])},
+        "response": {"headers": redact_shown(_flat(_REDACT.headers(a.response_headers))), "body": keep(a.body)},
     }
 
 

@@ -223,7 +223,8 @@ def redact_text(text: str) -> tuple[str, list[str]]:
 
 def redact_body(text: str) -> tuple[str, list[str]]:
     """`redact_text`, after rewriting the pieces of a secret split across a stream's events."""
-    joined = redact_stream(text, lambda t: [(s, e) for _, s, e in find_secrets(t)])
+    # `_clean` of the joined fields one per line: a finding in one field is a finding in them all
+    joined = redact_stream(text, lambda t: [(s, e) for _, s, e in find_secrets(t)], clean=_clean)
     out, kinds = redact_text(joined)
     return out, (["secret split across stream events"] if joined != text else []) + kinds
 
