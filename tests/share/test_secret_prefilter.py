@@ -85,6 +85,7 @@ def test_python_classes_and_ignorecase_are_within_re2s() -> None:
 def test_loosening_drops_only_what_narrows() -> None:
     assert loosened(r"\bab(?!c)(?<![x)])[^\s]{2}(?P<secret>d)") == r"ab[^\s]{2}(?:d)"
     assert loosened(r"[]\d](?i:x)") == r"[]\p{N}](?i:x)"
+    assert loosened(r"a{2,5}b{3}[x{1,2}]c{,4}") == r"a{2,}b{3}[x{1,2}]c{0,}"
     with pytest.raises(ValueError):
         loosened("(?!a")
 
