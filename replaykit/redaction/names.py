@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 SECRET_HEADERS = frozenset({
@@ -19,7 +20,11 @@ _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 def secret_name(name: object) -> bool:
     """Does a header, query parameter or field of this name hold a credential?"""
-    text = str(name)
+    return _secret_name(str(name))
+
+
+@functools.lru_cache(maxsize=8192)  # a report asks of the same few hundred names millions of times
+def _secret_name(text: str) -> bool:
     lower = text.lower()
     if lower in SECRET_HEADERS or lower in _SHORT_NAMES:
         return True

@@ -9,7 +9,7 @@ rewritten: the first becomes `<redacted>`, the others lose their part of the sec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -18,27 +18,27 @@ from replaykit.cassettes.limits import MAX_DEPTH
 from replaykit.redaction.forms import PLACEHOLDER
 
 Path = tuple[Any, ...]
+Fields = dict[Path, list[tuple[int, Path, str]]]
 Spans = Callable[[str], list[tuple[int, int]]]
 
 
-def _leaves(value: Any, path: Path = (), depth: int = 1) -> Iterator[tuple[Path, Path, str]]:
-    """(join key, path inside the event, string) for each string; a list item with an integer `index` (a tool
-    call delta) is keyed by that index, as readers join it. Strings deeper than limits.MAX_DEPTH are left out:
-    no reader shows them, and an event may nest a thousand levels."""
-    if isinstance(value, str):
-        yield path, path, value
+def _collect(value: Any, join: Path, where: Path, depth: int, n: int, fields: Fields) -> None:
+    """Adds each string inside `value` to `fields` under its join key, as (event number, path inside the event,
+    string); a list item with an integer `index` (a tool call delta) is keyed by that index, as readers join
+    it. Strings deeper than limits.MAX_DEPTH are left out: no reader shows them, and an event may nest a
+    thousand levels. (A plain recursion: generators nested as deep as the event cost 3x on long streams.)"""
+    if type(value) is str:
+        fields.setdefault(join, []).append((n, where, value))
     elif depth > MAX_DEPTH:
         return
-    elif isinstance(value, dict):
+    elif type(value) is dict:
         for key, item in value.items():
-            for join, where, text in _leaves(item, (*path, key), depth + 1):
-                yield join, where, text
-    elif isinstance(value, list):
+            _collect(item, (*join, key), (*where, key), depth + 1, n, fields)
+    elif type(value) is list:
         for i, item in enumerate(value):
-            index = item.get("index") if isinstance(item, dict) else None
-            tag = ("index", index) if isinstance(index, int) and not isinstance(index, bool) else i
-            for join, where, text in _leaves(item, (), depth + 1):
-                yield (*path, tag, *join), (*path, i, *where), text
+            index = item.get("index") if type(item) is dict else None
+            tag = ("index", index) if type(index) is int else i
+            _collect(item, (*join, tag), (*where, i), depth + 1, n, fields)
 
 
 def _set(value: Any, where: Path, text: str) -> None:
@@ -47,27 +47,31 @@ def _set(value: Any, where: Path, text: str) -> None:
     value[where[-1]] = text
 
 
-def redact_stream(body: str, spans: Spans) -> str:
+def redact_stream(body: str, spans: Spans, clean: Callable[[str], bool] | None = None) -> str:
     """`body` with every secret that only the joined events reveal rewritten; other bodies unchanged. `spans`
-    finds secrets in a text: a Redactor's known keys while recording, the scan's rules in what readers show."""
+    finds secrets in a text: a Redactor's known keys while recording, the scan's rules in what readers show.
+    `clean`, when given, answers for all the joined fields at once (one per line) that none holds a secret:
+    the common case, then decided in one pass."""
     if "data:" not in body:
         return body
     lines = body.splitlines(keepends=True)
     events, fields = _events(lines)
+    joined = [pieces for pieces in fields.values() if len(pieces) > 1]
+    if clean is not None and clean("\n".join("".join(text for _, _, text in pieces) for pieces in joined)):
+        return body
     changed: set[int] = set()
-    for pieces in fields.values():
-        if len(pieces) > 1:
-            changed |= _redact_field(pieces, events, spans)
+    for pieces in joined:
+        changed |= _redact_field(pieces, events, spans)
     for n in changed:
         end = lines[n][len(lines[n].rstrip("\r\n")):]
         lines[n] = "data: " + orjson.dumps(events[n]).decode() + end
     return "".join(lines)
 
 
-def _events(lines: list[str]) -> tuple[dict[int, Any], dict[Path, list[tuple[int, Path, str]]]]:
+def _events(lines: list[str]) -> tuple[dict[int, Any], Fields]:
     """Each `data:` line's JSON by line number, and each field's pieces in order, by join key."""
     events: dict[int, Any] = {}
-    fields: dict[Path, list[tuple[int, Path, str]]] = {}
+    fields: Fields = {}
     for n, line in enumerate(lines):
         if not line.startswith("data:"):
             continue
@@ -76,8 +80,7 @@ def _events(lines: list[str]) -> tuple[dict[int, Any], dict[Path, list[tuple[int
         except orjson.JSONDecodeError:
             continue
         events[n] = event
-        for join, where, text in _leaves(event):
-            fields.setdefault(join, []).append((n, where, text))
+        _collect(event, (), (), 1, n, fields)
     return events, fields
 
 

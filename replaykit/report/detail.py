@@ -9,6 +9,7 @@ reads a cassette twice.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,22 @@ class Body:
 
 
 def keep(body: Any) -> Body:
-    text = redact_text("" if body is None else body if isinstance(body, str) else str(body))
+    text = "" if body is None else body if isinstance(body, str) else str(body)
+    return _kept(text) if len(text) <= _MEMO_CHARS else _kept.__wrapped__(text)
+
+
+_MEMO_CHARS = 65_536  # a body this long or shorter is memoized: a run sends each request once per repetition
+
+
+@functools.lru_cache(maxsize=256)
+def _kept(raw: str) -> Body:
+    """Cassettes are redacted when recorded; this also redacts what the secret scan finds (foreign cassettes,
+    keys hidden in an encoding or split across a stream's events)."""
+    text, kinds = redact_body(raw)
     if len(text) > BODY_LIMIT:
         return Body(text[: BODY_LIMIT - BODY_TAIL] + text[-BODY_TAIL:], len(text))
-    return Body(text, len(text), redact_shown(text))
+    # nothing found: the text is the body, and scanning it again would find nothing again
+    return Body(text, len(text), redact_shown(text) if kinds else text)
 
 
 def shown_clip(body: Body, limit: int = BODY_LIMIT) -> str:
@@ -60,12 +73,6 @@ def clip(body: Body, limit: int = BODY_LIMIT) -> str:
     head = limit - tail
     return (f"{body.kept[:head]}\n… [{body.length - limit} of {body.length} characters cut by the report] …\n"
             f"{body.kept[len(body.kept) - tail:]}")
-
-
-def redact_text(text: str) -> str:
-    """Cassettes are redacted when recorded; this also catches what the secret scan finds (foreign cassettes,
-    keys hidden in an encoding)."""
-    return redact_body(text)[0]
 
 
 @dataclass
@@ -106,7 +113,7 @@ def _drill_of(s: SampleScore, cassette: Cassette, digest: str) -> Drill:
     pairs = list(zip(cassette.attempts, s.attempts, strict=False))
     starts = [(float(started), facts.error_class is not None) for a, facts in pairs
               if isinstance(started := (a.timing or {}).get("started_at"), int | float)]
-    return Drill(digest, redact_shown([attempt_detail(a, f.error_class, f.cost_usd) for a, f in pairs]),
+    return Drill(digest, [attempt_detail(a, f.error_class, f.cost_usd) for a, f in pairs],
                  redact_shown([_compact_step(step) for step in s.steps]), starts)
 
 
@@ -133,21 +140,23 @@ def _compact_call(call: dict[str, Any]) -> dict[str, Any]:
 
 
 def attempt_detail(a: Attempt, error_class: str | None, cost: float | None) -> dict[str, Any]:
+    """One attempt as the report prints it: what comes from the cassette passed through `redact_shown`
+    (strings and headers; its integers are typed and ranged when decoded), bodies kept as `Body`."""
     timing = a.timing or {}
     events = timing.get("events_ms") or []
     request = _REDACT.request({"method": a.request.get("method", ""), "uri": a.request.get("uri", ""),
                                "body": a.request.get("body"), "headers": a.request.get("headers") or {}})
     return {
-        "step": a.step, "provider": a.provider, "retry": a.retry, "wait_ms": rounded(a.wait_ms),
-        "status": a.status, "reason": a.reason, "error_class": error_class, "error": a.error,
-        "cost_usd": rounded(cost, 8),
+        "step": redact_shown(a.step), "provider": redact_shown(a.provider), "retry": redact_shown(a.retry),
+        "wait_ms": rounded(a.wait_ms), "status": redact_shown(a.status), "reason": redact_shown(a.reason),
+        "error_class": error_class, "error": redact_shown(a.error), "cost_usd": rounded(cost, 8),
         "timing": {"started_at": rounded(timing.get("started_at"), 3),
                    "ttfb_ms": rounded(timing.get("ttfb_ms")), "ttft_ms": rounded(timing.get("ttft_ms")),
                    "total_ms": rounded(timing.get("total_ms")), "events": len(events),
                    "last_event_ms": rounded(events[-1] if events else None)},
-        "request": {"method": request["method"], "uri": request["uri"], "headers": _flat(request["headers"]),
-                    "body": keep(request["body"])},
-        "response": {"headers": _flat(_REDACT.headers(a.response_headers)), "body": keep(a.body)},
+        "request": {"method": redact_shown(request["method"]), "uri": redact_shown(request["uri"]),
+                    "headers": redact_shown(_flat(request["headers"])), "body": keep(request["body"])},
+        "response": {"headers": redact_shown(_flat(_REDACT.headers(a.response_headers))), "body": keep(a.body)},
     }
 
 

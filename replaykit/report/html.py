@@ -43,7 +43,7 @@ def script_json(value: Any) -> str:
 
 def blob(value: Any) -> str:
     """gzip (deterministic: no timestamp) + base64 of the JSON."""
-    return base64.b64encode(gzip.compress(orjson.dumps(value), compresslevel=9, mtime=0)).decode()
+    return base64.b64encode(gzip.compress(orjson.dumps(value), compresslevel=6, mtime=0)).decode()
 
 
 def _blob_tag(ident: str, value: Any) -> str:
