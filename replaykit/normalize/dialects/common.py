@@ -65,12 +65,15 @@ def _uniform_events(text: str) -> tuple[list[str | None], list[Any]] | None:
     """Every block `event: NAME` + `data: JSON` (or every block `data: JSON`), each closed by a blank line:
     the lines fall in fixed strides, so the shape is checked and the payloads parsed with no per-event
     Python code. None for any other shape, or data that is not JSON."""
-    lines = text.split("\n")
-    if len(lines) < 3 or lines[-1] or lines[-2]:
+    named = text.startswith("event: ")
+    events = text.count("\n\n")
+    # counted first: a body of another shape (a 64 MB one of blank lines) is never split into lines here
+    if text.count("\n") != (3 if named else 2) * events or text.count("data: ") < events or not text.endswith("\n\n"):
         return None
+    lines = text.split("\n")
     lines.pop()
     starts_with = str.startswith
-    if text.startswith("event: "):
+    if named:
         heads, payloads, blanks = lines[0::3], lines[1::3], lines[2::3]
         if len(heads) != len(blanks) or not all(map(starts_with, heads, repeat("event: "))):
             return None
