@@ -120,8 +120,10 @@ def _drill_of(s: SampleScore, cassette: Cassette, digest: str) -> Drill:
 def sample_detail(got: Drill, rel: str, recorded: str | None) -> dict[str, Any]:
     """The sample's drill-down record as the report prints it (`redact_shown`); request and response bodies
     are `Body` objects until chunked."""
-    return redact_shown({"cassette": rel, "sha256": got.digest, "manifest_sha256": recorded}) | {
-        "steps": got.steps, "attempts": got.attempts}
+    # the digest is replaykit's own hash of the file: only the manifest's copy, when it differs, is the run's text
+    manifest = recorded if recorded == got.digest else redact_shown(recorded)
+    return {"cassette": redact_shown(rel), "sha256": got.digest, "manifest_sha256": manifest,
+            "steps": got.steps, "attempts": got.attempts}
 
 
 def _compact_step(step: dict[str, Any]) -> dict[str, Any]:
