@@ -21,7 +21,7 @@ import orjson
 
 from replaykit import __version__
 from replaykit.report import agreement
-from replaykit.report.detail import BODY_FLOOR, BODY_LIMIT
+from replaykit.report.detail import BODY_FLOOR, BODY_LIMIT, dumps
 from replaykit.report.notes import run_notes, speeds_comparable
 from replaykit.report.samples import ReportSamples
 from replaykit.report.significance import versus_best
@@ -43,7 +43,7 @@ def script_json(value: Any) -> str:
 
 def blob(value: Any) -> str:
     """gzip (deterministic: no timestamp) + base64 of the JSON."""
-    return base64.b64encode(gzip.compress(orjson.dumps(value), compresslevel=6, mtime=0)).decode()
+    return base64.b64encode(gzip.compress(dumps(value), compresslevel=6, mtime=0)).decode()
 
 
 def _blob_tag(ident: str, value: Any) -> str:
