@@ -291,7 +291,8 @@ def redact_shown(value: Any) -> Any:
                 PLACEHOLDER if isinstance(v, str) and credential_field(k, v) else redact_shown(v)
                 for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [redact_shown(v) for v in value]
+        plain = _PLAIN
+        return [v if type(v) in plain else redact_shown(v) for v in value]
     return value
 
 
