@@ -257,3 +257,11 @@ def test_bodies_of_other_shapes_take_the_general_parser() -> None:
                                        [{"type": "message_start"}, {"type": "message_stop"}], False)
     two_data_lines = 'data: {"a":\ndata: 1}\n\n'
     assert stream_events(two_data_lines) == ([None], [{"a": 1}], False)
+
+
+def test_large_bodies_read_alike_whether_uniform_or_not() -> None:
+    uniform = 'event: ping\ndata: {"type":"ping"}\n\n' * 40_000  # past the size where lines are counted first
+    split = stream_events(uniform)
+    assert len(uniform) > 1 << 20 and split.data == [{"type": "ping"}] * 40_000 and split.names == ["ping"] * 40_000
+    assert stream_events("\n" * (2 << 20)) == ([], [], False)  # blank lines only: no event, and no line list
+    assert stream_events("x\n\n" * 400_000) == ([], [], False)

@@ -66,9 +66,7 @@ def _uniform_events(text: str) -> tuple[list[str | None], list[Any]] | None:
     the lines fall in fixed strides, so the shape is checked and the payloads parsed with no per-event
     Python code. None for any other shape, or data that is not JSON."""
     named = text.startswith("event: ")
-    events = text.count("\n\n")
-    # counted first: a body of another shape (a 64 MB one of blank lines) is never split into lines here
-    if text.count("\n") != (3 if named else 2) * events or text.count("data: ") < events or not text.endswith("\n\n"):
+    if not text.endswith("\n\n") or (len(text) > _COUNT_FIRST and not _counts_fit(text, named)):
         return None
     lines = text.split("\n")
     lines.pop()
@@ -87,6 +85,16 @@ def _uniform_events(text: str) -> tuple[list[str | None], list[Any]] | None:
         return names, list(map(orjson.loads, map(_DATA, payloads)))
     except orjson.JSONDecodeError:
         return None
+
+
+_COUNT_FIRST = 1 << 20  # past this size, a body's lines are counted before it is split into them
+
+
+def _counts_fit(text: str, named: bool) -> bool:
+    """The counts of newlines, blank lines and data fields a uniform body has: a large body of another
+    shape (64 MB of blank lines) is not split into millions of lines only to be split again."""
+    events = text.count("\n\n")
+    return text.count("\n") == (3 if named else 2) * events and text.count("data: ") >= events
 
 
 def _simple_events(text: str) -> tuple[list[str | None], list[Any]] | None:
