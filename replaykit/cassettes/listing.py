@@ -5,6 +5,7 @@ each folder's names in one string. A million-file run's listing then takes ~40 b
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 from array import array
@@ -50,7 +51,7 @@ class Listing(_Paths):
         return self._ends[-1] if self._ends else 0
 
     def _at(self, index: int) -> str:
-        folder = next(i for i, end in enumerate(self._ends) if index < end)
+        folder = bisect.bisect_right(self._ends, index)
         return self._name(folder, index - (self._ends[folder - 1] if folder else 0))
 
     def _name(self, folder: int, i: int) -> str:
