@@ -7,14 +7,16 @@ data in one run, with the equality checks that make the comparison mean somethin
    `score_runs(jobs=1)` of the same files (per-file CPU in µs beside the ratio).
 3. Partial + combine of two halves vs one scoring (rates equal).
 4. Parquet export vs score; `score run.tar.gz` (streamed) vs score of the folder.
-5. The HTML report (drill-down included) vs score, both with their default workers.
+5. The HTML report (drill-down included) vs score, both with their default workers: in this process
+   (`collect` + `render` vs `score_runs`), and as a user runs them (`replaykit report -o x.html` vs
+   `replaykit score`, one process each).
 6. Peak RSS of `replaykit score -j 1` on the run (and, with --rss-attempts N[,M...], on hard-linked runs of N
    attempts: RSS should not grow with N).
 
     python scripts/bench_scale.py [--attempts 50000] [--rss-attempts 100000,250000,1000000]
 
 Last line: `RESULT shard_merge_equal=... score_vs_floor=... file_us=... floor_file_us=... combine_equal=...
-export_vs_score=... pack_vs_score=... html_vs_score=... rss_mb=... rss_N_mb=...`.
+export_vs_score=... pack_vs_score=... html_vs_score=... html_cli_vs_score_cli=... rss_mb=... rss_N_mb=...`.
 """
 
 from __future__ import annotations
@@ -106,6 +108,13 @@ def html_report(run: Path, out: Path) -> None:
     out.write_text(render(result.data, samples), encoding="utf-8")
 
 
+def timed_cli(*args: str) -> float:
+    """Wall time of one `replaykit ...` process (import included, as a user waits for it)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "replaykit", *args], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
 def best(fn: object, rounds: int = 3) -> float:
     times = []
     for _ in range(rounds):
@@ -186,9 +195,14 @@ def main() -> None:
             start = time.perf_counter()
             html_report(run, root / "report.html")
             html_s = min(html_s, time.perf_counter() - start)
+        cli_html_s = cli_score_s = float("inf")
+        for _ in range(2):  # as a user runs them: one process each, the terminal table vs the page
+            cli_score_s = min(cli_score_s, timed_cli("score", str(run), "--plain"))
+            cli_html_s = min(cli_html_s, timed_cli("report", str(run), "-o", str(root / "cli.html")))
         rss = peak_rss_mb(run)
         print(f"export {export_s:.2f} s, score of the pack {pack_s:.2f} s, HTML {html_s:.2f} s vs score "
-              f"{score_any_s:.2f} s (default workers), peak RSS {rss:.0f} MB")
+              f"{score_any_s:.2f} s (default workers), `replaykit report -o x.html` {cli_html_s:.2f} s vs "
+              f"`replaykit score` {cli_score_s:.2f} s, peak RSS {rss:.0f} MB")
         rss_big = ""
         for size in (int(n) for n in args.rss_attempts.split(",") if n):
             big = hardlinked(run, root / f"huge{size}", size, attempts)
@@ -200,7 +214,8 @@ def main() -> None:
     print(f"RESULT shard_merge_equal={equal_shards} score_vs_floor={score_s / floor_s:.2f} "
           f"file_us={score_s / files * 1e6:.0f} floor_file_us={floor_s / files * 1e6:.0f} "
           f"combine_equal={combine_equal} export_vs_score={export_s / score_s:.2f} "
-          f"pack_vs_score={pack_s / score_s:.2f} html_vs_score={html_s / score_any_s:.2f} rss_mb={rss:.0f}{rss_big}")
+          f"pack_vs_score={pack_s / score_s:.2f} html_vs_score={html_s / score_any_s:.2f} "
+          f"html_cli_vs_score_cli={cli_html_s / cli_score_s:.2f} rss_mb={rss:.0f}{rss_big}")
 
 
 if __name__ == "__main__":

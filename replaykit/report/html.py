@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import gzip
 import html
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,9 +23,9 @@ import orjson
 
 from replaykit import __version__
 from replaykit.report import agreement
-from replaykit.report.detail import BODY_FLOOR, BODY_LIMIT
+from replaykit.report.detail import BODY_FLOOR, BODY_LIMIT, dumps
 from replaykit.report.notes import run_notes, speeds_comparable
-from replaykit.report.samples import ReportSamples
+from replaykit.report.samples import Chunk, ReportSamples
 from replaykit.report.significance import versus_best
 
 # Replaced in one pass, so that inserted text (scenario prompts, bodies) is never scanned for a placeholder.
@@ -43,7 +45,7 @@ def script_json(value: Any) -> str:
 
 def blob(value: Any) -> str:
     """gzip (deterministic: no timestamp) + base64 of the JSON."""
-    return base64.b64encode(gzip.compress(orjson.dumps(value), compresslevel=6, mtime=0)).decode()
+    return base64.b64encode(gzip.compress(dumps(value), compresslevel=6, mtime=0)).decode()
 
 
 def _blob_tag(ident: str, value: Any) -> str:
@@ -74,6 +76,10 @@ def _agreement(data: dict[str, Any]) -> dict[str, Any] | None:
     return {"note": agreement.note(data), "columns": [[label, list(path)] for label, path in agreement.COLUMNS]}
 
 
+def _chunk_tag(i: int, chunk: Chunk, limit: int) -> str:
+    return _blob_tag(f"rk-chunk-{i}", chunk.to_json(limit))
+
+
 def _blobs(samples: ReportSamples | None, budget: int) -> str:
     """The index, then the detail chunks; bodies are cut shorter (halving their limit) until the blocks fit
     the budget."""
@@ -82,7 +88,9 @@ def _blobs(samples: ReportSamples | None, budget: int) -> str:
     index = _blob_tag("rk-index", samples.index_json())
     limit = BODY_LIMIT
     while True:
-        chunks = [_blob_tag(f"rk-chunk-{i}", chunk.to_json(limit)) for i, chunk in enumerate(samples.chunks)]
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # zlib compresses without the GIL
+            chunks = list(pool.map(_chunk_tag, range(len(samples.chunks)), samples.chunks,
+                                   [limit] * len(samples.chunks)))
         size = len(index) + sum(len(c) + 1 for c in chunks)
         if size <= budget or limit <= BODY_FLOOR:
             return "\n".join([index, *chunks])

@@ -6,7 +6,9 @@ scored. Output is deterministic: paths are sorted, keys are sorted, floats round
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -111,12 +113,27 @@ def score_tally(runs: Sequence[Run], *, scenarios: str | Sequence[str] | None = 
     total.warnings += _manifest_warnings(runs)
     chunks = plan_chunks(runs, _override(scenarios), lambda run: _run_options(run, opts), on_sample is not None,
                          selection, extra)
-    for tally in itertools.chain(run_chunks(chunks, scenarios_for, jobs),
-                                 _packs(runs, scenarios, opts, on_sample is not None, selection, extra)):
-        total.merge(tally)
-        for sample in tally.samples:
-            on_sample(sample)  # type: ignore[misc]
+    with gc_paused():
+        for tally in itertools.chain(run_chunks(chunks, scenarios_for, jobs),
+                                     _packs(runs, scenarios, opts, on_sample is not None, selection, extra)):
+            total.merge(tally)
+            for sample in tally.samples:
+                on_sample(sample)  # type: ignore[misc]
     return total
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while tallies arrive and are merged: they hold no cycles (reference
+    counts free them), and each of its full passes walks every object received so far — over half the time
+    of unpickling a worker's tally once a report's samples have piled up."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _packs(runs: Sequence[Run], scenarios: str | Sequence[str] | None, opts: ScoreOptions,

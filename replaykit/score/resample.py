@@ -23,6 +23,7 @@ class Draws:
         self.count, self.seed = count, seed
         self._resamples: dict[int, list[array[int]]] = {}
         self._swaps: dict[int, list[array[int]]] = {}
+        self._swap_gathers: dict[int, list[Callable[[Sequence[Any]], tuple[Any, ...]]]] = {}
 
     def resamples(self, n: int) -> list[array[int]]:
         if n not in self._resamples:
@@ -31,6 +32,12 @@ class Draws:
             self._resamples[n] = [array("I", [x % n for x in array("I", rng.randbytes(4 * n))])
                                   for _ in range(self.count if n else 0)]
         return self._resamples[n]
+
+    def swap_gathers(self, n: int) -> list[Callable[[Sequence[Any]], tuple[Any, ...]]]:
+        """`gather` of each of `swaps(n)`, made once."""
+        if n not in self._swap_gathers:
+            self._swap_gathers[n] = [gather(s) for s in self.swaps(n)]
+        return self._swap_gathers[n]
 
     def swaps(self, n: int) -> list[array[int]]:
         if n not in self._swaps:
@@ -51,7 +58,6 @@ def gather(idx: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     if len(idx) == 1:
         one = operator.itemgetter(idx[0])
         return lambda values: (one(values),)
-    many = operator.itemgetter(*idx)
-    return lambda values: many(values)
+    return operator.itemgetter(*idx)  # (a tuple already for two or more)
 
 

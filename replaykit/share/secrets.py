@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import binascii
 import functools
+import itertools
 import re
 import string
 from collections.abc import Iterator
@@ -223,7 +224,8 @@ def redact_text(text: str) -> tuple[str, list[str]]:
 
 def redact_body(text: str) -> tuple[str, list[str]]:
     """`redact_text`, after rewriting the pieces of a secret split across a stream's events."""
-    joined = redact_stream(text, lambda t: [(s, e) for _, s, e in find_secrets(t)])
+    # `_clean` of the joined fields one per line: a finding in one field is a finding in them all
+    joined = redact_stream(text, lambda t: [(s, e) for _, s, e in find_secrets(t)], clean=_clean)
     out, kinds = redact_text(joined)
     return out, (["secret split across stream events"] if joined != text else []) + kinds
 
@@ -277,6 +279,14 @@ def _shown(text: str) -> str:
 _PLAIN = frozenset({int, float, bool, type(None)})
 
 
+def _all_clean(value: dict[Any, Any]) -> bool:
+    """A mapping of strings to strings (headers) none of which holds a finding, in one scan of them all, one
+    per line (a finding in one string is a finding in the lines)."""
+    if not all(type(k) is str and type(v) is str for k, v in value.items()):
+        return False
+    return _clean("\n".join(itertools.chain.from_iterable(value.items())))
+
+
 def redact_shown(value: Any) -> Any:
     """What a reader is about to print, with every finding of the scan replaced by the placeholder (keys
     included): the last line of defence when a cassette hides a key that only decoding reveals."""
@@ -286,11 +296,14 @@ def redact_shown(value: Any) -> Any:
     if isinstance(value, str):
         return _shown(value)
     if isinstance(value, dict):
+        if _all_clean(value):
+            return {k: PLACEHOLDER if credential_field(k, v) else v for k, v in value.items()}
         return {_shown(k) if isinstance(k, str) else k:
                 PLACEHOLDER if isinstance(v, str) and credential_field(k, v) else redact_shown(v)
                 for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [redact_shown(v) for v in value]
+        plain = _PLAIN
+        return [v if type(v) in plain else redact_shown(v) for v in value]
     return value
 
 

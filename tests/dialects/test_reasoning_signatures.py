@@ -25,10 +25,10 @@ APIS = ("openai-chat", "anthropic-messages", "openai-responses", "gemini")
 SIGNED = ("signature", "encrypted_content", "thoughtSignature", "reasoning_content")
 
 
-def _providers(sim: SimServer, api: str, **overrides: Any) -> list[Any]:
+def _providers(sim: SimServer, api: str, name: str = "p", **overrides: Any) -> list[Any]:
     if api == "openai-chat":
-        return providers_for(sim.base_url, "p", **overrides)
-    return dialect_providers(sim, api, "p", **overrides)
+        return providers_for(sim.base_url, name, **overrides)
+    return dialect_providers(sim, api, name, **overrides)
 
 
 def _signed(value: Any) -> Iterator[str]:
@@ -169,3 +169,21 @@ def test_the_thinking_key_is_checked() -> None:
     with pytest.raises(ProfileError, match=r"profiles\.p\.thinking"):
         parse_profiles({"profiles": {"p": {"thinking": "yes"}}}, "f.toml")
     assert parse_profiles({"profiles": {"p": {"effects": {"reasoning_signature": 0.1}}}}).profiles[0].thinks
+
+
+@pytest.mark.parametrize("second", ["anthropic-messages", "openai-chat"])
+def test_in_a_fallback_chain_the_blame_goes_to_the_hop_that_signed_not_the_one_refused(
+        tmp_path: Path, second: str) -> None:
+    """a+b, where a signs badly: the next turn is refused by a and then by b (the history still holds a's
+    answer; b of the same dialect or another), and both refusals are charged to a — b only received it."""
+    scenarios = fixture_scenarios().select(category="multi_turn")
+    table = {"a": {"thinking": True, "effects": {"reasoning_signature": 1.0}}, "b": {"thinking": True}}
+    with SimServer(profiles=profiles(**table), scenarios=scenarios, time_scale=0) as sim:
+        providers = [*dialect_providers(sim, "anthropic-messages", "a"), *_providers(sim, second, "b")]
+        run = record(list(scenarios), providers, tmp_path / "run", options=RecordOptions(fallback=["a", "b"]))
+    samples = _samples(run.root)
+    assert samples and all(s.provider == "a+b" for s in samples)
+    refused = [a for s in samples for a in s.attempts if a.error_class == "reasoning_signature"]
+    assert {a.provider for a in refused} == {"a", "b"}  # each hop refused the history a signed
+    assert refused and all(a.blame == "a" for a in refused), [(a.provider, a.blame) for a in refused]
+    assert all(s.signature_from == ["a"] for s in samples if any(a.error_class for a in s.attempts))

@@ -17,6 +17,7 @@ from simkit import fixture_scenarios, profiles, providers_for
 
 from replaykit import RecordOptions, load_run, record, score_runs
 from replaykit.errors import BadInputError
+from replaykit.report.detail import dumps
 from replaykit.report.html import render as render_html
 from replaykit.report.markdown import render as render_markdown
 from replaykit.report.samples import collect
@@ -184,7 +185,8 @@ def test_a_text_tool_call_keeps_its_text_for_the_drill_down(tmp_path: Path) -> N
         run = record(list(scenarios), providers_for(sim.base_url, "t", stream=True), tmp_path / "t",
                      options=RecordOptions(repeat=1, backoff_base=0.0)).root
     _, samples = collect([run])
-    steps = [step for chunk in samples.chunks for d in chunk.samples for step in d["steps"]]
+    embedded = [orjson.loads(dumps(chunk.to_json())) for chunk in samples.chunks]  # as the page reads them
+    steps = [step for chunk in embedded for d in chunk["samples"] for step in d["steps"]]
     assert steps and all("text_tool_call" in s["faults"] for s in steps)
     assert all(s["text_calls"] and s["text_calls"][0]["name"] for s in steps)
 
