@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from replaykit.cassettes.listing import Picked
 from replaykit.cassettes.run import CASSETTE_DIR, Run
 from replaykit.errors import BadInputError
 
@@ -134,7 +136,7 @@ def _keep_shared(runs: Sequence[Run], listed: dict[str, Sequence[str]], selectio
     (a cell's providers are the bits of one integer)."""
     bits: dict[str, int] = {}
     by_cell: dict[Cell, int] = {}
-    for _run, provider, cell, _path in _identities(runs, listed, selection.names, dropped):
+    for _run, provider, cell, _at in _identities(runs, listed, selection.names, dropped):
         bit = bits.setdefault(provider, 1 << len(bits))
         if cell is not None:
             by_cell[cell] = by_cell.get(cell, 0) | bit
@@ -148,29 +150,29 @@ def _keep_shared(runs: Sequence[Run], listed: dict[str, Sequence[str]], selectio
         selection.presence = (list(bits), by_cell)
     del by_cell
     left: defaultdict[str, int] = defaultdict(int)
-    kept: dict[str, list[str]] = {str(run.root): [] for run in runs}
-    for run, provider, cell, path in _identities(runs, listed, selection.names, dropped):
+    kept: dict[str, array[int]] = {str(run.root): array("I") for run in runs}  # positions in the listing
+    for run, provider, cell, at in _identities(runs, listed, selection.names, dropped):
         if selection.all_samples or cell is None or cell in shared:
-            kept[str(run.root)].append(path)
+            kept[str(run.root)].append(at)
         else:
             left[provider] += 1
-    for root, paths in kept.items():  # all of them, most often: the listing itself, not a copy of it
-        selection.files[root] = listed[root] if len(paths) == len(listed[root]) else paths
+    for root, positions in kept.items():  # all of them, most often: the listing itself
+        selection.files[root] = listed[root] if len(positions) == len(listed[root]) else Picked(listed[root], positions)
     selection.left_out = {p: left.get(p, 0) for p in sorted(bits)}
 
 
 def _identities(runs: Sequence[Run], listed: dict[str, Sequence[str]], names: dict[str, dict[str, str]],
-                dropped: set[str]) -> Iterator[tuple[Run, str, Cell | None, str]]:
-    """(run, display provider, cell, path) of every file not of a dropped scenario."""
+                dropped: set[str]) -> Iterator[tuple[Run, str, Cell | None, int]]:
+    """(run, display provider, cell, position in its listing) of every file not of a dropped scenario."""
     for run in runs:
         root = str(run.root)
         shown = names[root]
         base = os.path.join(root, CASSETTE_DIR) + os.sep
-        for path in listed[root]:
+        for at, path in enumerate(listed[root]):
             provider, cell = _identity(run, path, base)
             if cell is not None and cell[0] in dropped:
                 continue
-            yield run, shown.get(provider, provider), cell, path
+            yield run, shown.get(provider, provider), cell, at
 
 
 def _identity(run: Run, path: str, base: str) -> tuple[str, Cell | None]:
