@@ -9,7 +9,6 @@ reads a cassette twice.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from replaykit.cassettes.limits import check_shape
 from replaykit.cassettes.model import Attempt, Cassette
 from replaykit.cassettes.persist import read_bounded
 from replaykit.errors import CassetteError
+from replaykit.memo import memoized_up_to
 from replaykit.recorder.redact import Redactor
 from replaykit.score.sample import SampleScore
 from replaykit.share.secrets import redact_body, redact_shown
@@ -40,14 +40,11 @@ class Body:
 
 
 def keep(body: Any) -> Body:
-    text = "" if body is None else body if isinstance(body, str) else str(body)
-    return _kept(text) if len(text) <= _MEMO_CHARS else _kept.__wrapped__(text)
+    return _kept("" if body is None else body if isinstance(body, str) else str(body))
 
 
-_MEMO_CHARS = 65_536  # a body this long or shorter is memoized: a run sends each request once per repetition
-
-
-@functools.lru_cache(maxsize=256)
+# bodies up to 64 KB memoized: a run sends each request once per repetition
+@memoized_up_to(65_536, maxsize=256)
 def _kept(raw: str) -> Body:
     """Cassettes are redacted when recorded; this also redacts what the secret scan finds (foreign cassettes,
     keys hidden in an encoding or split across a stream's events)."""
@@ -163,15 +160,15 @@ def _compact_call(call: dict[str, Any]) -> dict[str, Any]:
 
 
 def attempt_detail(a: Attempt, error_class: str | None, cost: float | None) -> dict[str, Any]:
-    """One attempt as the report prints it: what comes from the cassette passed through `redact_shown`
-    (strings and headers; its integers are typed and ranged when decoded), bodies kept as `Body`."""
+    """One attempt as the report prints it: the cassette's strings and headers passed through `redact_shown`
+    (its step, retry and status are whole numbers, checked when decoded), bodies kept as `Body`."""
     timing = a.timing or {}
     events = timing.get("events_ms") or []
     request = _REDACT.request({"method": a.request.get("method", ""), "uri": a.request.get("uri", ""),
                                "body": a.request.get("body"), "headers": a.request.get("headers") or {}})
     return {
-        "step": redact_shown(a.step), "provider": redact_shown(a.provider), "retry": redact_shown(a.retry),
-        "wait_ms": rounded(a.wait_ms), "status": redact_shown(a.status), "reason": redact_shown(a.reason),
+        "step": a.step, "provider": redact_shown(a.provider), "retry": a.retry, "wait_ms": rounded(a.wait_ms),
+        "status": a.status, "reason": redact_shown(a.reason),
         "error_class": error_class, "error": redact_shown(a.error), "cost_usd": rounded(cost, 8),
         "timing": _json({"started_at": rounded(timing.get("started_at"), 3),
                          "ttfb_ms": rounded(timing.get("ttfb_ms")), "ttft_ms": rounded(timing.get("ttft_ms")),

@@ -87,14 +87,14 @@ def _blobs(samples: ReportSamples | None, budget: int) -> str:
         return ""
     index = _blob_tag("rk-index", samples.index_json())
     limit = BODY_LIMIT
-    while True:
-        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # zlib compresses without the GIL
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # zlib compresses without the GIL
+        while True:
             chunks = list(pool.map(_chunk_tag, range(len(samples.chunks)), samples.chunks,
                                    [limit] * len(samples.chunks)))
-        size = len(index) + sum(len(c) + 1 for c in chunks)
-        if size <= budget or limit <= BODY_FLOOR:
-            return "\n".join([index, *chunks])
-        limit = max(BODY_FLOOR, limit // 2)
+            size = len(index) + sum(len(c) + 1 for c in chunks)
+            if size <= budget or limit <= BODY_FLOOR:
+                return "\n".join([index, *chunks])
+            limit = max(BODY_FLOOR, limit // 2)
 
 
 def render(data: dict[str, Any], samples: ReportSamples | None = None, max_bytes: int = MAX_BYTES) -> str:

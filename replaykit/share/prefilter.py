@@ -117,8 +117,17 @@ class Gate:
         self._regexp = re2.compile(alternation, options)._regexp  # type: ignore[attr-defined]  # (the engine itself)
 
     def passes(self, text: str) -> bool:
-        try:
-            data = text.encode()
-        except UnicodeEncodeError:  # a lone surrogate: as `?`, which every negated class of the rules takes too
-            data = text.encode("utf-8", "replace")
+        return self.passes_utf8(utf8(text))
+
+    def passes_utf8(self, data: bytes) -> bool:
+        """`passes` of a text already encoded by `utf8`."""
         return self._regexp.Match(_UNANCHORED, data, 0, len(data))[0] == _NO_MATCH
+
+
+def utf8(text: str) -> bytes:
+    """The text as the gate reads it: UTF-8, a lone surrogate as `?` (which every negated class of the rules
+    takes too, as Python's take the surrogate)."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")

@@ -21,10 +21,11 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from replaykit.cassettes.limits import MAX_DEPTH
+from replaykit.memo import memoized_up_to
 from replaykit.redaction.forms import INVISIBLE, PLACEHOLDER, looks_like_credential
 from replaykit.redaction.names import KEYLIKE_PARAM, secret_name
 from replaykit.redaction.streams import redact_stream
-from replaykit.share.prefilter import Gate
+from replaykit.share.prefilter import Gate, utf8
 from replaykit.share.rules import CHECKED, KEYWORDS, RULES
 
 
@@ -97,18 +98,33 @@ def _by_rules(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+def _visible(text: str) -> str:
+    """`text` without invisible characters (the same object when it has none)."""
+    return text if text.isascii() else _INVISIBLE.sub("", text)
+
+
+def _unescaped(text: str) -> str:
+    """`text` with its JSON `\\u` escapes (at any depth of escaping) decoded, then percent-decoded."""
+    return unquote(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
+
+
+def _mixed_case(run: str) -> bool:
+    """Base64 of text mixes cases; words and hex ids don't."""
+    return not run.islower() and not run.isupper()
+
+
 def _decoded(token: str) -> Iterator[str]:
     """The readings of one token other than as written."""
-    plain = _INVISIBLE.sub("", token)
+    plain = _visible(token)
     if plain != token:
         yield plain
     if "%" in plain:
         yield unquote(plain)
     if "\\" in plain:
-        yield unquote(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), plain))
+        yield _unescaped(plain)
     for m in _B64.finditer(plain):
         run = m.group(0)
-        if not run.islower() and not run.isupper():  # base64 of text mixes cases; words and hex ids don't
+        if _mixed_case(run):
             yield from _base64_texts(run)
 
 
@@ -144,8 +160,7 @@ def _scan(text: str) -> list[tuple[str, int, int]]:
     for m in _TOKEN.finditer(text):
         if any(s < m.end() and m.start() < e for _, s, e in found):
             continue
-        token = m.group(0)
-        kind = _encoded_kind(token) if len(token) <= _TOKEN_MEMO else _encoded_kind.__wrapped__(token)
+        kind = _encoded_kind(m.group(0))
         if kind is not None:
             found.append((f"{kind} (encoded)", m.start(), m.end()))
     return sorted(found, key=lambda f: (f[1], f[2]))
@@ -166,32 +181,26 @@ def _clean(text: str) -> bool:
     token never spans a delimiter), and the base64 runs (each decoded once, memoized). About 20x faster than
     the scan on the clean text most bodies are; False sends a text to the scan itself."""
     gate = _gate()
-    if not gate.passes(text):
-        return False
-    plain = text if text.isascii() else _INVISIBLE.sub("", text)
-    if plain is not text and not gate.passes(plain):
+    plain = _visible(text)
+    data = utf8(plain)  # once: for the gate and for the base64 runs
+    if not gate.passes_utf8(data) or (plain is not text and not gate.passes(text)):
         return False
     if "%" in plain and not gate.passes(unquote(plain)):
         return False
-    if "\\u" in plain and not gate.passes(unquote(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), plain))):
+    if "\\u" in plain and not gate.passes(_unescaped(plain)):
         return False
-    data = plain.encode("utf-8", "replace")
-    for m in _RUN.finditer(data.translate(_RUN_CHARS)):
-        run = data[m.start():m.end()].decode()
-        if (_base64_suspect(run) if len(run) <= _TOKEN_MEMO else _base64_suspect.__wrapped__(run)):
-            return False
-    return True
+    return not any(_base64_suspect(data[m.start():m.end()].decode())
+                   for m in _RUN.finditer(data.translate(_RUN_CHARS)))
 
 
-@functools.lru_cache(maxsize=16384)
+@memoized_up_to(_TOKEN_MEMO, maxsize=16384)
 def _base64_suspect(run: str) -> bool:
     """Whether the gate stops a reading of the base64 run `run` (mixed case only, as `_decoded` reads it;
     every reading, text or not: counting printable characters costs more than the gate)."""
-    return (not run.islower() and not run.isupper()
-            and not _gate().passes("\n".join(_base64_texts(run, texts_only=False))))
+    return _mixed_case(run) and not _gate().passes("\n".join(_base64_texts(run, texts_only=False)))
 
 
-@functools.lru_cache(maxsize=16384)
+@memoized_up_to(_TOKEN_MEMO, maxsize=16384)
 def _encoded_kind(token: str) -> str | None:
     """The kind of the first secret one of the token's decoded readings holds, if any."""
     for view in _decoded(token):
@@ -267,13 +276,9 @@ def scan_value(value: Any, path: str, depth: int = 1) -> Iterator[tuple[str, str
 _SHORT = 64  # characters: short strings (keys, names, classes) recur thousands of times in a score's output
 
 
-@functools.lru_cache(maxsize=8192)
-def _shown_short(text: str) -> str:
-    return redact_text(text)[0]
-
-
+@memoized_up_to(_SHORT, maxsize=8192)
 def _shown(text: str) -> str:
-    return _shown_short(text) if len(text) <= _SHORT else redact_text(text)[0]
+    return redact_text(text)[0]
 
 
 _PLAIN = frozenset({int, float, bool, type(None)})
