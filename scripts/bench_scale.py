@@ -11,12 +11,16 @@ data in one run, with the equality checks that make the comparison mean somethin
    (`collect` + `render` vs `score_runs`), and as a user runs them (`replaykit report -o x.html` vs
    `replaykit score`, one process each).
 6. Peak RSS of `replaykit score -j 1` on the run (and, with --rss-attempts N[,M...], on hard-linked runs of N
-   attempts: RSS should not grow with N).
+   attempts: RSS should not grow with N; with --rss-spread N[,M...], on runs of N attempts whose copies start
+   60 s apart, so that nearly every attempt has a (scenario, time bucket) cell of its own, as in a real run;
+   the first of them also times `ProviderMetrics.result()`, the reduce that runs in the parent).
 
     python scripts/bench_scale.py [--attempts 50000] [--rss-attempts 100000,250000,1000000]
+        [--rss-spread 100000,250000]
 
 Last line: `RESULT shard_merge_equal=... score_vs_floor=... file_us=... floor_file_us=... combine_equal=...
-export_vs_score=... pack_vs_score=... html_vs_score=... html_cli_vs_score_cli=... rss_mb=... rss_N_mb=...`.
+export_vs_score=... pack_vs_score=... html_vs_score=... html_cli_vs_score_cli=... rss_mb=... rss_N_mb=...
+rss_spread_N_mb=... result_ms=...`.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from replaykit.packaged import packaged
 from replaykit.report.html import render
 from replaykit.report.samples import collect
 from replaykit.score import score_runs
+from replaykit.score.engine import open_runs, score_tally
 from replaykit.score.partial import combine
 from replaykit.share.merge import merge_runs
 from replaykit.share.pack import pack_run
@@ -154,10 +159,41 @@ def hardlinked(run: Path, out: Path, attempts: int, have: int) -> Path:
     return out
 
 
+def spread(run: Path, out: Path, attempts: int, offset_s: float = 60.0) -> int:
+    """`run` copied until about `attempts` attempts, copy i with every attempt's `started_at` shifted by
+    i × `offset_s`: as in a real run, attempts start at different times, so their (scenario, 0.1 s bucket)
+    cells don't collapse as the hard links' do. Returns the attempts written."""
+    files = [(path, orjson.loads(path.read_bytes())) for path in sorted((run / "cassettes").rglob("*.json"))]
+    have = sum(len(data["replaykit"]["attempts"]) for _, data in files)
+    out.mkdir()
+    for name in ("run.json", "scenarios.json"):
+        if (run / name).exists():
+            shutil.copy(run / name, out / name)
+    starts = [[a["timing"].get("started_at") for a in data["replaykit"]["attempts"]] for _, data in files]
+    copies = -(-attempts // have)
+    for i in range(copies):
+        for (path, data), times in zip(files, starts):
+            for attempt, start in zip(data["replaykit"]["attempts"], times):
+                if start is not None:
+                    attempt["timing"]["started_at"] = start + i * offset_s
+            target = out / path.relative_to(run).parent / path.name.replace("--r", f"--c{i}r")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(orjson.dumps(data))
+    return copies * have
+
+
+def result_ms(run: Path) -> float:
+    """The reduce of the metrics alone (`ProviderMetrics.result()` of every provider), best of 3, in ms."""
+    tally = score_tally(open_runs([run]))
+    return best(lambda: [m.result() for m in tally.providers.values()]) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--attempts", type=int, default=50_000)
     parser.add_argument("--rss-attempts", default="", help="Comma-separated sizes of hard-linked runs.")
+    parser.add_argument("--rss-spread", default="", help="Comma-separated sizes of runs whose copies start "
+                        "60 s apart (every attempt in a time cell of its own, as in a real run).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -210,6 +246,17 @@ def main() -> None:
             rss_big += f" rss_{size}_mb={peak_rss_mb(big):.0f}"
             print(f"{size} attempts (hard links): {rss_big.split('=')[-1]} MB, {time.perf_counter() - start:.0f} s",
                   flush=True)
+            shutil.rmtree(big)
+        for size in (int(n) for n in args.rss_spread.split(",") if n):
+            big = root / f"spread{size}"
+            spread(root / "seed", big, size)
+            start = time.perf_counter()
+            rss_big += f" rss_spread_{size}_mb={peak_rss_mb(big):.0f}"
+            print(f"{size} attempts (copies 60 s apart): {rss_big.split('=')[-1]} MB, "
+                  f"{time.perf_counter() - start:.0f} s", flush=True)
+            if "result_ms" not in rss_big:
+                rss_big += f" result_ms={result_ms(big):.0f}"
+                print(f"ProviderMetrics.result() of every provider: {rss_big.split('=')[-1]} ms", flush=True)
             shutil.rmtree(big)
     print(f"RESULT shard_merge_equal={equal_shards} score_vs_floor={score_s / floor_s:.2f} "
           f"file_us={score_s / files * 1e6:.0f} floor_file_us={floor_s / files * 1e6:.0f} "

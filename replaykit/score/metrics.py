@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from replaykit.normalize.outcome import HARNESS
+from replaykit.score.cells import TimeCells
 from replaykit.score.passk import flaky, pass_k
 from replaykit.score.sample import SampleScore
-from replaykit.score.stats import distribution, rate, time_bucket, two_way_rate
+from replaykit.score.stats import TwoWay, distribution, rate, time_bucket
 
 RATES = ("error_rate", "availability", "tool_recall", "tool_precision", "param_accuracy", "schema_validity",
          "no_call_accuracy", "success")
@@ -39,6 +40,10 @@ def _tables() -> defaultdict[str, defaultdict[str, list[float]]]:
     return defaultdict(_pairs)
 
 
+def _time_tables() -> defaultdict[str, TimeCells]:
+    return defaultdict(TimeCells)
+
+
 def _doubles() -> array[float]:
     return array("d")
 
@@ -61,10 +66,11 @@ class ProviderMetrics:
     """Accumulates one provider's samples."""
 
     rates: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
-    # error_rate, availability, success: (scenario, time bucket) -> [k, n], clustered two ways (stats.py)
-    timed: dict[str, defaultdict[Any, list[float]]] = field(default_factory=_tables)
+    # error_rate, availability, success: (scenario, time bucket) -> [k, n], clustered two ways (stats.py);
+    # nearly a cell per attempt in a real run, so compact (cells.py)
+    timed: dict[str, TimeCells] = field(default_factory=_time_tables)
     errors: Counter[str] = field(default_factory=Counter)
-    error_cells: dict[str, defaultdict[Any, list[float]]] = field(default_factory=_tables)  # class -> cell -> [k, 0]
+    error_cells: dict[str, TimeCells] = field(default_factory=_time_tables)  # class -> cell -> [k, 0]
     faults: Counter[str] = field(default_factory=Counter)
     fault_turns: defaultdict[str, list[float]] = field(default_factory=_pairs)
     fault_hits: dict[str, defaultdict[str, list[float]]] = field(default_factory=_tables)
@@ -96,9 +102,8 @@ class ProviderMetrics:
             if a.error_class == HARNESS:
                 harness += 1
                 continue
-            cell = timed[(key, time_bucket(a.started_at))]
-            cell[1] += 1
             if a.error_class is None:
+                timed.add(key, time_bucket(a.started_at), 0, 1)
                 if a.latency_ms is not None:
                     self.latency.append(a.latency_ms)
                 if a.ttft_ms is not None:
@@ -106,9 +111,10 @@ class ProviderMetrics:
                 if a.output_tps is not None:
                     self.tps.append(a.output_tps)
             else:
-                cell[0] += 1
+                bucket = time_bucket(a.started_at)
+                timed.add(key, bucket, 1, 1)
                 self.errors[a.error_class] += 1
-                self.error_cells[a.error_class][(key, time_bucket(a.started_at))][0] += 1
+                self.error_cells[a.error_class].add(key, bucket, 1, 0)
             if a.cost_usd is not None:
                 self.cost_pico += round(a.cost_usd * 1e12)
                 self.cost_known += 1
@@ -116,15 +122,11 @@ class ProviderMetrics:
         if s.harness_cut:  # the harness cut this sample short: no verdict on the provider
             self.harness_samples += 1
             return
-        first = (key, time_bucket(s.attempts[0].started_at) if s.attempts else -1)
-        pair = self.timed["availability"][first]
-        pair[0] += s.usable
-        pair[1] += 1
+        first = time_bucket(s.attempts[0].started_at) if s.attempts else -1
+        self.timed["availability"].add(key, first, s.usable, 1)
         if s.reference == "pending":
             return  # no reference answer yet: nothing to judge the calls against
-        pair = self.timed["success"][first]
-        pair[0] += s.success
-        pair[1] += 1
+        self.timed["success"].add(key, first, s.success, 1)
         pair = self.by_category[s.category][key]
         pair[0] += s.success
         pair[1] += 1
@@ -168,11 +170,13 @@ class ProviderMetrics:
 
     def merge(self, other: ProviderMetrics) -> None:
         """Add another partial (a worker's chunk). Every sum is of integers, so the order does not matter."""
-        for mine, theirs in ((self.rates, other.rates), (self.timed, other.timed),
-                             (self.error_cells, other.error_cells), (self.fault_hits, other.fault_hits),
+        for mine, theirs in ((self.rates, other.rates), (self.fault_hits, other.fault_hits),
                              (self.by_category, other.by_category), (self.by_tag, other.by_tag),
                              (self.by_tool, other.by_tool)):
             _merge_tables(mine, theirs)
+        for tables, others in ((self.timed, other.timed), (self.error_cells, other.error_cells)):
+            for name, cells in others.items():
+                tables[name].merge(cells)
         _merge_pairs(self.fault_turns, other.fault_turns)
         self.errors.update(other.errors)
         self.faults.update(other.faults)
@@ -188,10 +192,13 @@ class ProviderMetrics:
 
     def result(self) -> dict[str, Any]:
         out: dict[str, Any] = {m: rate(dict(self.rates.get(m, {}))) for m in RATES if m not in TIMED}
-        out |= {m: two_way_rate(dict(self.timed.get(m, {}))) for m in TIMED}
+        # the clusters of the attempts' cells, once: every error class is a rate over the same attempts
+        attempts = TwoWay(self.timed.get("error_rate") or TimeCells())
+        out |= {m: attempts.rate() if m == "error_rate" else TwoWay(self.timed.get(m) or TimeCells()).rate()
+                for m in TIMED}
         out.update({m: rate(dict(self.rates[m])) for m in TRIGGER_RATES if m in self.rates})
         out["errors"] = dict(sorted(self.errors.items()))
-        out["error_rates"] = {c: two_way_rate(self._over_attempts(self.error_cells.get(c, {})))
+        out["error_rates"] = {c: attempts.rate(self.error_cells.get(c) or TimeCells())
                               for c in sorted({*ERROR_CLASSES, *self.errors})}
         out["faults"] = dict(sorted(self.faults.items()))
         out["fault_rates"] = {f: rate(self._over_turns(self.fault_hits.get(f, {})))
@@ -216,14 +223,11 @@ class ProviderMetrics:
 
     def success_by_scenario(self) -> dict[str, tuple[int, int]]:
         out: dict[str, list[int]] = {}
-        for (scenario, _), (k, n) in self.timed["success"].items():
+        for scenario, _, k, n in self.timed["success"].items():
             pair = out.setdefault(scenario, [0, 0])
             pair[0] += int(k)
             pair[1] += int(n)
         return {s: (k, n) for s, (k, n) in out.items()}
-
-    def _over_attempts(self, hits: dict[Any, list[float]]) -> dict[Any, list[float]]:
-        return {c: [hits[c][0] if c in hits else 0.0, n] for c, (_, n) in self.timed["error_rate"].items()}
 
     def _over_turns(self, hits: dict[str, list[float]]) -> dict[str, list[float]]:
         return {k: [hits[k][0] if k in hits else 0.0, v[1]] for k, v in self.fault_turns.items()}

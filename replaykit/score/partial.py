@@ -23,6 +23,7 @@ from replaykit.cassettes.persist import read_bounded
 from replaykit.cassettes.run import Run
 from replaykit.errors import BadInputError
 from replaykit.score import pooling
+from replaykit.score.cells import MAX_BUCKET, TimeCells
 from replaykit.score.comparable import Selection, display_names, select
 from replaykit.score.engine import ScoreResult, open_runs, score_tally, tally_result
 from replaykit.score.metrics import ProviderMetrics
@@ -165,6 +166,8 @@ def _state(metrics: ProviderMetrics) -> dict[str, Any]:
 
 
 def _value(value: Any) -> Any:
+    if isinstance(value, TimeCells):  # as the dict of (scenario, bucket) -> [k, n] it stands for: the same file
+        return {_key((scenario, bucket)): [float(k), float(n)] for scenario, bucket, k, n in value.items()}
     if isinstance(value, array | SketchedValues):
         sketch = value if isinstance(value, SketchedValues) else SketchedValues.of(value)
         return {"ddsketch": sketch.encode()}
@@ -243,6 +246,8 @@ def _restore(empty: Any, value: Any, where: str) -> Any:
     default-dicts and counters, numbers as numbers."""
     if isinstance(empty, array):
         return SketchedValues.decode(value["ddsketch"], where)
+    if isinstance(empty, TimeCells):
+        return _cells(empty, value)
     if isinstance(empty, dict):
         if not isinstance(value, dict):
             raise TypeError("must be an object")
@@ -252,6 +257,28 @@ def _restore(empty: Any, value: Any, where: str) -> Any:
             empty[key] = _restore(slot, item, f"{where}.{text}") if slot is not None else _plain(item)
         return empty
     return _plain(value)
+
+
+MAX_COUNT = 2.0**53  # a cell's k or n: a whole number that a double holds exactly
+
+
+def _cells(cells: TimeCells, value: Any) -> TimeCells:
+    """`{"tuple:[scenario, bucket]": [k, n]}` into compact cells, in the file's order; each checked, as the
+    values will be packed (a key's bucket into 41 bits, counts as whole numbers)."""
+    if not isinstance(value, dict):
+        raise TypeError("must be an object")
+    for text, pair in value.items():
+        key = _unkey(text)
+        if not (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str) and type(key[1]) is int
+                and -1 <= key[1] <= MAX_BUCKET):
+            raise ValueError(f"bad cell {text!r}: must be [scenario, time bucket -1–{MAX_BUCKET}]")
+        if not (isinstance(pair, list) and len(pair) == 2
+                and all(_is_number(x) and 0 <= x <= MAX_COUNT and x == int(x) for x in pair)):
+            raise ValueError(f"cell {text!r} must be [k, n], whole numbers 0–2^53")
+        if cells.position(*key) >= 0:
+            raise ValueError(f"cell {text!r} given twice")
+        cells.add(key[0], key[1], *pair)
+    return cells
 
 
 def _plain(value: Any) -> Any:

@@ -8,10 +8,15 @@ clusters under-covers: 0.87 at 5 scenarios, 0.70 at 2). It is plain Wilson when 
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 import math
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from statistics import NormalDist
 from typing import Any
+
+from replaykit.score.cells import TimeCells
 
 Z95 = 1.959963984540054
 
@@ -157,52 +162,132 @@ def _cr1(clusters: Iterable[tuple[float, float]], p: float, total_n: float) -> t
     return m / (m - 1) * sum((k - p * n) ** 2 for k, n in cells) / total_n ** 2, m
 
 
-def _marginal(cells: dict[Any, list[float]], key: Any) -> list[tuple[float, float]]:
-    out: dict[Any, list[float]] = {}
-    for cell, (k, n) in cells.items():
-        pair = out.setdefault(key(cell), [0.0, 0.0])
-        pair[0] += k
-        pair[1] += n
-    return [(k, n) for k, n in out.values()]
-
-
-def time_blocks(sizes: dict[int, float], blocks: int = TIME_BLOCKS) -> dict[int, int]:
-    """bucket -> block: the buckets in time order, cut into `blocks` runs of about equal size."""
-    total = sum(sizes.values())
-    out, before = {}, 0.0
-    for bucket in sorted(sizes):
-        out[bucket] = min(blocks - 1, math.floor(before / total * blocks))
-        before += sizes[bucket]
-    return out
-
-
-def two_way_rate(cells: dict[tuple[str, int], list[float]]) -> dict[str, Any]:
+def two_way_rate(cells: TimeCells | dict[tuple[str, int], list[float]]) -> dict[str, Any]:
     """`rate` for counts kept per (scenario, time bucket): clustered by scenario and by time block at once
     (Cameron, Gelbach & Miller: V = V_scenario + V_time − V_both), never narrower than by scenario alone,
     with t(min(m_scenario, m_time) − 1). Without start times it is `rate` by scenario."""
-    cells = {c: v for c, v in cells.items() if v[1] > 0}
-    by_scenario: dict[str, list[float]] = {}
-    for (scenario, _), (k, n) in cells.items():
-        pair = by_scenario.setdefault(scenario, [0.0, 0.0])
-        pair[0] += k
-        pair[1] += n
-    sizes: dict[int, float] = {}
-    for (_, bucket), (_, n) in cells.items():
-        if bucket >= 0:
-            sizes[bucket] = sizes.get(bucket, 0.0) + n
-    total_k = sum(k for k, _ in cells.values())
-    total_n = sum(n for _, n in cells.values())
-    p = total_k / total_n if total_n else 0.0
-    if len(sizes) < 2 or len(by_scenario) < 2 or p in (0.0, 1.0):
-        return rate(by_scenario)  # no time, one scenario, or no variance to estimate: the rules of `rate`
-    block = time_blocks(sizes)
-    v_s, m_s = _cr1(((k, n) for k, n in by_scenario.values()), p, total_n)
-    v_t, m_t = _cr1(_marginal(cells, lambda c: block.get(c[1], -1)), p, total_n)
-    v_st, _ = _cr1(_marginal(cells, lambda c: (c[0], block.get(c[1], -1))), p, total_n)
-    var = max(v_s + v_t - v_st, v_s)
-    n_eff = min(total_n, p * (1 - p) / var) if var > 0 else total_n
-    low, high = wilson(p * n_eff, n_eff, critical(min(m_s, m_t)))
-    return {"value": round(p, 6), "low": round(low, 6), "high": round(high, 6), "n": int(total_n)}
+    return TwoWay(cells if isinstance(cells, TimeCells) else TimeCells.of(cells)).rate()
+
+
+class TwoWay:
+    """The clusters of a table of time cells — by scenario, by time block, by both — worked out once, for
+    the rate of its own counts and of counts over the same attempts (each error class's, `rate(hits)`).
+
+    Cells with n > 0 only; each kind of cluster in the order its first cell was seen, the order the dict
+    of cells summed in before (stats are float sums: the same order gives the same last bits)."""
+
+    def __init__(self, cells: TimeCells) -> None:
+        self.cells = cells
+        block_of, self.buckets = _blocks(cells)
+        self.cluster_of = array("i", [-1]) * len(cells)  # each cell's (scenario, block) cluster
+        scenario_of: dict[int, int] = {}  # scenario index -> its cluster
+        block_cluster: dict[int, int] = {}
+        both: dict[int, int] = {}
+        self.scenario_n: list[float] = []
+        self.block_n: list[float] = []
+        self.both_n: list[float] = []
+        self.both_parts: list[tuple[int, int]] = []  # (scenario cluster, block cluster) of each
+        self.total_n = 0.0
+        for i, (sid, size, block) in enumerate(zip(cells.scenario_ids(), cells.n, block_of)):
+            if size > 0:
+                s = scenario_of.get(sid)
+                if s is None:
+                    s = scenario_of[sid] = len(self.scenario_n)
+                    self.scenario_n.append(0.0)
+                t = block_cluster.get(block)
+                if t is None:
+                    t = block_cluster[block] = len(self.block_n)
+                    self.block_n.append(0.0)
+                key = s * (TIME_BLOCKS + 1) + block + 1
+                c = both.get(key)
+                if c is None:
+                    c = both[key] = len(self.both_n)
+                    self.both_n.append(0.0)
+                    self.both_parts.append((s, t))
+                self.scenario_n[s] += size
+                self.block_n[t] += size
+                self.both_n[c] += size
+                self.total_n += size
+                self.cluster_of[i] = c
+        self.scenario_names = [cells.names[sid] for sid in scenario_of]
+
+    def rate(self, hits: TimeCells | None = None) -> dict[str, Any]:
+        """The two-way clustered rate of the cells' own k — or of `hits`' k over the cells' n (a cell of
+        `hits` that is not one of the cells counts for nothing)."""
+        ks = [0.0] * len(self.both_n)
+        cluster_of = self.cluster_of
+        if hits is None:
+            for c, k in zip(cluster_of, self.cells.k):
+                if k and c >= 0:
+                    ks[c] += k
+        elif hits:
+            for scenario, bucket, k, _ in hits.items():
+                pos = self.cells.position(scenario, bucket)
+                if k and pos >= 0 and cluster_of[pos] >= 0:
+                    ks[cluster_of[pos]] += k
+        scenario_k = [0.0] * len(self.scenario_n)
+        block_k = [0.0] * len(self.block_n)
+        for (s, t), k in zip(self.both_parts, ks):
+            scenario_k[s] += k
+            block_k[t] += k
+        total_k, total_n = sum(scenario_k), self.total_n
+        p = total_k / total_n if total_n else 0.0
+        by_scenario = dict(zip(self.scenario_names, ([k, n] for k, n in zip(scenario_k, self.scenario_n))))
+        if self.buckets < 2 or len(by_scenario) < 2 or p in (0.0, 1.0):
+            return rate(by_scenario)  # no time, one scenario, or no variance to estimate: the rules of `rate`
+        v_s, m_s = _cr1(zip(scenario_k, self.scenario_n), p, total_n)
+        v_t, m_t = _cr1(zip(block_k, self.block_n), p, total_n)
+        v_st, _ = _cr1(zip(ks, self.both_n), p, total_n)
+        var = max(v_s + v_t - v_st, v_s)
+        n_eff = min(total_n, p * (1 - p) / var) if var > 0 else total_n
+        low, high = wilson(p * n_eff, n_eff, critical(min(m_s, m_t)))
+        return {"value": round(p, 6), "low": round(low, 6), "high": round(high, 6), "n": int(total_n)}
+
+
+SORT_AT_ONCE = 1 << 18  # more cells than this are sorted in slices and merged: a list of all is ~36 bytes a cell
+
+
+def _blocks(cells: TimeCells) -> tuple[array[int], int]:
+    """Each cell's time block (-1: no start time, or n = 0) — `time_blocks` of the buckets' sizes — and the
+    number of distinct buckets. Cells are visited in time order by sorting `bucket × N + position`."""
+    n, count = cells.n, len(cells)
+    block_of = array("b", [-1]) * count
+    try:
+        packed, total = _packed(cells, [] if count <= SORT_AT_ONCE else array("q"))
+    except OverflowError:  # only a crafted partial's buckets get this far apart
+        packed, total = _packed(cells, [])
+    buckets, before, last, block = 0, 0.0, -1, -1
+    for value in _in_order(packed):
+        bucket, i = divmod(value, count)
+        if bucket != last:
+            block = min(TIME_BLOCKS - 1, math.floor(before / total * TIME_BLOCKS))
+            buckets += 1
+            last = bucket
+        block_of[i] = block
+        before += n[i]
+    return block_of, buckets
+
+
+def _packed(cells: TimeCells, into: Any) -> tuple[Any, float]:
+    """`bucket × N + position` of the cells with a start time and n > 0, and their total n (whole numbers:
+    exact in any order, as the dict's sum was)."""
+    count, total = len(cells), 0.0
+    for i, (bucket, size) in enumerate(zip(cells.buckets(), cells.n)):
+        if size > 0 and bucket >= 0:
+            into.append(bucket * count + i)
+            total += size
+    return into, total
+
+
+def _in_order(values: list[int] | array[int]) -> Iterator[int]:
+    """`values` sorted: a list at once; a C array (8 bytes a value) in slices sorted in place, merged lazily."""
+    if isinstance(values, list):
+        return iter(sorted(values))
+    slices = []
+    for start in range(0, len(values), SORT_AT_ONCE):
+        values[start:start + SORT_AT_ONCE] = array("q", sorted(values[start:start + SORT_AT_ONCE]))
+        slices.append(itertools.islice(values, start, start + SORT_AT_ONCE))
+    return heapq.merge(*slices)
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
