@@ -148,21 +148,23 @@ class ArrayOf(Matcher):
         free = list(range(len(value)))
         # Greedy is exact here unless items overlap ambiguously; the bipartite search below handles that.
         assignment: dict[int, int] = {}
-
-        def place(i: int, seen: set[int]) -> bool:
-            for j in free:
-                if j in seen or self.items[i].check(value[j], rules) is not None:
-                    continue
-                seen.add(j)
-                if j not in assignment or place(assignment[j], seen):
-                    assignment[j] = i
-                    return True
-            return False
-
         for i in range(len(self.items)):
-            if not place(i, set()):
+            if not self._place(i, set(), value, free, rules, assignment):
                 return f"no item matches expected item {i} ({_describe(self.items[i])})"
         return None
+
+    def _place(self, i: int, seen: set[int], value: list[Any], free: list[int], rules: Rules,
+               assignment: dict[int, int]) -> bool:
+        """An augmenting path for item i. A method, not a closure: a recursive closure is a reference cycle,
+        left for the cycle collector, which scoring pauses (score/engine.py gc_paused)."""
+        for j in free:
+            if j in seen or self.items[i].check(value[j], rules) is not None:
+                continue
+            seen.add(j)
+            if j not in assignment or self._place(assignment[j], seen, value, free, rules, assignment):
+                assignment[j] = i
+                return True
+        return False
 
     def example(self, schema: dict[str, Any] | None = None) -> Any:
         item_schema = (schema or {}).get("items") if isinstance(schema, dict) else None

@@ -99,23 +99,25 @@ class _Failures:
         return self.calls[j].name == self.expected[i].name and not self.of(i, j)
 
 
+def _augment(i: int, seen: set[int], good: dict[int, list[int]], owner: dict[int, int]) -> bool:
+    """Kuhn's step. A function of its own, not a closure: a recursive closure is a reference cycle, which only
+    the cycle collector frees — and scoring pauses it (engine.gc_paused), so each call's would pile up."""
+    for j in good[i]:
+        if j in seen:
+            continue
+        seen.add(j)
+        if j not in owner or _augment(owner[j], seen, good, owner):
+            owner[j] = i
+            return True
+    return False
+
+
 def _assign_optimal(expected: Sequence[ExpectedCall], calls: Sequence[Call], failures: _Failures) -> dict[int, int]:
     """Max matches by name, maximising fully correct pairs first (Kuhn's augmenting paths)."""
     good = {i: [j for j in range(len(calls)) if failures.passes(i, j)] for i in range(len(expected))}
     owner: dict[int, int] = {}  # returned -> expected
-
-    def augment(i: int, seen: set[int]) -> bool:
-        for j in good[i]:
-            if j in seen:
-                continue
-            seen.add(j)
-            if j not in owner or augment(owner[j], seen):
-                owner[j] = i
-                return True
-        return False
-
     for i in range(len(expected)):
-        augment(i, set())
+        _augment(i, set(), good, owner)
     pairs = {i: j for j, i in owner.items()}
     for i, exp in enumerate(expected):  # pair the rest by name, in order
         if i in pairs:
