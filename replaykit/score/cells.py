@@ -11,6 +11,7 @@ scores are byte-identical to it.
 from __future__ import annotations
 
 from array import array
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -21,11 +22,19 @@ _MIX = 0x9E3779B97F4A7C15  # Fibonacci hashing: the product's middle bits spread
 EMPTY = -1
 
 
+def _zero() -> list[int]:
+    return [0, 0]
+
+
 class TimeCells:
     """(scenario, bucket) -> [k, n], in first-seen order. Counts are C bytes until one needs more (then C
-    doubles: the float arithmetic the dict's lists did)."""
+    doubles: the float arithmetic the dict's lists did).
 
-    __slots__ = ("_ids", "_index", "k", "keys", "n", "names")
+    Scoring counts into `pending`, a plain dict (the fastest thing to count into, once per attempt), which is
+    folded into the arrays every so often and before anything reads them; a chunk's cells are usually still
+    pending when the chunk is merged."""
+
+    __slots__ = ("_ids", "_index", "k", "keys", "n", "names", "pending")
 
     def __init__(self) -> None:
         self.names: list[str] = []  # scenario index -> name, in first-seen order
@@ -34,6 +43,7 @@ class TimeCells:
         self.k: array[Any] = array("B")
         self.n: array[Any] = array("B")
         self._index = array("i", [EMPTY]) * 8  # slot -> position; empty: to be rebuilt
+        self.pending: defaultdict[tuple[str, int], list[int]] = defaultdict(_zero)
 
     @classmethod
     def of(cls, cells: Mapping[tuple[str, int], Sequence[float]]) -> TimeCells:
@@ -44,23 +54,28 @@ class TimeCells:
         return out
 
     def __len__(self) -> int:
+        self.fold()
         return len(self.keys)
 
     def __bool__(self) -> bool:
-        return bool(self.keys)
+        return bool(self.keys) or bool(self.pending)
 
     def add(self, scenario: str, bucket: int, k: float, n: float) -> None:
         """Add (k, n) to the cell, created (last) if new."""
-        if not -1 <= bucket <= MAX_BUCKET:
-            raise ValueError(f"time bucket {bucket} out of range")
-        sid = self._ids.get(scenario)
-        if sid is None:
-            sid = self._ids[scenario] = len(self.names)
-            self.names.append(scenario)
-        self._add(sid << BUCKET_BITS | (bucket + 1), k, n)
+        if self.pending:
+            self.fold()
+        self._put(self._key(scenario, bucket), k, n)
+
+    def fold(self) -> None:
+        """The pending counts into the arrays, in their order."""
+        if self.pending:
+            pending, self.pending = self.pending, defaultdict(_zero)
+            for (scenario, bucket), (k, n) in pending.items():
+                self._put(self._key(scenario, bucket), k, n)
 
     def position(self, scenario: str, bucket: int) -> int:
         """Where the cell is (its first-seen rank), or -1."""
+        self.fold()
         sid = self._ids.get(scenario)
         if sid is None or not -1 <= bucket <= MAX_BUCKET:
             return -1
@@ -68,54 +83,64 @@ class TimeCells:
 
     def merge(self, other: TimeCells) -> None:
         """Add another table's cells, in its order (a worker's chunk, a partial's)."""
-        ids = []
-        for name in other.names:
-            sid = self._ids.get(name)
-            if sid is None:
-                sid = self._ids[name] = len(self.names)
-                self.names.append(name)
-            ids.append(sid << BUCKET_BITS)
+        self.fold()
+        ids = [self._key(name, -1) for name in other.names]  # each scenario's index, shifted (-1 packs to 0)
         for key, k, n in zip(other.keys, other.k, other.n):
-            self._add(ids[key >> BUCKET_BITS] | (key & LOW), k, n)
+            self._put(ids[key >> BUCKET_BITS] | (key & LOW), k, n)
+        for (scenario, bucket), (k, n) in other.pending.items():
+            self._put(self._key(scenario, bucket), k, n)
 
     def items(self) -> Iterator[tuple[str, int, Any, Any]]:
         """(scenario, bucket, k, n) in first-seen order."""
+        self.fold()
         names = self.names
         for key, k, n in zip(self.keys, self.k, self.n):
             yield names[key >> BUCKET_BITS], (key & LOW) - 1, k, n
 
     def scenario_ids(self) -> Iterator[int]:
         """Each cell's scenario index (into `names`), in order."""
+        self.fold()
         return (key >> BUCKET_BITS for key in self.keys)
 
     def buckets(self) -> Iterator[int]:
+        self.fold()
         return ((key & LOW) - 1 for key in self.keys)
 
-    def _find(self, key: int) -> int:
-        return self._probe(key)[1]
+    def _key(self, scenario: str, bucket: int) -> int:
+        if not -1 <= bucket <= MAX_BUCKET:
+            raise ValueError(f"time bucket {bucket} out of range")
+        sid = self._ids.get(scenario)
+        if sid is None:
+            sid = self._ids[scenario] = len(self.names)
+            self.names.append(scenario)
+        return sid << BUCKET_BITS | (bucket + 1)
 
-    def _probe(self, key: int) -> tuple[int, int]:
-        """(slot, position) of the key; for a new key, the free slot it takes and -1."""
+    def _find(self, key: int) -> int:
         index = self._index or self._reindex()
         mask = len(index) - 1
         slot = (key * _MIX >> 32) & mask
         keys = self.keys
         while (pos := index[slot]) != EMPTY:
             if keys[pos] == key:
-                return slot, pos
+                return pos
             slot = (slot + 1) & mask
-        return slot, EMPTY
+        return EMPTY
 
-    def _add(self, key: int, k: float, n: float) -> None:
-        slot, pos = self._probe(key)
+    def _put(self, key: int, k: float, n: float) -> None:
+        """Add (k, n) to the cell of a packed key; a new key takes the free slot its probe ended on."""
+        index = self._index or self._reindex()
+        mask = len(index) - 1
+        slot = (key * _MIX >> 32) & mask
+        keys = self.keys
+        while (pos := index[slot]) != EMPTY and keys[pos] != key:
+            slot = (slot + 1) & mask
         if pos == EMPTY:
-            pos = len(self.keys)
-            self._index[slot] = pos
-            self.keys.append(key)
+            pos = index[slot] = len(keys)
+            keys.append(key)
             self.k.append(0)
             self.n.append(0)
-            if 3 * len(self.keys) > 2 * len(self._index):  # at most 2/3 full: short probe runs
-                self._reindex(4 * len(self._index) if pos < 1 << 16 else 2 * len(self._index))
+            if 3 * pos >= 2 * len(index):  # at most 2/3 full: short probe runs
+                self._reindex(4 * len(index) if pos < 1 << 16 else 2 * len(index))
         try:
             self.k[pos] += k
         except (OverflowError, TypeError):  # past 255, or not a whole number: doubles from here on
@@ -143,12 +168,14 @@ class TimeCells:
 
     # pickled to and from workers without the index: the parent merges a chunk's cells, never looks them up
     def __getstate__(self) -> tuple[list[str], array[int], array[Any], array[Any]]:
+        self.fold()
         return self.names, self.keys, self.k, self.n
 
     def __setstate__(self, state: tuple[list[str], array[int], array[Any], array[Any]]) -> None:
         self.names, self.keys, self.k, self.n = state
         self._ids = {name: i for i, name in enumerate(self.names)}
         self._index = array("i")
+        self.pending = defaultdict(_zero)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, TimeCells) and list(self.items()) == list(other.items())

@@ -19,6 +19,7 @@ RATES = ("error_rate", "availability", "tool_recall", "tool_precision", "param_a
 # Only for replay scenarios (a reference provider's answers), and only when a run has some.
 TRIGGER_RATES = ("trigger_precision", "trigger_recall", "trigger_f1")
 TIMED = ("error_rate", "availability", "success")  # failures cluster in time too: bursts, downtime
+FOLD_EVERY = 1024  # samples: the time cells they counted are folded into compact arrays (cells.py)
 # The classes and faults of docs/metrics.md: each gets a rate (0 with its upper bound when never seen), so
 # that "none seen in n attempts" is told from "not measured".
 ERROR_CLASSES = ("rate_limited", "server_error", "client_error", "timeout", "connection", "stream_cut",
@@ -96,14 +97,17 @@ class ProviderMetrics:
         n_attempts = len(s.attempts)
         self.samples += 1
         self.attempts += n_attempts
-        timed = self.timed["error_rate"]
+        if not self.samples % FOLD_EVERY:
+            self._fold()
+        timed = self.timed["error_rate"].pending
         harness = 0
         for a in s.attempts:
             if a.error_class == HARNESS:
                 harness += 1
                 continue
+            cell = timed[(key, time_bucket(a.started_at))]
+            cell[1] += 1
             if a.error_class is None:
-                timed.add(key, time_bucket(a.started_at), 0, 1)
                 if a.latency_ms is not None:
                     self.latency.append(a.latency_ms)
                 if a.ttft_ms is not None:
@@ -111,10 +115,9 @@ class ProviderMetrics:
                 if a.output_tps is not None:
                     self.tps.append(a.output_tps)
             else:
-                bucket = time_bucket(a.started_at)
-                timed.add(key, bucket, 1, 1)
+                cell[0] += 1
                 self.errors[a.error_class] += 1
-                self.error_cells[a.error_class].add(key, bucket, 1, 0)
+                self.error_cells[a.error_class].pending[(key, time_bucket(a.started_at))][0] += 1
             if a.cost_usd is not None:
                 self.cost_pico += round(a.cost_usd * 1e12)
                 self.cost_known += 1
@@ -122,11 +125,15 @@ class ProviderMetrics:
         if s.harness_cut:  # the harness cut this sample short: no verdict on the provider
             self.harness_samples += 1
             return
-        first = time_bucket(s.attempts[0].started_at) if s.attempts else -1
-        self.timed["availability"].add(key, first, s.usable, 1)
+        first = (key, time_bucket(s.attempts[0].started_at) if s.attempts else -1)
+        cell = self.timed["availability"].pending[first]
+        cell[0] += s.usable
+        cell[1] += 1
         if s.reference == "pending":
             return  # no reference answer yet: nothing to judge the calls against
-        self.timed["success"].add(key, first, s.success, 1)
+        cell = self.timed["success"].pending[first]
+        cell[0] += s.success
+        cell[1] += 1
         pair = self.by_category[s.category][key]
         pair[0] += s.success
         pair[1] += 1
@@ -136,6 +143,12 @@ class ProviderMetrics:
             pair[1] += 1
         if s.usable:
             self._answers(s)
+
+    def _fold(self) -> None:
+        """Every time table's pending counts into its compact arrays (cells.py)."""
+        for tables in (self.timed, self.error_cells):
+            for cells in tables.values():
+                cells.fold()
 
     def _answers(self, s: SampleScore) -> None:
         key = s.scenario

@@ -177,6 +177,7 @@ class TwoWay:
     of cells summed in before (stats are float sums: the same order gives the same last bits)."""
 
     def __init__(self, cells: TimeCells) -> None:
+        cells.fold()
         self.cells = cells
         block_of, self.buckets = _blocks(cells)
         self.cluster_of = array("i", [-1]) * len(cells)  # each cell's (scenario, block) cluster
