@@ -251,3 +251,46 @@ def test_a_time_cell_takes_tens_of_bytes_not_hundreds(spread_run: Path) -> None:
     assert cells > 2 * len(samples)
     assert kept / cells < 100, kept / cells  # all the metrics keep, per cell: ~70 (timing values included); 253 before
     assert set(metrics.result()["error_rates"]) >= set(ERROR_CLASSES)
+
+
+@pytest.mark.parametrize(("cell", "pair", "message"), [
+    ('tuple:["x", 1.5]', [1.0, 1.0], "bad cell"),
+    (f'tuple:["x", {2**50}]', [1.0, 1.0], "bad cell"),
+    ('tuple:[3, 4]', [1.0, 1.0], "bad cell"),
+    ('tuple:["x", 4]', [0.5, 1.0], "whole numbers"),
+    ('tuple:["x", 4]', [1.0, -1.0], "whole numbers"),
+    ('tuple:["x", 4]', [1.0], "must be [k, n]"),
+])
+def test_a_partials_bad_time_cell_is_refused_naming_the_file(tmp_path: Path, cell: str, pair: list[float],
+                                                             message: str) -> None:
+    from click.testing import CliRunner
+
+    from replaykit.cli import main
+
+    runner = CliRunner()
+    partial = tmp_path / "p.json"
+    assert runner.invoke(main, ["score", str(EXAMPLE), "--partial", str(partial)]).exit_code == 0
+    data = orjson.loads(partial.read_bytes())
+    data["providers"]["sim-flaky"]["timed"]["success"][cell] = pair
+    partial.write_bytes(orjson.dumps(data))
+    result = runner.invoke(main, ["score", "--combine", str(partial)])
+    assert result.exit_code == 2, result.output
+    assert str(partial) in result.output and "providers.sim-flaky.timed" in result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_partial_giving_a_cell_twice_is_refused(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from replaykit.cli import main
+
+    runner = CliRunner()
+    partial = tmp_path / "p.json"
+    assert runner.invoke(main, ["score", str(EXAMPLE), "--partial", str(partial)]).exit_code == 0
+    data = orjson.loads(partial.read_bytes())
+    cells = data["providers"]["sim-flaky"]["timed"]["success"]
+    key = next(iter(cells))
+    cells[key.replace(",", ", ")] = cells[key]  # the same cell, spelled otherwise: it would count twice
+    partial.write_bytes(orjson.dumps(data))
+    result = runner.invoke(main, ["score", "--combine", str(partial)])
+    assert result.exit_code == 2 and "given twice" in result.output, result.output
