@@ -186,7 +186,7 @@ def test_shortcuts_agree_with_the_general_parser(blocks: list[str], end: str) ->
 
 def blockwise_parse(text: str) -> tuple[list[str], str | None, bool, int, dict[int, str]]:
     """The general parser as it was before it skimmed past blocks with no field: every block read line by line."""
-    from replaykit.normalize.sse import SSEBody, _add, _fields, _parse_block
+    from replaykit.normalize.sse import SSEBody, _fields, _parse_block, _parse_tail
 
     body = SSEBody()
     blocks = text.split("\n\n")
@@ -197,18 +197,10 @@ def blockwise_parse(text: str) -> tuple[list[str], str | None, bool, int, dict[i
         if block:
             _parse_block(body, block)
     if not body.done and last.strip():
-        events = _fields(last, body)
-        for data, kind in events[:-1]:
-            _add(body, "\n".join(data), kind)
-        if events:
-            data, kind = events[-1]
-            joined = "\n".join(data)
-            if joined.strip().upper() == "[DONE]":
-                body.done = True
-            elif joined and not joined.isspace():
-                if kind is not None:
-                    body.types[len(body.events)] = kind
-                body.tail = joined
+        if "data" in last or "event" in last:
+            _parse_tail(body, last)  # unchanged for a tail with fields
+        else:
+            _fields(last, body)  # counts its comment lines, line by line
     return body.events, body.tail, body.done, body.comments, body.types
 
 
