@@ -7,13 +7,11 @@ from typing import IO, Any
 
 import click
 import orjson
-from rich.console import Console
 
 from replaykit.cli.options import pooling
 from replaykit.errors import BadInputError, printable
 from replaykit.report.files import to_json, write_report
 from replaykit.report.sweep import attach, sweep_scoring
-from replaykit.report.terminal import render as render_terminal
 from replaykit.score import ScoreOptions, score_runs
 from replaykit.score.engine import ScoreResult
 from replaykit.score.gates import Verdict, evaluate, from_fail_under, junit_xml, parse_gate
@@ -108,6 +106,10 @@ def _show(result: ScoreResult, outputs: tuple[str, ...], samples: Any, as_json: 
     if as_json:
         sys.stdout.buffer.write(to_json(result.data))
     elif not outputs or plain:
+        from rich.console import Console  # not loaded for --json: scripts call it in loops
+
+        from replaykit.report.terminal import render as render_terminal
+
         render_terminal(result.data, Console(width=100), plain=plain or not sys.stdout.isatty())
 
 

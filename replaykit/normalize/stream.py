@@ -190,7 +190,7 @@ def _plain_delta(asm: _Assembler, chunk: Any) -> bool:
             or "error" in choice or choice.get("index") not in (None, 0)):
         return False
     delta = choice.get("delta")
-    if type(delta) is not dict or "function_call" in delta or "reasoning_content" in delta:
+    if type(delta) is not dict or "function_call" in delta:
         return False
     content, entries = delta.get("content"), delta.get("tool_calls")
     if (content and type(content) is not str) or (entries and type(entries) is not list):
@@ -198,6 +198,9 @@ def _plain_delta(asm: _Assembler, chunk: Any) -> bool:
     asm.chunks += 1
     if content:
         asm.text.append(content)
+    reasoning = delta.get("reasoning_content")  # reasoning models stream most of their events as this
+    if reasoning and type(reasoning) is str:
+        asm.reasoning.append(reasoning)
     if entries:
         try:
             for entry in entries:

@@ -20,7 +20,6 @@ from typing import Any
 import jsonschema._keywords
 import jsonschema._utils
 import re2
-import regex
 
 from replaykit.errors import BadInputError
 
@@ -44,6 +43,8 @@ class Pattern:
         self._linear = _re2(pattern, ignore_case)
         self._backtracking: Any = None
         if self._linear is None:
+            import regex  # only for patterns RE2 refuses: most runs never load it
+
             try:
                 self._backtracking = regex.compile(pattern, regex.IGNORECASE if ignore_case else 0)
             except (regex.error, OverflowError, RecursionError) as err:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from replaykit.errors import ScenarioError
@@ -105,10 +107,19 @@ class ScenarioSet:
 
 
 def scenarios_from_snapshot(data: list[Any], source: str) -> ScenarioSet:
-    """Scenarios stored in a run folder (`scenarios.json`: the raw mappings the run used)."""
+    """Scenarios stored in a run folder (`scenarios.json`: the raw mappings the run used). The last few sets
+    built are kept by content: `score` asks for a run's set more than once (its sweep, its chunks)."""
     if not isinstance(data, list):
         raise ScenarioError("must be a JSON list of scenarios", source=source)
-    return ScenarioSet(tuple(build_scenario(item, source, i, lint=False) for i, item in enumerate(data)))
+    key = (source, hashlib.blake2b(orjson.dumps(data), digest_size=20).digest())
+    if key not in _BUILT:
+        while len(_BUILT) >= 4:
+            del _BUILT[next(iter(_BUILT))]
+        _BUILT[key] = ScenarioSet(tuple(build_scenario(item, source, i, lint=False) for i, item in enumerate(data)))
+    return _BUILT[key]
+
+
+_BUILT: dict[tuple[str, bytes], ScenarioSet] = {}
 
 
 def load_scenarios(paths: str | Path | Iterable[str | Path]) -> ScenarioSet:

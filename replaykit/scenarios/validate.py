@@ -8,13 +8,12 @@ from typing import Any
 
 import orjson
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 
 from replaykit.canonical import canonical_json, content_hash
 from replaykit.errors import ScenarioError
-from replaykit.scenarios.linear_regex import RegexError, compile_linear, schema_patterns
 from replaykit.scenarios.matcher_parse import parse_args
 from replaykit.scenarios.matchers import MatcherSpecError, ObjectOf
+from replaykit.scenarios.metaschema import schema_problem
 from replaykit.scenarios.model import CATEGORIES, Expectation, ExpectedCall, Scenario, ToolResult
 
 ID_RE = re.compile(r"^[a-z0-9_.-]+$")
@@ -132,7 +131,7 @@ def _check_tool(tool: Any, path: str, ctx: _Ctx) -> str:
         if stray:
             raise ctx.fail(f"{path}.function.parameters.{stray}", "a schema keyword with no value: a comma inside "
                            "an unquoted flow-style string splits it (quote the string)")
-        problem = _schema_problem(canonical_json(params))
+        problem = schema_problem(canonical_json(params))
         if problem:
             where, message = problem
             raise ctx.fail(f"{path}.function.parameters{'.' + where if where else ''}",
@@ -162,22 +161,6 @@ def _null_keyword(schema: Any, path: str = "") -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
-def _schema_problem(schema_json: bytes) -> tuple[str, str] | None:
-    """Meta-schema check, cached: libraries repeat the same tools across many scenarios."""
-    schema = orjson.loads(schema_json)
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as err:
-        return ".".join(str(p) for p in err.path), err.message
-    for pattern in schema_patterns(schema):  # matched against recorded arguments: linear time only
-        try:
-            compile_linear(pattern)
-        except RegexError as err:
-            return "", f"pattern {pattern[:60]!r}: {err.message}"
-    return None
-
-
 def _check_score_schemas(raw: Any, tools: list[dict[str, Any]], ctx: _Ctx) -> dict[str, dict[str, Any]]:
     """Per tool, the schema returned arguments are scored against instead of the one sent (never sent)."""
     if raw is None:
@@ -189,7 +172,7 @@ def _check_score_schemas(raw: Any, tools: list[dict[str, Any]], ctx: _Ctx) -> di
             raise ctx.fail(f"score_schemas.{name}", f"{name!r} is not an offered tool ({', '.join(_names(tools))})")
         if not isinstance(schema, dict) or schema.get("type") != "object":
             raise ctx.fail(f"score_schemas.{name}", "must be a JSON Schema with type: object")
-        problem = _schema_problem(canonical_json(schema))
+        problem = schema_problem(canonical_json(schema))
         if problem:
             where, message = problem
             raise ctx.fail(f"score_schemas.{name}{'.' + where if where else ''}", f"invalid JSON Schema: {message}")

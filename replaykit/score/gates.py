@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from replaykit.errors import BadInputError
 from replaykit.score.metrics import RATES
@@ -111,6 +110,8 @@ def evaluate(gates: Sequence[Gate], providers: dict[str, dict[str, Any]]) -> lis
 
 def junit_xml(verdicts: Sequence[Verdict]) -> str:
     """One <testcase> per provider and gate, a <failure> for each gate not met."""
+    from xml.sax.saxutils import escape, quoteattr  # 15 ms of imports (urllib, http, ssl) most scores skip
+
     failures = sum(not v.passed for v in verdicts)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              f'<testsuites name="replaykit gates" tests="{len(verdicts)}" failures="{failures}">',

@@ -239,12 +239,16 @@ def test_the_all_json_shortcut_reads_streams_as_the_event_reader_does(values: li
     chunks = [v if isinstance(v, dict) else {"choices": [{"delta": v}]} for v in values]
     if chunks and data.draw(st.booleans()):  # a plain delta after the first chunk, the shortcut's main case
         chunks.insert(1, {"choices": [{"index": 0, "delta": {"content": data.draw(st.text(max_size=5))}}]})
+    if chunks and data.draw(st.booleans()):  # a reasoning delta (any value), as reasoning models stream most
+        reasoning = data.draw(st.one_of(st.text(max_size=5), json_values))
+        chunks.insert(1, {"choices": [{"index": 0, "delta": {"reasoning_content": reasoning}}]})
     attempt = stream_attempt(sse(*chunks, done=done))
-    fast = normalize(attempt).to_json()
+    fast = normalize(attempt)
     real = stream._all_json
     stream._all_json = lambda _sse: None
     try:
-        slow = normalize(attempt).to_json()
+        slow = normalize(attempt)
     finally:
         stream._all_json = real
-    assert fast == slow
+    assert fast.to_json() == slow.to_json()
+    assert fast.native_turn == slow.native_turn  # the reasoning sent back on the next turn

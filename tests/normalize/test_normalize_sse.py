@@ -182,3 +182,41 @@ def test_shortcuts_agree_with_the_general_parser(blocks: list[str], end: str) ->
     text = "\n\n".join(blocks) + end
     body = parse_sse(text)
     assert (body.events, body.tail, body.done, body.comments, body.types) == general_parse(text)
+
+
+def blockwise_parse(text: str) -> tuple[list[str], str | None, bool, int, dict[int, str]]:
+    """The general parser as it was before it skimmed past blocks with no field: every block read line by line."""
+    from replaykit.normalize.sse import SSEBody, _fields, _parse_block, _parse_tail
+
+    body = SSEBody()
+    blocks = text.split("\n\n")
+    last = blocks.pop()
+    for block in blocks:
+        if body.done:
+            break
+        if block:
+            _parse_block(body, block)
+    if not body.done and last.strip():
+        if "data" in last or "event" in last:
+            _parse_tail(body, last)  # unchanged for a tail with fields
+        else:
+            _fields(last, body)  # counts its comment lines, line by line
+    return body.events, body.tail, body.done, body.comments, body.types
+
+
+junk_blocks = st.sampled_from(["x", "id: 3", "retry: 10", ": ping", "  : indented comment", "\t:", "x\n: c\ny",
+                               ":", "eventual", "metadata: 1", "x\n\n\n", " ", "\u2003: wide space comment"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(junk_blocks, event_blocks), min_size=16, max_size=60),
+       st.sampled_from(["", "\n", "\n\n", ": tail comment", "x", "data: {\"cut\":"]))
+def test_skimming_junk_blocks_reads_as_block_by_block(blocks: list[str], end: str) -> None:
+    # 16 blocks or more: the parser skims past those with no field, counting their comments at C speed
+    text = "\n\n".join(blocks) + ("\n\n" if end in ("", "\n", "\n\n") else "\n\n" + end)
+    assert general_parse(text) == blockwise_parse(text)
+
+
+def test_a_body_of_many_junk_blocks_keeps_its_events_and_comments() -> None:
+    body = parse_sse("data: {}\n\n" + "x\n\n: c\n\n" * 100_000 + 'data: {"b":1}\n\n')
+    assert body.events == ["{}", '{"b":1}'] and body.comments == 100_000

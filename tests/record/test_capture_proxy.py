@@ -149,7 +149,8 @@ def test_the_capture_command_runs_until_interrupted_and_leaves_a_complete_run(tm
                           '[providers.steady]\nrouting = { only = ["steady"] }\n')
         proc = subprocess.Popen([sys.executable, "-m", "replaykit", "capture", "--providers", str(config),
                                  "--provider", "steady", "--out", str(tmp_path / "run"), "--port", "0"],
-                                stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+                                stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a shell
         try:
             assert proc.stderr is not None
             line = ""

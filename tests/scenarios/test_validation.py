@@ -477,3 +477,20 @@ def test_cli_show_unknown_id_exits_2(library):
                            str(library)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"error: {library}: no scenario with id 'no.such'"
+
+
+def test_a_snapshot_is_built_once_per_content_and_never_stale() -> None:
+    """`score` asks for a run's scenarios from its sweep and from its chunks: one build, keyed by content."""
+    from replaykit.scenarios.loader import scenarios_from_snapshot
+
+    snapshot = [base_scenario()]
+    first = scenarios_from_snapshot(snapshot, "run/scenarios.json")
+    assert scenarios_from_snapshot(copy.deepcopy(snapshot), "run/scenarios.json") is first
+    changed = copy.deepcopy(snapshot)
+    changed[0]["description"] = "another text"
+    other = scenarios_from_snapshot(changed, "run/scenarios.json")
+    assert other is not first and other.scenarios[0].hash != first.scenarios[0].hash
+    with pytest.raises(ScenarioError, match=r"scenarios\.json"):
+        bad = copy.deepcopy(snapshot)
+        bad[0]["tools"][0]["function"]["parameters"]["type"] = "strin"
+        scenarios_from_snapshot(bad, "run/scenarios.json")

@@ -110,7 +110,9 @@ def test_sim_serve_runs_until_interrupted() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "replaykit", "sim", "serve", "--port", "0", "--time-scale", "0",
          "--scenarios", str(FIXTURES), "--profiles", str(PROFILES), "--seed", "4"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        # a test runner's worker may ignore SIGINT, and a child would inherit that: Ctrl-C must reach it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
