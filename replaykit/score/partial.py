@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -209,7 +210,8 @@ def _check(data: Any, source: str) -> None:
     for sid, row in data["per_scenario"].items():
         cells = row.get("cells") if isinstance(row, dict) else None
         if not (isinstance(cells, dict) and isinstance(row.get("category"), str) and all(
-                isinstance(c, list) and len(c) == 2 and all(_is_number(x) for x in c) for c in cells.values())):
+                isinstance(c, list) and len(c) == 2 and all(_is_number(x) and 0 <= x <= MAX_COUNT for x in c)
+                for c in cells.values())):
             raise BadInputError("must be {category, cells: {provider: [k, n]}}", source=source,
                                 field=f"per_scenario.{sid}")
 
@@ -251,12 +253,22 @@ def _restore(empty: Any, value: Any, where: str) -> Any:
     if isinstance(empty, dict):
         if not isinstance(value, dict):
             raise TypeError("must be an object")
-        for text, item in value.items():
-            key = _unkey(text)
-            slot = empty[key] if hasattr(empty, "default_factory") and empty.default_factory else None
-            empty[key] = _restore(slot, item, f"{where}.{text}") if slot is not None else _plain(item)
+        for key, item in value.items():  # scenario, metric, class and tool names: strings, as written
+            if isinstance(empty, Counter):
+                empty[key] = _count(item, key)
+            elif isinstance(slot := empty[key], list):
+                empty[key] = _pair(item, key)
+            else:
+                empty[key] = _restore(slot, item, f"{where}.{key}")
         return empty
-    return _plain(value)
+    name = where.rpartition(".")[2]  # a field of its own: samples, attempts, cost_pico...
+    return _count(value, name, MAX_PICO if name == "cost_pico" else MAX_COUNT)
+
+
+def _pair(value: Any, key: str) -> list[float]:
+    if not (isinstance(value, list) and len(value) == 2):
+        raise ValueError(f"{key!r} must be [k, n]")
+    return [float(_count(x, key)) for x in value]
 
 
 MAX_COUNT = 2.0**53  # a cell's k or n: a whole number that a double holds exactly
@@ -281,7 +293,12 @@ def _cells(cells: TimeCells, value: Any) -> TimeCells:
     return cells
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float | list | dict | str):
-        raise TypeError(f"unexpected {type(value).__name__}")
-    return value
+MAX_PICO = 2**63  # cost_pico: USD × 1e12, summed as a Python integer (exact at any size)
+
+
+def _count(value: Any, name: str, most: float = MAX_COUNT) -> int:
+    """A count (samples, attempts, a pair's k or n): a whole number a double holds exactly, so that every sum
+    of them stays exact and finite."""
+    if not (_is_number(value) and 0 <= value <= most and value == int(value)):
+        raise ValueError(f"{name!r} must be a whole number 0–{most:.0f}, not {str(value)[:40]}")
+    return int(value)

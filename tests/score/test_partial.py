@@ -3,6 +3,7 @@ for rates and counts, within the sketch's relative accuracy for percentiles."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -170,6 +171,38 @@ def test_a_malformed_selection_block_is_named(two_runs: list[Path], tmp_path: Pa
     part.write_bytes(orjson.dumps(data))
     result = CliRunner().invoke(main, ["score", "--combine", str(part)])
     assert result.exit_code == 2 and f"selection.{field}" in result.output and "Traceback" not in result.output
+
+
+def _set(state: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """`value` at `path` in a provider's state; "*" is its first key (a scenario, a class...)."""
+    for step in path[:-1]:
+        state = state[next(iter(state)) if step == "*" else step]
+    state[next(iter(state)) if path[-1] == "*" else path[-1]] = value
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("rates", "tool_recall", "*"), [1]),  # a pair of one (once: a ValueError traceback)
+    (("by_category", "*", "*"), [["a"], 1]),  # a list inside a pair (once: a TypeError traceback)
+    (("by_tag", "*", "*"), [1e308, 1e308]),  # sums that overflow
+    (("by_tool", "*", "*"), [-1, 2]),
+    (("fault_turns", "*"), {"k": 1}),
+    (("fault_hits",), {"wrong_args": {"s": [0.5, 0]}}),  # counts are whole numbers
+    (("errors",), {"rate_limited": "3"}),
+    (("faults",), {"wrong_args": [1]}),
+    (("samples",), -5), (("attempts",), 2**60), (("cost_pico",), 2**70), (("cost_known",), True),
+])
+def test_a_malformed_provider_state_is_refused_naming_the_field(two_runs: list[Path], tmp_path: Path,
+                                                                 path: tuple[str, ...], value: Any) -> None:
+    """A partial is untrusted: every count and [k, n] pair is checked as restored, none crashes the merge."""
+    (part,) = _partials([two_runs[0]], tmp_path)
+    data = orjson.loads(part.read_bytes())
+    name = next(iter(data["providers"]))
+    state = data["providers"][name]
+    _set(state, path, value)
+    part.write_text(json.dumps(data))  # the stdlib's: it writes integers past 64 bits too
+    result = CliRunner().invoke(main, ["score", "--combine", str(part)])
+    assert result.exit_code == 2, result.output
+    assert f"providers.{name}.{path[0]}" in result.output and "Traceback" not in result.output
 
 
 def test_the_dask_example_scores_shards_in_parallel_like_one_scoring(two_runs: list[Path]) -> None:
