@@ -132,8 +132,8 @@ def select(runs: Sequence[Run], *, all_samples: bool = False, intersect: bool = 
 def _keep_shared(runs: Sequence[Run], listed: dict[str, Sequence[str]], selection: Selection,
                  dropped: set[str], presence: bool = False) -> None:
     """Keep the cells every provider has (or everything with `all_samples`), and count what goes. Two passes
-    over the file names, nothing kept per file but its name: a million-file run is scored in bounded memory
-    (a cell's providers are the bits of one integer)."""
+    over the file names (one when every file is kept), nothing kept per file but its name: a million-file run
+    is scored in bounded memory (a cell's providers are the bits of one integer)."""
     bits: dict[str, int] = {}
     by_cell: dict[Cell, int] = {}
     for _run, provider, cell, _at in _identities(runs, listed, selection.names, dropped):
@@ -148,6 +148,12 @@ def _keep_shared(runs: Sequence[Run], listed: dict[str, Sequence[str]], selectio
     selection.cells_left_out = 0 if selection.all_samples else len(by_cell) - len(shared)
     if presence:
         selection.presence = (list(bits), by_cell)
+    if not dropped and (selection.all_samples or len(shared) == len(by_cell)):
+        # every file is kept (the usual run): a second pass over a million names would only confirm it
+        for run in runs:
+            selection.files[str(run.root)] = listed[str(run.root)]
+        selection.left_out = {p: 0 for p in sorted(bits)}
+        return
     del by_cell
     left: defaultdict[str, int] = defaultdict(int)
     kept: dict[str, array[int]] = {str(run.root): array("I") for run in runs}  # positions in the listing

@@ -46,6 +46,10 @@ def test_the_listing_never_holds_every_name_as_a_string(run: Path) -> None:
 
 
 def test_a_selection_keeps_positions_not_paths(run: Path) -> None:
+    # once before measuring: scenario names are interned (one entry per scenario, not per file), and growing
+    # the interpreter's table of them costs what its size happens to be — MBs in a pytest worker that has
+    # interned much already (this test failed run alone: 189 bytes a file)
+    select([Run(run)])
     selection, peak = _peak(lambda: select([Run(run)]))
     files = selection.files[str(run)]
     last = f"some.scenario_name-{CELLS - 1:05d}--r0.json"
@@ -54,3 +58,33 @@ def test_a_selection_keeps_positions_not_paths(run: Path) -> None:
     assert files[3:5] == list(files)[3:5] and files[-1] == list(files)[-1]
     # a list of the kept paths took ~150 bytes a file more
     assert peak / len(files) < 120, peak / len(files)  # 69 here; 218 before
+
+
+def test_a_run_whose_every_cell_is_shared_is_swept_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual run keeps every file: one pass over its names, not two (a million names cost seconds a pass),
+    and the same selection as when some cell is left out and the second pass runs."""
+    from replaykit.score import comparable
+
+    for p in range(3):
+        folder = tmp_path / "cassettes" / f"provider-{p}"
+        folder.mkdir(parents=True)
+        for i in range(50):
+            (folder / f"some.scenario-{i:02d}--r0.json").touch()
+    seen: list[str] = []
+    identity = comparable._identity
+
+    def counted(run: Run, path: str, base: str) -> Any:
+        seen.append(path)
+        return identity(run, path, base)
+
+    monkeypatch.setattr(comparable, "_identity", counted)
+    selection = select([Run(tmp_path)])
+    names = Run(tmp_path).cassette_names()
+    assert len(seen) == len(names) == 150
+    assert list(selection.files[str(tmp_path)]) == names
+    assert selection.left_out == {"provider-0": 0, "provider-1": 0, "provider-2": 0} and selection.cells_left_out == 0
+    (tmp_path / "cassettes" / "provider-0" / "some.scenario-49--r0.json").unlink()  # now one cell is not shared
+    seen.clear()
+    selection = select([Run(tmp_path)])
+    assert len(seen) == 2 * 149
+    assert len(list(selection.files[str(tmp_path)])) == 147 and selection.left_out["provider-1"] == 1
