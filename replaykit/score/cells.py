@@ -116,27 +116,16 @@ class TimeCells:
         return sid << BUCKET_BITS | (bucket + 1)
 
     def _find(self, key: int) -> int:
-        index = self._index or self._reindex()
-        mask = len(index) - 1
-        slot = (key * _MIX >> 32) & mask
-        keys = self.keys
-        while (pos := index[slot]) != EMPTY:
-            if keys[pos] == key:
-                return pos
-            slot = (slot + 1) & mask
-        return EMPTY
+        index, slot = self._probe(key)
+        return index[slot]
 
     def _put(self, key: int, k: float, n: float) -> None:
         """Add (k, n) to the cell of a packed key; a new key takes the free slot its probe ended on."""
-        index = self._index or self._reindex()
-        mask = len(index) - 1
-        slot = (key * _MIX >> 32) & mask
-        keys = self.keys
-        while (pos := index[slot]) != EMPTY and keys[pos] != key:
-            slot = (slot + 1) & mask
+        index, slot = self._probe(key)
+        pos = index[slot]
         if pos == EMPTY:
-            pos = index[slot] = len(keys)
-            keys.append(key)
+            pos = index[slot] = len(self.keys)
+            self.keys.append(key)
             self.k.append(0)
             self.n.append(0)
             if 3 * pos >= 2 * len(index):  # at most 2/3 full: short probe runs
@@ -151,6 +140,16 @@ class TimeCells:
         except (OverflowError, TypeError):
             self.n = array("d", self.n)
             self.n[pos] += n
+
+    def _probe(self, key: int) -> tuple[array[int], int]:
+        """The index and the slot of the key: where it is, or the empty slot that ends its probe run."""
+        index = self._index or self._reindex()
+        mask = len(index) - 1
+        slot = (key * _MIX >> 32) & mask
+        keys = self.keys
+        while (pos := index[slot]) != EMPTY and keys[pos] != key:
+            slot = (slot + 1) & mask
+        return index, slot
 
     def _reindex(self, least: int = 8) -> array[int]:
         size = 8

@@ -162,16 +162,12 @@ def _cr1(clusters: Iterable[tuple[float, float]], p: float, total_n: float) -> t
     return m / (m - 1) * sum((k - p * n) ** 2 for k, n in cells) / total_n ** 2, m
 
 
-def two_way_rate(cells: TimeCells | dict[tuple[str, int], list[float]]) -> dict[str, Any]:
+class TwoWay:
     """`rate` for counts kept per (scenario, time bucket): clustered by scenario and by time block at once
     (Cameron, Gelbach & Miller: V = V_scenario + V_time − V_both), never narrower than by scenario alone,
-    with t(min(m_scenario, m_time) − 1). Without start times it is `rate` by scenario."""
-    return TwoWay(cells if isinstance(cells, TimeCells) else TimeCells.of(cells)).rate()
-
-
-class TwoWay:
-    """The clusters of a table of time cells — by scenario, by time block, by both — worked out once, for
-    the rate of its own counts and of counts over the same attempts (each error class's, `rate(hits)`).
+    with t(min(m_scenario, m_time) − 1); without start times it is `rate` by scenario. The clusters of a
+    table — by scenario, by time block, by both — are worked out once, for the rate of its own counts and of
+    counts over the same attempts (each error class's, `rate(hits)`).
 
     Cells with n > 0 only; each kind of cluster in the order its first cell was seen, the order the dict
     of cells summed in before (stats are float sums: the same order gives the same last bits)."""
@@ -249,8 +245,9 @@ SORT_AT_ONCE = 1 << 18  # more cells than this are sorted in slices and merged: 
 
 
 def _blocks(cells: TimeCells) -> tuple[array[int], int]:
-    """Each cell's time block (-1: no start time, or n = 0) — `time_blocks` of the buckets' sizes — and the
-    number of distinct buckets. Cells are visited in time order by sorting `bucket × N + position`."""
+    """Each cell's time block (-1: no start time, or n = 0) — the buckets in time order cut into TIME_BLOCKS
+    runs of about equal size — and the number of distinct buckets. Cells are visited in time order by sorting
+    `bucket × N + position`."""
     n, count = cells.n, len(cells)
     block_of = array("b", [-1]) * count
     try:
