@@ -3,6 +3,7 @@ bounded memory (issue 18 §4). Measured with tracemalloc on real files."""
 
 from __future__ import annotations
 
+import sys
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -46,11 +47,13 @@ def test_the_listing_never_holds_every_name_as_a_string(run: Path) -> None:
 
 
 def test_a_selection_keeps_positions_not_paths(run: Path) -> None:
-    # once before measuring: scenario names are interned (one entry per scenario, not per file), and growing
-    # the interpreter's table of them costs what its size happens to be — MBs in a pytest worker that has
-    # interned much already (this test failed run alone: 189 bytes a file)
-    select([Run(run)])
+    # The scenario names are interned (one entry per scenario, not per file), and growing the interpreter's table
+    # of them costs what its size happens to be: MBs in a pytest worker that has interned much already (this
+    # test failed so: 183-189 bytes a file). Interned strings leave that table when freed: held here, interning
+    # them while measuring is a lookup, and what is measured is the cost per file.
+    scenarios = [sys.intern(f"some.scenario_name-{i:05d}") for i in range(CELLS)]
     selection, peak = _peak(lambda: select([Run(run)]))
+    assert len(scenarios) == CELLS
     files = selection.files[str(run)]
     last = f"some.scenario_name-{CELLS - 1:05d}--r0.json"
     assert list(files) == [p for p in Run(run).cassette_names() if not p.endswith(last)]
