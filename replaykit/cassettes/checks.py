@@ -124,6 +124,8 @@ def interaction_parts(inter: Any, where: str, source: str) -> Parts:
         refuse(source, f"{where}.response.status.code",
                f"must be an HTTP status {MIN_STATUS}–{MAX_STATUS}, not {shown(code)}")
     message = status.get("message") if type(status) is dict else ""
+    if type(message) is not str and not (message is None or type(message) in (int, float, bool)):
+        refuse(source, f"{where}.response.status.message", f"must be a string, not {shown(message)}")
     body = response.get("body")
     raw_body = body.get("string") if type(body) is dict else body
     if raw_body is not None and type(raw_body) not in (str, bytes):

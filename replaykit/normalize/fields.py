@@ -35,10 +35,10 @@ def clean_usage(usage: dict[str, Any], depth: int = 1) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in usage.items():
         kind = type(value)
-        if key.endswith("tokens") and kind is not dict:
+        if key.endswith("tokens"):  # a count, whatever it is nested in: readers divide by it
             if count_in(value):
                 out[key] = value
-        elif key.endswith("cost") and kind is not dict:
+        elif key.endswith("cost"):
             if number_in(value, 0, MAX_COST):
                 out[key] = value
         elif kind is dict:

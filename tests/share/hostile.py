@@ -308,3 +308,44 @@ def fuzz_packs(pack: bytes, work: Path, count: int, seed: int) -> FuzzTally:
         if outcome.exit_code == 0:
             tally.add(f"pack mutation {seed}:{i}", invoke("verify", str(out)))
     return tally
+
+
+# ------------------------------------------------------------------------------------------ sweeps
+
+SHAPES = ("list", "object")
+ORJSON_DEPTH = 1024  # the deepest nesting orjson parses (its recursion limit)
+
+
+def deepest(text: bytes, shape: str) -> bytes:
+    """`text` (JSON holding the string "@@DEEP@@" once) with that string replaced by the deepest list or object
+    nesting that orjson still parses there: past Python's recursion limit, where `str()`, `repr()` and every
+    recursive reader give up."""
+    for depth in range(ORJSON_DEPTH, 0, -1):
+        nest = b"[" * depth + b"]" * depth if shape == "list" else b'{"a":' * depth + b"1" + b"}" * depth
+        data = text.replace(b'"@@DEEP@@"', nest, 1)
+        try:
+            orjson.loads(data)
+        except orjson.JSONDecodeError:
+            continue
+        return data
+    raise ValueError("no @@DEEP@@ in the text")
+
+
+def deep_everywhere(data: bytes, shape: str) -> Iterator[tuple[tuple[Any, ...], bytes]]:
+    """(field path, the cassette with that field nested as deep as orjson reads) for every field of the file."""
+    for where in list(_nodes(orjson.loads(data)))[1:]:
+        yield where, deepest(orjson.dumps(_set(orjson.loads(data), where, "@@DEEP@@")), shape)
+
+
+def deep_in_events(data: bytes, shape: str) -> Iterator[tuple[str, bytes]]:
+    """(event line and field path, the cassette) for every field of every `data:` event of the first response's
+    stream body, that field nested as deep as orjson reads (the body is a string: the file itself parses)."""
+    raw = orjson.loads(data)
+    lines = raw["interactions"][0]["response"]["body"]["string"].split("\n")
+    for n, line in enumerate(lines):
+        if not line.startswith("data: {"):
+            continue
+        for where in list(_nodes(orjson.loads(line[6:])))[1:]:
+            event = deepest(orjson.dumps(_set(orjson.loads(line[6:]), where, "@@DEEP@@")), shape)
+            set_body(raw, "\n".join("data: " + event.decode() if i == n else other for i, other in enumerate(lines)))
+            yield f"line {n}: {where}", orjson.dumps(raw)

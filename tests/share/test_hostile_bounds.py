@@ -72,7 +72,7 @@ def test_arguments_at_the_depth_limit_are_kept(run: Path) -> None:
     assert line["calls"][0]["arguments"] is not None
 
 
-@pytest.mark.parametrize("tokens", [1e308, 2**64 - 1, -3, "12"])
+@pytest.mark.parametrize("tokens", [1e308, 2**64 - 1, -3, "12", {"a": {"b": 1}}, [1]])
 def test_token_counts_out_of_range_are_dropped_not_summed(run: Path, tmp_path: Path, tokens: Any) -> None:
     usage = {"prompt_tokens": tokens, "completion_tokens": tokens, "total_tokens": tokens, "cost": tokens}
     edited(run, lambda raw: set_body(raw, sse('{"city":"Paris","days":3}', usage)))
@@ -95,6 +95,21 @@ def test_a_status_code_out_of_range_refuses_the_cassette_naming_the_field(run: P
     assert result.exit_code == 2
     with pytest.raises(CassetteError, match=r"interactions\[0\]\.response\.status\.code: must be an HTTP status"):
         decode((run / WEATHER).read_bytes(), "c.json", walkers=False)  # as the scorer reads: no walk first
+
+
+@pytest.mark.parametrize("message", [["Too", "Many"], {"text": "OK"}, "@@deep"])
+def test_a_status_message_that_is_not_text_refuses_the_cassette_naming_the_field(run: Path, tmp_path: Path,
+                                                                               message: Any) -> None:
+    """A list or object as the status message (vcrpy writes a string) was a RecursionError in `score` and
+    `report` when nested past what `str()` takes: it is refused where it is read, as a status code is."""
+    edited(run, lambda raw: raw["interactions"][0]["response"]["status"].update(message=message))
+    if message == "@@deep":  # the deepest nesting orjson reads at this place: planted as bytes
+        depth = 1024 - 6
+        plant(run, WEATHER, (run / WEATHER).read_bytes().replace(b'"@@deep"', b"[" * depth + b"]" * depth))
+    _all_hold(run, tmp_path)
+    assert invoke("inspect", str(run / WEATHER)).exit_code == 2
+    with pytest.raises(CassetteError, match=r"interactions\[0\]\.response\.status\.message: must be a string"):
+        decode((run / WEATHER).read_bytes(), "c.json", walkers=False)
 
 
 @pytest.mark.parametrize(("field", "value"), [("total_ms", 1e308), ("ttft_ms", -1), ("started_at", "yesterday"),
