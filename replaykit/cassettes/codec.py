@@ -146,18 +146,24 @@ def _attempt(meta: Any, where: str, interactions: list[Any], source: str) -> Att
 def _from_interaction(inter: Any, where: str, source: str, **kwargs: Any) -> Attempt:
     request, status, reason, headers, raw_body = interaction_parts(inter, where, source)
     if raw_body is None and "parsed_body" in inter["response"]:  # pydantic-ai's cassettes store bodies parsed
-        raw_body = _unparsed(inter["response"]["parsed_body"])
+        raw_body = _unparsed(inter["response"]["parsed_body"], f"{where}.response.parsed_body", source)
     text = raw_body if type(raw_body) is str else body_text(raw_body, headers)  # bytes: foreign, maybe gzip
     if isinstance(request.get("body"), bytes):
         request = {**request, "body": request["body"].decode("utf-8", "replace")}
     elif request.get("body") is None and "parsed_body" in request:
-        request = {**request, "body": _unparsed(request["parsed_body"])}
+        request = {**request, "body": _unparsed(request["parsed_body"], f"{where}.request.parsed_body", source)}
     return Attempt(request, status, reason, headers, text, **kwargs)
 
 
-def _unparsed(value: Any) -> str:
+def _unparsed(value: Any, where: str, source: str) -> str:
     """A body stored as YAML data, back to JSON text (a string stays as it is: an SSE body)."""
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
+    if isinstance(value, str):
+        return value
+    try:  # the scorer does not walk the file: this is the one part of it that is walked (orjson stops at 255)
+        check_shape(value, source)
+    except CassetteError as err:
+        raise CassetteError(err.message, source=source, field=where) from None
+    return orjson.dumps(value).decode()
 
 
 def _decode_foreign(raw: dict[str, Any], source: str) -> Cassette:

@@ -2,14 +2,15 @@
 stream body — holding the deepest list or object nesting orjson parses (past Python's recursion limit, where
 `str()` and every recursive reader give up), through every reader of a shared run. The random fuzz reaches
 each field now and then; a status message nested so was a RecursionError in `score` and `report` until this
-sweep found it, and a token count that is an object a TypeError."""
+sweep found it, a token count that is an object a TypeError, and another tool's cassette (bodies stored
+parsed) nested so a TypeError from orjson."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from hostile import SHAPES, WEATHER, deep_everywhere, deep_in_events, invoke, plant, small_run
+from hostile import SHAPES, WEATHER, deep_everywhere, deep_in_events, foreign, invoke, plant, small_run
 from share_helpers import copy_run
 
 
@@ -30,7 +31,8 @@ def _failures(run: Path, scratch: Path, label: str, *, every: bool) -> list[str]
 
 # (sweep, all readers?, fields at least): the file's fields go through every reader; the events'
 # fields through the three that parse bodies (score, report, inspect), as the events are many
-SWEEPS = {"file": (deep_everywhere, True, 50), "stream events": (deep_in_events, False, 10)}
+SWEEPS = {"file": (deep_everywhere, True, 50), "stream events": (deep_in_events, False, 10),
+          "another tool's file": (lambda data, shape: deep_everywhere(foreign(data), shape), True, 20)}
 
 
 @pytest.mark.parametrize("shape", SHAPES)
