@@ -9,7 +9,7 @@ rewritten: the first becomes `<redacted>`, the others lose their part of the sec
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -55,10 +55,10 @@ def redact_stream(body: str, spans: Spans, clean: Callable[[str], bool] | None =
     if "data:" not in body:
         return body
     lines = body.splitlines(keepends=True)
+    if clean is not None and clean("\n".join(joined_texts(lines))):
+        return body
     events, fields = _events(lines)
     joined = [pieces for pieces in fields.values() if len(pieces) > 1]
-    if clean is not None and clean("\n".join("".join(text for _, _, text in pieces) for pieces in joined)):
-        return body
     changed: set[int] = set()
     for pieces in joined:
         changed |= _redact_field(pieces, events, spans)
@@ -72,16 +72,50 @@ def _events(lines: list[str]) -> tuple[dict[int, Any], Fields]:
     """Each `data:` line's JSON by line number, and each field's pieces in order, by join key."""
     events: dict[int, Any] = {}
     fields: Fields = {}
-    for n, line in enumerate(lines):
-        if not line.startswith("data:"):
-            continue
-        try:
-            event = orjson.loads(line[5:])
-        except orjson.JSONDecodeError:
-            continue
+    for n, event in _parsed(lines):
         events[n] = event
         _collect(event, (), (), 1, n, fields)
     return events, fields
+
+
+def _parsed(lines: list[str]) -> Iterator[tuple[int, Any]]:
+    """(line number, JSON) of each `data:` line that parses."""
+    for n, line in enumerate(lines):
+        if line.startswith("data:"):
+            try:
+                yield n, orjson.loads(line[5:])
+            except orjson.JSONDecodeError:
+                continue
+
+
+def joined_texts(lines: list[str]) -> list[str]:
+    """The text of each field that more than one event holds, its pieces joined: what `_events` finds, without
+    the path of each piece (needed only to rewrite one) — the common case, where none holds a secret, at half
+    the cost."""
+    fields: dict[Path, list[str]] = {}
+    for _, event in _parsed(lines):
+        if type(event) is str:
+            fields.setdefault((), []).append(event)
+        elif type(event) is dict or type(event) is list:
+            _gather(event, (), 1, fields)
+    return ["".join(pieces) for pieces in fields.values() if len(pieces) > 1]
+
+
+def _gather(value: Any, join: Path, depth: int, fields: dict[Path, list[str]]) -> None:
+    """`_collect` without the paths inside events, a child's type tested before the call (most are scalars)."""
+    if depth > MAX_DEPTH:
+        return
+    if type(value) is dict:
+        items: Any = value.items()
+    else:  # a list: an item with an integer `index` (a tool call delta) is keyed by it, as in `_collect`
+        items = [(("index", item["index"]) if type(item) is dict and type(item.get("index")) is int else n, item)
+                 for n, item in enumerate(value)]
+    for key, item in items:
+        kind = type(item)
+        if kind is str:
+            fields.setdefault((*join, key), []).append(item)
+        elif kind is dict or kind is list:
+            _gather(item, (*join, key), depth + 1, fields)
 
 
 def joined_strings(body: str) -> dict[str, str]:

@@ -63,9 +63,27 @@ class ReportSamples:
     errors_over_time: dict[str, Any] | None = None
 
     def index_json(self) -> dict[str, Any]:
-        return redact_shown({"columns": list(INDEX_COLUMNS), "rows": self.index, "runs": self.runs,
-                             "scenarios": self.scenarios, "warnings": self.warnings,
-                             "errors_over_time": self.errors_over_time})
+        return {"columns": list(INDEX_COLUMNS), "rows": _shown_rows(self.index),
+                **redact_shown({"runs": self.runs, "scenarios": self.scenarios, "warnings": self.warnings,
+                                "errors_over_time": self.errors_over_time})}
+
+
+def _shown_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """`redact_shown(rows)`, each distinct string scanned once: the rows' strings are a few hundred names
+    repeated in every row, and walking 20 values a row for each of 40,000 rows cost 0.9 s of a report."""
+    texts: set[str] = set()
+    for row in rows:
+        for value in row:
+            if type(value) is str:
+                texts.add(value)
+            elif type(value) is list and all(type(x) is str for x in value):
+                texts.update(value)
+            elif type(value) not in _NUMBERS:
+                return list(redact_shown(rows))
+    return rows if all(redact_shown(text) == text for text in texts) else list(redact_shown(rows))
+
+
+_NUMBERS = frozenset({int, float, bool, type(None)})
 
 
 def collect(paths: Sequence[str | Path], *, scenarios: str | Sequence[str] | None = None,

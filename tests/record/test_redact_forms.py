@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from replaykit.recorder.redact import Redactor
+from replaykit.redaction import streams
 from replaykit.redaction.forms import INVISIBLE
 from replaykit.redaction.streams import joined_strings
 
@@ -87,6 +88,36 @@ def test_a_secret_split_across_stream_events_is_redacted(secret: str, cuts: list
     for line in out.splitlines():  # still a stream of JSON events
         if line.startswith("data: {"):
             orjson.loads(line[6:])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["index", "a", "b", "delta"]), inner, max_size=3),
+    max_leaves=12)
+
+
+def _both_joins(lines: list[str]) -> tuple[list[str], list[str]]:
+    _, fields = streams._events(lines)
+    full = ["".join(text for _, _, text in pieces) for pieces in fields.values() if len(pieces) > 1]
+    return streams.joined_texts(lines), full
+
+
+@settings(max_examples=300, deadline=None)
+@given(events=st.lists(json_values, max_size=6))
+def test_the_quick_join_of_stream_fields_is_the_full_one(events: list[object]) -> None:
+    """The secret scan's gate reads the fields joined by `joined_texts` (no paths kept); a rewrite uses
+    `_events`' pieces. Both must join the same fields the same way."""
+    lines = [("data: " + json.dumps(e) + "\n") for e in events] + ["data: {bad\n", ": comment\n"]
+    quick, full = _both_joins(lines)
+    assert quick == full
+
+
+def test_the_quick_join_keys_tool_calls_by_index_and_stops_at_the_depth_limit() -> None:
+    nests = f', "x": {"[" * 62}"in"{"]" * 62}, "y": {"[" * 64}"out"{"]" * 64}}}\n'
+    lines = ['data: {"c": [{"index": 1, "d": "a"}]' + nests, 'data: {"c": [{"z": 0}, {"index": 1, "d": "b"}]' + nests]
+    quick, full = _both_joins(lines)
+    assert quick == full == ["ab", "inin"]  # the call's pieces joined by index; "out" lies past MAX_DEPTH
 
 
 def test_an_unrelated_body_is_left_byte_for_byte() -> None:

@@ -12,7 +12,7 @@ from report_helpers import EXAMPLE, embedded, grow_run, report_data
 
 from replaykit.cassettes.run import load_run
 from replaykit.report.html import render
-from replaykit.report.samples import INDEX_COLUMNS, ReportSamples, collect
+from replaykit.report.samples import INDEX_COLUMNS, ReportSamples, _shown_rows, collect
 
 
 def test_one_self_contained_file(example: tuple[dict[str, Any], ReportSamples]) -> None:
@@ -95,12 +95,26 @@ def test_secrets_never_reach_the_report(tmp_path: Path) -> None:
     raw["interactions"][0]["request"]["headers"]["authorization"] = [f"Bearer {secret}"]
     raw["interactions"][0]["request"]["body"] = raw["interactions"][0]["request"]["body"].replace(
         '"model"', f'"note":"{secret}","model"', 1)
+    # in fields no name marks as secret, scanned in one pass with the attempt's other short strings
+    raw["interactions"][0]["response"]["headers"]["x-debug"] = [f"echo {secret}"]
+    raw["interactions"][0]["response"]["status"]["message"] = f"OK {secret}"
     path.write_bytes(orjson.dumps(raw))
     result, samples = collect([run.root])
     html = render(result.data, samples)
     text = " ".join(orjson.dumps(embedded(html, f"rk-chunk-{i}")).decode() for i in range(len(samples.chunks)))
     assert secret not in text and secret[:20] not in html
-    assert "<redacted>" in text
+    assert text.count("<redacted>") >= 4, text.count("<redacted>")
+
+
+def test_the_index_rows_are_scanned_each_distinct_string_once() -> None:
+    secret = "sk-or-v1-" + "0123456789abcdef" * 4
+    clean = [[0, "sim-a", "fx.weather", 1, ["rate_limited"], 2.5, None], [1, "sim-b", "fx.weather", 0, [], 1.0, 3]]
+    assert _shown_rows(clean) is clean  # nothing found: the rows as they are
+    for row in ([0, f"prov {secret}", "x", 1, [], 1.0, None], [0, "p", "x", 1, ["ok", f"e {secret}"], 1.0, None],
+                [0, "p", "x", 1, [{"k": secret}], 1.0, None]):
+        shown = _shown_rows([*clean, row])
+        assert secret not in orjson.dumps(shown).decode() and "<redacted>" in orjson.dumps(shown[-1]).decode()
+        assert shown[:2] == clean
 
 
 def test_size_grows_slower_than_samples_and_a_budget_cuts_bodies(tmp_path: Path) -> None:
